@@ -1,0 +1,374 @@
+"""The clerks' admin. Forms validate with the models' clean() and the services' checks;
+every save and delete is handed to households/services.py."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors, services
+from .validators import validate_member_set
+from .models import (
+    County,
+    ExitRecord,
+    Household,
+    Member,
+    PovertyCause,
+    ReliefChannel,
+    ReliefMeasure,
+    ReturnRecord,
+    Township,
+    Village,
+)
+
+
+def county_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A list filter by county for a model that reaches its county through `path`."""
+
+    class CountyFilter(admin.SimpleListFilter):
+        title = "县(市、区)"
+        parameter_name = "county"
+
+        def lookups(self, request, model_admin):
+            return [(c.code, c.name) for c in County.objects.all()]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{path: self.value()}) if self.value() else queryset
+
+    return CountyFilter
+
+
+class ServiceAdmin(SimpleHistoryAdmin):
+    """Saves and deletes through a service: `save_service(obj)` and `delete_service(obj)`."""
+
+    save_service = None
+    delete_service = None
+
+    def save_model(self, request, obj, form, change):
+        type(self).save_service(obj)
+
+    def delete_model(self, request, obj):
+        type(self).delete_service(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+# ---------------------------------------------------------------- places and reference data
+
+
+class PlaceAdmin(ServiceAdmin):
+    save_service = staticmethod(lambda place: services.place_save(place=place))
+    delete_service = staticmethod(lambda place: place.delete())
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code is an identity: a new code is a new place.
+        return ["code"] if obj else []
+
+
+@admin.register(County)
+class CountyAdmin(PlaceAdmin):
+    list_display = ["code", "name", "is_provincial_key"]
+    list_filter = ["is_provincial_key"]
+
+
+@admin.register(Township)
+class TownshipAdmin(PlaceAdmin):
+    list_display = ["code", "name", "county", "is_city_key", "is_ethnic"]
+    list_filter = [county_filter("county_id"), "is_city_key", "is_ethnic"]
+    list_select_related = ["county"]
+    autocomplete_fields = ["county"]
+
+
+@admin.register(Village)
+class VillageAdmin(PlaceAdmin):
+    list_display = ["code", "name", "township", "county_name", "is_poor_village", "is_hollow"]
+    list_filter = [county_filter("township__county_id"), "is_poor_village", "is_hollow"]
+    list_select_related = ["township__county"]
+    autocomplete_fields = ["township"]
+
+    @admin.display(description="县(市、区)", ordering="township__county")
+    def county_name(self, village):
+        return village.township.county.name
+
+
+@admin.register(ReliefChannel)
+class ReliefChannelAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "department", "position"]
+    list_filter = ["kind"]
+
+
+@admin.register(PovertyCause)
+class PovertyCauseAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "channel", "position"]
+    list_select_related = ["channel"]
+
+
+# ---------------------------------------------------------------- households
+
+
+class HouseholdForm(forms.ModelForm):
+    county = forms.ModelChoiceField(
+        County.objects.all(), required=False, label="县(市、区)", help_text="所选村必须属于该县"
+    )
+
+    class Meta:
+        model = Household
+        fields = "__all__"
+        widgets = {"other_causes": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.village_id:
+            self.fields["county"].initial = self.instance.village_id[:6]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.household_check_links(
+                village_code=cleaned["village"].pk if cleaned.get("village") else None,
+                main_cause_code=cleaned["main_cause"].pk if cleaned.get("main_cause") else None,
+                county=cleaned.get("county"),
+                other_causes=cleaned.get("other_causes"),
+            )
+        except ValidationError as e:
+            for field, errors in e.message_dict.items():
+                self.add_error(field, errors)
+        return cleaned
+
+
+class MemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not self._should_delete_form(form)
+        ]
+        try:
+            validate_member_set([m.relation for m in kept], [m.id_number for m in kept])
+        except ValidationError as e:
+            raise ValidationError([m for ms in e.message_dict.values() for m in ms]) from None
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    formset = MemberFormSet
+    extra = 1
+    fields = [
+        "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor",
+        "schooling", "disability_certificate", "draws_dibao", "draws_wubao",
+    ]
+
+
+class ReliefMeasureInline(admin.TabularInline):
+    model = ReliefMeasure
+    extra = 0
+    fields = ["channel", "year", "date", "content", "amount", "term_months", "unit"]
+
+
+class EventInline(admin.TabularInline):
+    """Exits and returns are shown with the household and recorded on their own pages."""
+
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ExitInline(EventInline):
+    model = ExitRecord
+    fields = ["year", "persons", "income_per_capita", "verified_by"]
+
+
+class ReturnInline(EventInline):
+    model = ReturnRecord
+    fields = ["year", "persons", "reason", "verified_by"]
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(label="清退原因", max_length=200)
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    form = HouseholdForm
+    inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
+    list_display = [
+        "number", "head_name", "county_name", "village", "category", "main_cause",
+        "identified_year", "status", "member_count",
+    ]
+    list_filter = [
+        county_filter("village__township__county_id"), "category", "main_cause", "status",
+        "identified_year", "standard",
+    ]
+    search_fields = ["number", "members__name", "=members__id_number"]
+    autocomplete_fields = ["village"]
+    readonly_fields = ["status", "removed_reason"]
+    ordering = ["village_id", "number"]
+    actions = ["remove_households"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["number", "county", "village", "category", "standard", "identified_year"]}),
+        ("致贫原因", {"fields": ["main_cause", "other_causes"]}),
+        ("收入与状态", {"fields": ["income_per_capita", "status", "removed_reason"]}),
+        ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone"]}),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.household_list()
+
+    @admin.display(description="户主", ordering="head_name")
+    def head_name(self, household):
+        return household.head_name
+
+    @admin.display(description="县(市、区)", ordering="village__township__county")
+    def county_name(self, household):
+        return household.village.township.county.name
+
+    @admin.display(description="人数", ordering="member_count")
+    def member_count(self, household):
+        return household.member_count
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related with its members: the one-head rule needs the whole household.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        by_model = {formset.model: formset for formset in formsets}
+        members = by_model[Member]
+        services.household_save(
+            household=form.instance,
+            members=members.save(commit=False),
+            deleted_members=members.deleted_objects,
+            other_causes=form.cleaned_data["other_causes"],
+            county=form.cleaned_data.get("county"),
+        )
+        measures = by_model[ReliefMeasure]
+        changed = measures.save(commit=False)
+        for measure in measures.deleted_objects:
+            services.measure_delete(measure=measure)
+        for measure in changed:
+            measure.household = form.instance
+            services.measure_save(measure=measure)
+
+    def delete_model(self, request, obj):
+        services.household_delete(household=obj)
+
+    def delete_queryset(self, request, queryset):
+        for household in queryset:
+            services.household_delete(household=household)
+
+    @admin.action(description="清退所选贫困户")
+    def remove_households(self, request, queryset):
+        form = RemoveForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for household in queryset:
+                try:
+                    services.household_remove(household=household, reason=form.cleaned_data["reason"])
+                    done += 1
+                except ValidationError as e:
+                    self.message_user(request, f"{household}：{'；'.join(e.messages)}", messages.ERROR)
+            self.message_user(request, f"已清退 {done} 户。", messages.SUCCESS if done else messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "清退贫困户",
+            "households": queryset,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/households/household/remove.html", context)
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.household_id and not self.errors:
+            try:
+                services.members_check(household=self.instance.household, changed=[self.instance])
+            except ValidationError as e:
+                raise ValidationError([m for ms in e.message_dict.values() for m in ms]) from None
+        return cleaned
+
+
+@admin.register(Member)
+class MemberAdmin(ServiceAdmin):
+    """Members are added and removed with their household; here they are found and corrected."""
+
+    form = MemberForm
+    save_service = staticmethod(lambda member: services.member_save(member=member))
+    list_display = ["name", "id_number", "household", "relation", "sex", "birth_date", "health", "labor"]
+    list_filter = [county_filter("household__village__township__county_id"), "relation", "sex", "health", "labor"]
+    search_fields = ["name", "=id_number", "household__number"]
+    list_select_related = ["household"]
+    readonly_fields = ["household"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReliefMeasure)
+class ReliefMeasureAdmin(ServiceAdmin):
+    save_service = staticmethod(lambda measure: services.measure_save(measure=measure))
+    delete_service = staticmethod(lambda measure: services.measure_delete(measure=measure))
+    list_display = ["household", "channel", "year", "date", "content", "amount", "term_months", "unit"]
+    list_filter = [county_filter("household__village__township__county_id"), "channel", "channel__kind", "year"]
+    search_fields = ["household__number", "content", "unit"]
+    list_select_related = ["household", "channel"]
+    autocomplete_fields = ["household"]
+    ordering = ["-year", "household_id"]
+
+
+class EventAdmin(ServiceAdmin):
+    list_filter = [county_filter("household__village__township__county_id"), "year"]
+    search_fields = ["household__number"]
+    list_select_related = ["household"]
+    autocomplete_fields = ["household"]
+    ordering = ["-year", "household_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The persons are the service's snapshot; household and year fix the record's place in the history.
+        return ["household", "year", "persons"] if obj else ["persons"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, the latest only
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or selectors.event_is_latest(obj))
+
+
+@admin.register(ExitRecord)
+class ExitRecordAdmin(EventAdmin):
+    save_service = staticmethod(lambda record: services.exit_save(record=record))
+    delete_service = staticmethod(lambda record: services.exit_delete(record=record))
+    list_display = ["household", "year", "persons", "income_per_capita", "verified_by"]
+
+
+@admin.register(ReturnRecord)
+class ReturnRecordAdmin(EventAdmin):
+    save_service = staticmethod(lambda record: services.return_save(record=record))
+    delete_service = staticmethod(lambda record: services.return_delete(record=record))
+    list_display = ["household", "year", "persons", "reason", "verified_by"]

@@ -1,0 +1,309 @@
+"""Every write to the registry goes through these functions: the admin, the REST API, Excel
+imports and management commands all call them, so each rule is applied the same way.
+
+A service takes the model instances its caller has built (from a form, a serializer or a
+sheet row), validates them with full_clean() plus the rules that span several records, and
+saves them in one transaction. Bad input raises ValidationError naming the field and leaves
+the database as it was.
+"""
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from .models import (
+    County,
+    ExitRecord,
+    Household,
+    HouseholdEvent,
+    Member,
+    PovertyCause,
+    ReliefMeasure,
+    ReturnRecord,
+    Township,
+    Village,
+)
+from .selectors import event_is_latest
+from .validators import validate_member_set
+
+Status = Household.Status
+
+
+def _collect(errors: dict, exc: ValidationError, prefix: str = "") -> None:
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(f"{prefix}{field}", []).extend(messages)
+
+
+def _locked(household: Household) -> Household:
+    """Runs a query: the household's row, locked until the transaction ends, so that two
+    writers cannot both pass a check on its status or its members."""
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def members_check(*, household: Household, changed: Sequence[Member] = (), deleted: Iterable[Member] = ()) -> None:
+    """Runs a query. The members the household will have after the change: one head, nobody twice."""
+    replaced = {m.pk for m in changed if m.pk} | {m.pk for m in deleted}
+    kept = [] if household._state.adding else list(household.members.exclude(pk__in=replaced))
+    final = kept + list(changed)
+    validate_member_set([m.relation for m in final], [m.id_number for m in final])
+
+
+def household_check_links(
+    *,
+    village_code: str | None,
+    main_cause_code: str | None,
+    county: County | str | None = None,
+    other_causes: Iterable[PovertyCause] | None = None,
+) -> None:
+    """The village lies in the county the caller works in, and the main cause is not also a secondary one."""
+    errors = {}
+    county_code = county.code if isinstance(county, County) else county
+    # A village's code starts with its county's code (the database holds the places to that).
+    if county_code and village_code and village_code[:6] != county_code:
+        errors["village"] = f"所选村不属于县(市、区) {county_code}"
+    if other_causes is not None and main_cause_code in {c.pk for c in other_causes}:
+        errors["other_causes"] = "其他致贫原因不能与主要致贫原因相同"
+    if errors:
+        raise ValidationError(errors)
+
+
+def place_save(*, place: County | Township | Village) -> County | Township | Village:
+    """A county, township or village; its code carries its place in the hierarchy."""
+    with transaction.atomic():
+        place.full_clean()
+        place.save()
+    return place
+
+
+def household_save(
+    *,
+    household: Household,
+    members: Sequence[Member] = (),
+    deleted_members: Iterable[Member] = (),
+    other_causes: Iterable[PovertyCause] | None = None,
+    county: County | str | None = None,
+) -> Household:
+    """Register a new household (建档立卡) with its members, or change one.
+
+    `members` are the new or changed members, `deleted_members` those to drop; a new household
+    needs all of its members. After the change the household has exactly one head (户主) and
+    no person twice, and no person is in another household that is not removed. The main cause
+    is never also a secondary one. When `county` is given (a clerk's county, a sheet's county
+    column), the village must lie in it. The status is not set here: exits, returns and
+    removals set it (household_status_refresh, household_remove).
+    """
+    deleted_members = list(deleted_members)
+    with transaction.atomic():
+        adding = household._state.adding
+        errors: dict[str, list[str]] = {}
+        if adding:
+            if household.status != Status.REGISTERED or household.removed_reason:
+                errors["status"] = ["新登记的贫困户状态为“在册”"]
+        else:
+            stored = _locked(household)
+            if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
+                errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
+        try:
+            household.full_clean()
+        except ValidationError as e:
+            _collect(errors, e)
+
+        if other_causes is not None:
+            other_causes = list(other_causes)
+        try:
+            household_check_links(
+                village_code=household.village_id,
+                main_cause_code=household.main_cause_id,
+                county=county,
+                other_causes=other_causes,
+            )
+        except ValidationError as e:
+            _collect(errors, e)
+
+        for i, member in enumerate(members):
+            member.household = household
+            member.active = household.status != Status.REMOVED
+            try:
+                member.full_clean(exclude=["household"])
+            except ValidationError as e:
+                _collect(errors, e, prefix=f"members.{i}.")
+        if adding and not members:
+            errors.setdefault("members", []).append("请至少登记户主一人")
+        elif not any(key.startswith("members.") for key in errors):
+            try:
+                members_check(household=household, changed=members, deleted=deleted_members)
+            except ValidationError as e:
+                _collect(errors, e, prefix="members.")
+        if errors:
+            raise ValidationError(errors)
+
+        household.save()
+        if other_causes is not None:
+            household.other_causes.set(other_causes)
+        for member in deleted_members:
+            member.delete()
+        # The outgoing head is saved before the incoming one, so the one-head constraint holds throughout.
+        for member in sorted(members, key=lambda m: m.relation == Member.Relation.HEAD):
+            member.household = household
+            member.save()
+    return household
+
+
+def member_save(*, member: Member) -> Member:
+    """Add a member to a household or change one; the household keeps exactly one head."""
+    with transaction.atomic():
+        household = _locked(member.household)
+        if household.status == Status.REMOVED:
+            raise ValidationError({"household": "该户已清退，不能修改成员"})
+        member.household = household
+        member.active = True
+        member.full_clean()
+        members_check(household=household, changed=[member])
+        member.save()
+    return member
+
+
+def member_delete(*, member: Member) -> None:
+    """Drop a member; the head stays until another member has become head."""
+    with transaction.atomic():
+        household = _locked(member.household)
+        members_check(household=household, deleted=[member])
+        member.delete()
+
+
+def household_remove(*, household: Household, reason: str) -> Household:
+    """Remove a household from the registry (清退), with the reason. Its members are then free
+    to be registered in another household; its records stay."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        stored = _locked(household)
+        if not reason:
+            raise ValidationError({"removed_reason": "清退必须填写原因"})
+        if stored.status == Status.REMOVED:
+            raise ValidationError({"status": "该户已清退"})
+        household.status, household.removed_reason = Status.REMOVED, reason
+        household.full_clean()
+        household.save()
+        for member in household.members.all():  # a few rows each; save() keeps their history
+            member.active = False
+            member.save(update_fields=["active"])
+    return household
+
+
+def household_delete(*, household: Household) -> None:
+    """Delete a household entered by mistake. One with measures or exit/return records is removed
+    (household_remove) instead, so that nothing it went through is lost."""
+    try:
+        with transaction.atomic():
+            household.delete()
+    except ProtectedError:
+        raise ValidationError("该户已有帮扶措施或脱贫、返贫记录，不能删除；如需退出请办理清退") from None
+
+
+def measure_save(*, measure: ReliefMeasure) -> ReliefMeasure:
+    """Record or change a relief measure (帮扶措施); rules of 二.(一).6, 二.(二), 二.(三) in its clean()."""
+    with transaction.atomic():
+        measure.full_clean()
+        measure.save()
+    return measure
+
+
+def measure_delete(*, measure: ReliefMeasure) -> None:
+    measure.delete()
+
+
+def household_status_refresh(household: Household) -> Household:
+    """The status follows the exit and return records: they alternate, starting with an exit,
+    so more exits than returns means exited, as many (but some) means returned."""
+    if household.status == Status.REMOVED:
+        return household
+    exits, returns = household.exits.count(), household.returns.count()
+    status = Status.EXITED if exits > returns else Status.RETURNED if returns else Status.REGISTERED
+    if status != household.status:
+        household.status = status
+        household.save(update_fields=["status"])
+    return household
+
+
+def _event_save(record: HouseholdEvent) -> HouseholdEvent:
+    if record.household_id is None:
+        raise ValidationError({"household": "请选择贫困户"})
+    with transaction.atomic():
+        record.household = _locked(record.household)
+        if record._state.adding:
+            record.persons = record.household.members.count()
+        record.full_clean()
+        record.save()
+        household_status_refresh(record.household)
+    return record
+
+
+def _event_delete(record: HouseholdEvent) -> None:
+    """Only the latest event can be taken back, so exits and returns keep alternating."""
+    with transaction.atomic():
+        record.household = household = _locked(record.household)
+        if not event_is_latest(record):
+            raise ValidationError(f"只能撤销该户最近的一条{type(record)._meta.verbose_name}")
+        record.delete()
+        household_status_refresh(household)
+
+
+def exit_save(*, record: ExitRecord) -> ExitRecord:
+    """Record a household's exit from poverty (脱贫) in a year, or correct one. The number of
+    persons is the household's at this moment; the household becomes exited. One exit per year,
+    not before the identification year, and only from registered or returned."""
+    return _event_save(record)
+
+
+def exit_delete(*, record: ExitRecord) -> None:
+    _event_delete(record)
+
+
+def return_save(*, record: ReturnRecord) -> ReturnRecord:
+    """Record a household's return to poverty (返贫), which needs an earlier exit, or correct one."""
+    return _event_save(record)
+
+
+def return_delete(*, record: ReturnRecord) -> None:
+    _event_delete(record)
+
+
+def reference_data_load(*, paths: Iterable[Path]) -> Counter:
+    """Load reference data (counties, causes, channels, later the plan's figures) from JSON
+    fixtures in Django's format, in the order given, all or nothing.
+
+    Unlike loaddata it only writes what differs and only the fields the fixture names, so a
+    second run changes nothing and a flag the bureau has set (a key county, say) is kept.
+    """
+    counts: Counter = Counter()
+    with transaction.atomic():
+        for path in paths:
+            for entry in json.loads(Path(path).read_text("utf-8")):
+                model = apps.get_model(entry["model"])
+                values = {}
+                for name, raw in entry["fields"].items():
+                    field = model._meta.get_field(name)
+                    values[field.attname] = field.to_python(raw)
+                obj = model._default_manager.filter(pk=entry["pk"]).first()
+                if obj is None:
+                    obj, action = model(pk=entry["pk"], **values), "created"
+                elif any(getattr(obj, name) != value for name, value in values.items()):
+                    action = "updated"
+                    for name, value in values.items():
+                        setattr(obj, name, value)
+                else:
+                    counts["unchanged"] += 1
+                    continue
+                try:
+                    obj.full_clean(validate_unique=False)
+                except ValidationError as e:
+                    raise ValidationError(f"{path.name} {entry['model']} {entry['pk']}: {e.message_dict}") from None
+                obj.save()
+                counts[action] += 1
+    return counts

@@ -1,0 +1,1 @@
+# The plan's quotas, targets and checks come with their own issue.
