@@ -189,12 +189,12 @@ class EventInline(admin.TabularInline):
 
 class ExitInline(EventInline):
     model = ExitRecord
-    fields = ["year", "persons", "income_per_capita", "verified_by"]
+    fields = readonly_fields = ["year", "persons", "income_per_capita", "verified_by"]
 
 
 class ReturnInline(EventInline):
     model = ReturnRecord
-    fields = ["year", "persons", "reason", "verified_by"]
+    fields = readonly_fields = ["year", "persons", "reason", "verified_by"]
 
 
 class RemoveForm(forms.Form):
@@ -262,6 +262,8 @@ class HouseholdAdmin(SimpleHistoryAdmin):
         for measure in changed:
             measure.household = form.instance
             services.measure_save(measure=measure)
+        for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
+            formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
 
     def delete_model(self, request, obj):
         services.household_delete(household=obj)
@@ -299,14 +301,13 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = "__all__"
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
         if self.instance.household_id and not self.errors:
             try:
                 services.members_check(household=self.instance.household, changed=[self.instance])
             except ValidationError as e:
-                raise ValidationError([m for ms in e.message_dict.values() for m in ms]) from None
-        return cleaned
+                self.add_error(None, [m for ms in e.message_dict.values() for m in ms])
 
 
 @admin.register(Member)

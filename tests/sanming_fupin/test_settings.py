@@ -1,0 +1,51 @@
+"""Settings come from the environment; production ones pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 60 + "-Zq9!", "ALLOWED_HOSTS": "fupin.example.cn"}
+
+
+def manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**base, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = manage("check", DEBUG="0", ALLOWED_HOSTS="x")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_accepts_only_its_four_spellings():
+    result = manage("check", DEBUG="yes")
+    assert "DEBUG must be one of 1, 0, true, false" in result.stderr
+    assert manage("check", DEBUG="true").returncode == 0
+
+
+def test_database_url_picks_postgresql():
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'])"
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/fupin")
+    assert result.stdout.split() == ["django.db.backends.postgresql", "fupin", "127.0.0.1"]
+
+
+def test_language_and_time_zone():
+    assert (settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ) == ("zh-hans", "Asia/Shanghai", True)
+
+
+@pytest.mark.django_db
+def test_migrations_are_committed():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
