@@ -81,7 +81,6 @@ class TownshipAdmin(PlaceAdmin):
     list_display = ["code", "name", "county", "is_city_key", "is_ethnic"]
     list_filter = [county_filter("county_id"), "is_city_key", "is_ethnic"]
     list_select_related = ["county"]
-    autocomplete_fields = ["county"]
 
 
 @admin.register(Village)
@@ -165,6 +164,15 @@ class MemberInline(admin.TabularInline):
         "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor",
         "schooling", "disability_certificate", "draws_dibao", "draws_wubao",
     ]
+    # Sex and birth date are read from the ID number; the clerk only types the number.
+    readonly_fields = ["sex", "birth_date"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 10})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "id_number":
+            field.widget.attrs["size"] = 19
+        return field
 
 
 class ReliefMeasureInline(admin.TabularInline):

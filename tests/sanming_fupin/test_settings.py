@@ -12,7 +12,8 @@ PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 60 + "-Zq9!", "ALLOWED_HOSTS": "
 
 
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**base, **env},
         capture_output=True, text=True, timeout=60,
