@@ -1,7 +1,6 @@
 # The two commands of the README. Both make a virtual environment in .venv from requirements.txt.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-DEV := DEBUG=1
 
 .PHONY: run test
 
@@ -13,11 +12,11 @@ $(VENV)/installed: requirements.txt
 
 # The site on SQLite (db.sqlite3) with the reference data, at http://127.0.0.1:8000/ (admin / admin).
 run: $(VENV)/installed
-	$(DEV) $(PY) manage.py migrate --verbosity 0
-	$(DEV) $(PY) manage.py load_reference_data
-	$(DEV) $(PY) manage.py shell --no-imports -c "from django.contrib.auth.models import User; \
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py shell --no-imports -c "from django.contrib.auth.models import User; \
 		User.objects.filter(username='admin').exists() or User.objects.create_superuser('admin', '', 'admin')"
-	$(DEV) $(PY) manage.py runserver $(or $(ADDR),127.0.0.1:8000)
+	$(PY) manage.py runserver $(or $(ADDR),127.0.0.1:8000)
 
 # The whole test suite; set DATABASE_URL to run it on PostgreSQL.
 test: $(VENV)/installed

@@ -6,7 +6,10 @@ import sys
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'sanming_fupin.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanming_fupin.settings")
+    # Commands typed on a developer's machine run with DEBUG on; the web server (wsgi.py, asgi.py)
+    # does not, so production must set SECRET_KEY. Production shells export DEBUG=0.
+    os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -18,5 +21,5 @@ def main():
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

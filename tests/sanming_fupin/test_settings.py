@@ -25,6 +25,20 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_developer_can_run_commands_without_setting_anything():
+    result = manage("check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_web_server_defaults_to_production():
+    result = subprocess.run(
+        [sys.executable, "-c", "import sanming_fupin.wsgi"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")},
+    )
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
 def test_secret_key_is_required_when_debug_is_off():
     result = manage("check", DEBUG="0", ALLOWED_HOSTS="x")
     assert result.returncode != 0
