@@ -227,3 +227,18 @@ def test_every_admin_page_is_in_chinese(admin_client, name):
     assert response.context["cl"].result_count >= 0
     add = reverse(f"admin:households_{name}_add")
     assert admin_client.get(add).status_code in (200, 403)
+
+
+def test_admin_index_lists_the_daily_work_first(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    registry = next(app for app in response.context["app_list"] if app["app_label"] == "households")
+    assert [m["object_name"] for m in registry["models"]][:2] == ["Household", "Member"]
+    assert "三明市精准扶贫建档立卡管理系统" in response.content.decode()
+
+
+def test_search_matching_several_members_lists_the_household_once(admin_client):
+    h = household(members=[member(name="张三"), member(name="张四", relation="child", id_number=resident_id())])
+    response = admin_client.get(reverse("admin:households_household_changelist"), {"q": "张"})
+    cl = response.context["cl"]
+    assert (cl.result_count, [x.pk for x in cl.result_list]) == (1, [h.pk])
+    assert cl.result_list[0].member_count == 2

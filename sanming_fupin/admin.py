@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class RegistryAdminSite(admin.AdminSite):
+    site_header = "三明市精准扶贫建档立卡管理系统"
+    site_title = "三明精准扶贫"
+    index_title = "建档立卡数据管理"
+
+    # The clerks' daily work first, reference data last (Django would sort by name).
+    MODEL_ORDER = [
+        "Household", "Member", "ReliefMeasure", "ExitRecord", "ReturnRecord",
+        "County", "Township", "Village", "PovertyCause", "ReliefChannel",
+    ]
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        rank = {name: i for i, name in enumerate(self.MODEL_ORDER)}
+        for app in apps:
+            app["models"].sort(key=lambda m: (rank.get(m["object_name"], len(rank)), m["name"]))
+        return apps
+
+
+class RegistryAdminConfig(AdminConfig):
+    default_site = "sanming_fupin.admin.RegistryAdminSite"
