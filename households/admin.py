@@ -61,7 +61,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 
 class PlaceAdmin(ServiceAdmin):
-    save_service = staticmethod(lambda place: services.place_save(place=place))
+    save_service = staticmethod(lambda place: services.record_save(record=place))
     delete_service = staticmethod(lambda place: place.delete())
     search_fields = ["code", "name"]
 

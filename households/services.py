@@ -25,9 +25,8 @@ from .models import (
     Member,
     PovertyCause,
     ReliefMeasure,
+    RegistryModel,
     ReturnRecord,
-    Township,
-    Village,
 )
 from .selectors import event_is_latest
 from .validators import validate_member_set
@@ -73,12 +72,13 @@ def household_check_links(
         raise ValidationError(errors)
 
 
-def place_save(*, place: County | Township | Village) -> County | Township | Village:
-    """A county, township or village; its code carries its place in the hierarchy."""
+def record_save(*, record: RegistryModel) -> RegistryModel:
+    """Save a record whose rules all live in its clean(): a place (its code carries its place in
+    the hierarchy), or one of the plan's records (plans/)."""
     with transaction.atomic():
-        place.full_clean()
-        place.save()
-    return place
+        record.full_clean()
+        record.save()
+    return record
 
 
 def household_save(
@@ -280,6 +280,8 @@ def reference_data_load(*, paths: Iterable[Path]) -> Counter:
 
     Unlike loaddata it only writes what differs and only the fields the fixture names, so a
     second run changes nothing and a flag the bureau has set (a key county, say) is kept.
+    An entry names its record by "pk" or, for models with generated keys, by "lookup" (a dict
+    of the fields that identify it).
     """
     counts: Counter = Counter()
     with transaction.atomic():
@@ -290,9 +292,10 @@ def reference_data_load(*, paths: Iterable[Path]) -> Counter:
                 for name, raw in entry["fields"].items():
                     field = model._meta.get_field(name)
                     values[field.attname] = field.to_python(raw)
-                obj = model._default_manager.filter(pk=entry["pk"]).first()
+                key = {"pk": entry["pk"]} if "pk" in entry else entry["lookup"]
+                obj = model._default_manager.filter(**key).first()
                 if obj is None:
-                    obj, action = model(pk=entry["pk"], **values), "created"
+                    obj, action = model(**key, **values), "created"
                 elif any(getattr(obj, name) != value for name, value in values.items()):
                     action = "updated"
                     for name, value in values.items():
@@ -303,7 +306,7 @@ def reference_data_load(*, paths: Iterable[Path]) -> Counter:
                 try:
                     obj.full_clean(validate_unique=False)
                 except ValidationError as e:
-                    raise ValidationError(f"{path.name} {entry['model']} {entry['pk']}: {e.message_dict}") from None
+                    raise ValidationError(f"{path.name} {entry['model']} {key}: {e.message_dict}") from None
                 obj.save()
                 counts[action] += 1
     return counts

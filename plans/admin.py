@@ -1,0 +1,93 @@
+"""The plan in the admin: its own numbers read-only (changed only through fixtures/), the city's
+records written through households.services.record_save."""
+
+from django.contrib import admin
+
+from households import services
+from households.admin import ServiceAdmin, county_filter
+
+from .models import (
+    AnnexRow,
+    Envoy,
+    PlanTarget,
+    PovertyLine,
+    Settlement,
+    SupportStandard,
+    TownshipPairing,
+    VillageIncome,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnexRow)
+class AnnexRowAdmin(ReadOnlyAdmin):
+    list_display = [
+        "label", "registered", "exited_2014", "remaining_2014", "quota_2015", "quota_2016", "quota_2017", "quota_2018",
+    ]
+    list_select_related = ["county"]
+
+
+@admin.register(PlanTarget)
+class PlanTargetAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "section", "households", "persons", "amount", "year"]
+    search_fields = ["code", "name"]
+
+
+class RecordAdmin(ServiceAdmin):
+    save_service = staticmethod(lambda record: services.record_save(record=record))
+    delete_service = staticmethod(lambda record: record.delete())
+
+
+@admin.register(VillageIncome)
+class VillageIncomeAdmin(RecordAdmin):
+    list_display = ["village", "year", "own_income"]
+    list_filter = [county_filter("village__township__county_id"), "year", "village__is_hollow"]
+    search_fields = ["village__code", "village__name"]
+    list_select_related = ["village"]
+    autocomplete_fields = ["village"]
+
+
+@admin.register(TownshipPairing)
+class TownshipPairingAdmin(RecordAdmin):
+    list_display = ["strong_town", "key_township", "since"]
+    list_select_related = ["strong_town", "key_township"]
+    autocomplete_fields = ["strong_town", "key_township"]
+
+
+@admin.register(Envoy)
+class EnvoyAdmin(RecordAdmin):
+    list_display = ["name", "unit", "township", "year"]
+    list_filter = ["year"]
+    list_select_related = ["township"]
+    autocomplete_fields = ["township"]
+
+
+@admin.register(Settlement)
+class SettlementAdmin(RecordAdmin):
+    list_display = ["name", "township", "year", "households"]
+    list_filter = [county_filter("township__county_id"), "year"]
+    list_select_related = ["township"]
+    autocomplete_fields = ["township"]
+
+
+@admin.register(SupportStandard)
+class SupportStandardAdmin(RecordAdmin):
+    list_display = ["county", "year", "standard", "rural_consumption_prev_year"]
+    list_filter = ["county", "year"]
+    list_select_related = ["county"]
+
+
+@admin.register(PovertyLine)
+class PovertyLineAdmin(RecordAdmin):
+    list_display = ["standard", "year", "amount", "source"]
+    list_filter = ["standard"]

@@ -1,0 +1,114 @@
+"""Progress against the annex's quotas, computed from the exit and return records (never typed in).
+
+One selector, quota_progress(), serves the command, the API, the pages and the exports.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass
+
+from django.db.models import F, Sum
+
+from households.models import ExitRecord, ReturnRecord
+
+from .models import PLAN_YEARS, AnnexRow
+
+CITY_CODE = "350400"  # 三明市, for the city's total rows
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    county: str  # county code, or CITY_CODE for the city's totals
+    county_name: str
+    year: int | None  # None for the cumulative 2015–2018 row
+    quota: int
+    exited: int
+    returned: int
+    net: int
+    percent: float | None
+    shortfall: int
+    status: str  # met, behind, not_yet_due
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _row(county, name, year, quota, exited, returned, *, due: bool) -> ProgressRow:
+    net = exited - returned
+    status = ("met" if net >= quota else "behind") if due else "not_yet_due"
+    percent = round(net * 100 / quota, 1) if quota else None
+    return ProgressRow(county, name, year, quota, exited, returned, net, percent, max(quota - net, 0), status)
+
+
+def _persons_by_county_year(model, years) -> dict[tuple[str, int], int]:
+    """One aggregate query: the persons (the records' snapshots) of a kind of record by county and year."""
+    rows = (
+        model.objects.filter(year__in=years)
+        .values("year", county=F("household__village__township__county_id"))
+        .annotate(persons=Sum("persons"))
+    )
+    return {(r["county"], r["year"]): r["persons"] for r in rows}
+
+
+def quota_progress(
+    *, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None
+) -> list[ProgressRow]:
+    """Runs three queries, whatever the size of the registry. For each county of the annex and each
+    year 2015–2018: exited = persons of that year's exit records (households that later returned
+    included), returned = persons of that year's return records, net = exited − returned, against the
+    year's quota; a year is due once it has ended on `as_of` (default today)."""
+    as_of = as_of or datetime.date.today()
+    years = [year] if year else list(PLAN_YEARS)
+    rows = AnnexRow.objects.filter(county__isnull=False).select_related("county")
+    if county:
+        rows = rows.filter(county_id=county)
+    exited = _persons_by_county_year(ExitRecord, years)
+    returned = _persons_by_county_year(ReturnRecord, years)
+    return [
+        _row(r.county_id, r.county.name, y, r.quota(y), exited.get((r.county_id, y), 0), returned.get((r.county_id, y), 0),
+             due=as_of.year > y)
+        for r in rows
+        for y in years
+    ]
+
+
+def city_totals(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
+    """The city's row for each year, added up from the counties' rows (no query)."""
+    as_of = as_of or datetime.date.today()
+    by_year: dict[int, list[ProgressRow]] = {}
+    for row in rows:
+        by_year.setdefault(row.year, []).append(row)
+    return [
+        _row(CITY_CODE, "三明市", y, sum(r.quota for r in rs), sum(r.exited for r in rs), sum(r.returned for r in rs),
+             due=as_of.year > y)
+        for y, rs in sorted(by_year.items())
+    ]
+
+
+def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
+    """Per county, 2015–2018 together against the population still poor at the end of 2014 (no
+    query beyond the annex). Due once 2018 has ended. Pass the rows of all four years."""
+    as_of = as_of or datetime.date.today()
+    remaining = dict(AnnexRow.objects.filter(county__isnull=False).values_list("county_id", "remaining_2014"))
+    by_county: dict[str, list[ProgressRow]] = {}
+    for row in rows:
+        by_county.setdefault(row.county, []).append(row)
+    return [
+        _row(code, rs[0].county_name, None, remaining[code], sum(r.exited for r in rs), sum(r.returned for r in rs),
+             due=as_of.year > PLAN_YEARS[-1])
+        for code, rs in by_county.items()
+    ]
+
+
+def place_progress(*, county: str, level: str, year: int | None = None) -> list[dict]:
+    """Drill-down below the county (the annex sets no quota there): exited, returned and net persons
+    per township or village. Runs two queries."""
+    path = {"township": "household__village__township", "village": "household__village"}[level]
+    totals: dict[str, dict] = {}
+    for model, key in ((ExitRecord, "exited"), (ReturnRecord, "returned")):
+        records = model.objects.filter(household__village__township__county_id=county)
+        if year:
+            records = records.filter(year=year)
+        for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")):
+            entry = totals.setdefault(r["code"], {"code": r["code"], "name": r["name"], "exited": 0, "returned": 0})
+            entry[key] = r["persons"]
+    return [{**e, "net": e["exited"] - e["returned"]} for _, e in sorted(totals.items())]
