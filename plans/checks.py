@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.db.models import Count, Min, Q
 
-from households.models import LOAN_MAX_AMOUNT, LOAN_MAX_MONTHS, County, ExitRecord, Township, Village
+from households.models import LOAN_MAX_AMOUNT, LOAN_MAX_MONTHS, County, ExitRecord, Household, Township, Village
 
 from .models import (
     PLAN_YEARS,
@@ -264,3 +264,18 @@ def exits_against_lines(ctx: Context) -> Iterator[Finding]:
             year=g["year"], household__standard=g["household__standard"], income_per_capita__lt=line
         ).values_list("household__number", flat=True)
         yield finding(key, f"{g['year']}年脱贫户人均纯收入低于贫困线{line}元的户数", WARNING, 0, len(below), list(below))
+
+
+@check("records")
+def deadlines(ctx: Context) -> Iterator[Finding]:
+    """一.(一): everyone under the national line out by the end of 2017, under the provincial line
+    by the end of 2018, those who fell back included; checked once the deadline has passed."""
+    for standard in ("national", "provincial"):
+        deadline = ctx.targets[f"deadline.{standard}"]
+        if not ctx.ended(deadline.year):
+            continue
+        still_poor = Household.objects.filter(
+            standard=standard, status__in=[Household.Status.REGISTERED, Household.Status.RETURNED]
+        ).values_list("number", flat=True)
+        yield finding(f"deadline.{standard}", f"{deadline.year}年底前应全部脱贫（{deadline.name}）：仍未脱贫的户",
+                      WARNING, 0, len(still_poor), list(still_poor))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from households.models import ExitRecord
-from households.services import record_save
+from households.services import exit_save, record_save
 from plans.checks import run_checks
 from plans.models import Envoy, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
 from tests.factories import TownshipFactory, VillageFactory, household
@@ -111,3 +111,13 @@ def test_plan_numbers_are_read_only_and_records_are_written_in_the_admin(admin_c
     })
     assert response.status_code == 302
     assert VillageIncome.objects.get().history.get().history_user.username == "admin"
+
+
+def test_households_still_poor_after_their_deadline_are_listed():
+    national, provincial = household(standard="national"), household(standard="provincial")
+    assert "deadline.national" not in findings(datetime.date(2017, 12, 31))
+    f = findings(datetime.date(2018, 1, 2))
+    assert f["deadline.national"].items == (national.number,)
+    assert "deadline.provincial" not in f
+    exit_save(record=ExitRecord(household=provincial, year=2018, income_per_capita=Decimal("5000")))
+    assert findings(datetime.date(2019, 1, 1))["deadline.provincial"].ok
