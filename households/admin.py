@@ -210,8 +210,9 @@ class RemoveForm(forms.Form):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(ServiceAdmin):
     form = HouseholdForm
+    delete_service = staticmethod(lambda household: services.household_delete(household=household))
     inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
     list_display = [
         "number", "head_name", "county_name", "village", "category", "main_cause",
@@ -272,13 +273,6 @@ class HouseholdAdmin(SimpleHistoryAdmin):
             services.measure_save(measure=measure)
         for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
             formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
-
-    def delete_model(self, request, obj):
-        services.household_delete(household=obj)
-
-    def delete_queryset(self, request, queryset):
-        for household in queryset:
-            services.household_delete(household=household)
 
     @admin.action(description="清退所选贫困户")
     def remove_households(self, request, queryset):

@@ -5,7 +5,7 @@ bypass, and in clean(), which names the field in Chinese for the admin, the API 
 Writes go through households/services.py.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -407,11 +407,12 @@ class Member(RegistryModel):
 # ---------------------------------------------------------------- measures, exits and returns
 
 
-def _household_of(record):
-    """The household a record belongs to, or None while a form has not chosen one yet."""
+def related(record, name: str):
+    """The object a foreign key points at, or None while it is unset or names nothing
+    (clean_fields() has already said which)."""
     try:
-        return record.household
-    except Household.DoesNotExist:
+        return getattr(record, name)
+    except ObjectDoesNotExist:
         return None
 
 
@@ -458,9 +459,9 @@ class ReliefMeasure(RegistryModel):
             errors["term_months"] = f"扶贫小额贷款期限不超过{LOAN_MAX_MONTHS}个月（3年）"
         if self.date and self.year and self.date.year != self.year:
             errors["date"] = f"日期不在{self.year}年度内"
-        household = _household_of(self)
-        if household and self.channel_id and not self.channel.allows(household.category):
-            errors["channel"] = f"{self.channel.name}只用于{self.channel.get_kind_display()}，该户是{household.get_category_display()}"
+        household, channel = related(self, "household"), related(self, "channel")
+        if household and channel and not channel.allows(household.category):
+            errors["channel"] = f"{channel.name}只用于{channel.get_kind_display()}，该户是{household.get_category_display()}"
         if household and household.status == Household.Status.REMOVED and self._state.adding:
             errors["household"] = "该户已清退，不能再登记帮扶措施"
         if errors:
@@ -487,7 +488,7 @@ class HouseholdEvent(RegistryModel):
 
     def clean_event(self, *, kind: str, follows, follows_status: str, errors: dict) -> None:
         """Runs queries. One event of a kind per household and year, after the one it follows."""
-        household = _household_of(self)
+        household = related(self, "household")
         if household is None or not self.year:
             return
         if household.status == Household.Status.REMOVED:
@@ -524,7 +525,7 @@ class ExitRecord(HouseholdEvent):
 
     def clean(self):
         errors = {}
-        household = _household_of(self)
+        household = related(self, "household")
         if household and self.year and self.year < household.identified_year:
             errors["year"] = f"脱贫年度不能早于识别年份（{household.identified_year}年）"
         self.clean_event(

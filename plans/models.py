@@ -12,7 +12,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from households.models import County, HouseholdStandard, RegistryModel, Township, Village, year_check, year_validators
+from households.models import (
+    County,
+    HouseholdStandard,
+    RegistryModel,
+    Township,
+    Village,
+    related,
+    year_check,
+    year_validators,
+)
 
 PLAN_YEARS = (2015, 2016, 2017, 2018)
 
@@ -142,8 +151,9 @@ class TownshipPairing(RegistryModel):
             code = getattr(self, f"{field}_id")
             if code and others.filter(Q(strong_town_id=code) | Q(key_township_id=code)).exists():
                 errors[field] = f"乡镇 {code} 已在另一结对中，一个乡镇只能结对一次"
-        if self.key_township_id and not self.key_township.is_city_key:
-            errors.setdefault("key_township", f"{self.key_township} 不是市级扶贫开发工作重点乡")
+        key_township = related(self, "key_township")
+        if key_township and not key_township.is_city_key:
+            errors.setdefault("key_township", f"{key_township} 不是市级扶贫开发工作重点乡")
         if errors:
             raise ValidationError(errors)
 
@@ -168,8 +178,9 @@ class Envoy(RegistryModel):
 
     def clean(self):
         """Runs a query."""
-        if self.township_id and not (self.township.is_city_key or self.township.is_ethnic):
-            raise ValidationError({"township": f"{self.township} 不是市级重点乡或少数民族乡"})
+        township = related(self, "township")
+        if township and not (township.is_city_key or township.is_ethnic):
+            raise ValidationError({"township": f"{township} 不是市级重点乡或少数民族乡"})
 
 
 class Settlement(RegistryModel):

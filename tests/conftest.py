@@ -9,9 +9,3 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the reference data of fixtures/, loaded once."""
     with django_db_blocker.unblock():
         reference_data_load(paths=sorted((settings.BASE_DIR / "fixtures").glob("*.json")))
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client

@@ -333,3 +333,11 @@ def test_removed_household_takes_no_new_records():
     services.household_remove(household=h, reason="死亡销户")
     assert "household" in refused(exit_, h=h, year=2016)
     assert "household" in refused(services.measure_save, measure=measure(h))
+
+
+def test_unknown_codes_are_refused_naming_the_field():
+    errors = refused(services.measure_save, measure=measure(household(), channel="no_such_channel"))
+    assert "channel" in errors
+    h = Household(number="X-2", village_id="350424999999", category="ordinary", main_cause_id="nope", income_per_capita=1)
+    errors = refused(services.household_save, household=h, members=[member()])
+    assert {"village", "main_cause"} <= set(errors)
