@@ -5,6 +5,7 @@ bypass, and in clean(), which names the field in Chinese for the admin, the API 
 Writes go through households/services.py.
 """
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -278,6 +279,10 @@ class Household(RegistryModel):
     def __str__(self):
         return self.number
 
+    @property
+    def county_code(self) -> str:
+        return self.village_id[:6]  # a village's code starts with its county's
+
     def clean(self):
         self.number = (self.number or "").strip()
         if self.status == self.Status.REMOVED and not self.removed_reason.strip():
@@ -358,6 +363,7 @@ class Member(RegistryModel):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
+        permissions = [("view_full_id_number", _("查看完整公民身份号码"))]
         constraints = [
             choices_check("member", "relation", Relation),
             choices_check("member", "sex", Sex),
@@ -557,3 +563,36 @@ class ReturnRecord(HouseholdEvent):
         self.clean_event(kind="返贫", follows=ExitRecord, follows_status={Household.Status.EXITED}, errors=errors)
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------- who may see and change what
+
+
+class Role(models.TextChoices):
+    COUNTY_CLERK = "county_clerk", _("县扶贫办录入员")
+    CITY_REVIEWER = "city_reviewer", _("市农业局（农办）审核员")
+    CHANNEL_DEPARTMENT = "channel_department", _("行业部门")
+    SYSTEM_CLIENT = "system_client", _("外部系统")
+
+
+class UserRole(RegistryModel):
+    """A user's role in the registry, with the counties and channels it is granted.
+    households/access.py reads it to decide what the user may see and change."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="registry_role", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
+    counties = models.ManyToManyField(County, blank=True, verbose_name=_("县(市、区)"))
+    channels = models.ManyToManyField(ReliefChannel, blank=True, verbose_name=_("帮扶渠道"))
+    can_write = models.BooleanField(_("外部系统可写"), default=False, help_text=_("外部系统默认只读"))
+    history = HistoricalRecords(m2m_fields=[counties, channels])
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        ordering = ["user_id"]
+        constraints = [choices_check("userrole", "role", Role)]
+
+    def __str__(self):
+        return f"{self.user} {self.get_role_display()}"

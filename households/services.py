@@ -26,7 +26,10 @@ from .models import (
     PovertyCause,
     ReliefMeasure,
     RegistryModel,
+    ReliefChannel,
     ReturnRecord,
+    Role,
+    UserRole,
 )
 from .selectors import event_is_latest
 from .validators import validate_member_set
@@ -148,8 +151,9 @@ def household_save(
             household.other_causes.set(other_causes)
         for member in deleted_members:
             member.delete()
-        # The outgoing head is saved before the incoming one, so the one-head constraint holds throughout.
-        for member in sorted(members, key=lambda m: m.relation == Member.Relation.HEAD):
+        # Existing members first, the outgoing head before the incoming one, so that the one-head
+        # constraint holds throughout; new members after them, in the order given.
+        for member in sorted(members, key=lambda m: (m.pk is None, m.pk is not None and m.relation == "head")):
             member.household = household
             member.save()
     return household
@@ -310,3 +314,58 @@ def reference_data_load(*, paths: Iterable[Path]) -> Counter:
                 obj.save()
                 counts[action] += 1
     return counts
+
+
+def role_grant(
+    *,
+    username: str,
+    role: str,
+    counties: Iterable[str] = (),
+    channels: Iterable[str] = (),
+    password: str | None = None,
+    can_write: bool = False,
+):
+    """Give a user (created if needed) their one role in the registry, with the counties and
+    channels it covers; granting the same again changes nothing. A county clerk needs a county,
+    a channel department a channel (plan 四.2), a system client the counties it may read."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    counties, channels = sorted(set(counties)), sorted(set(channels))
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = f"未知角色 {role}；可用：{', '.join(Role.values)}"
+    unknown = set(counties) - set(County.objects.filter(pk__in=counties).values_list("pk", flat=True))
+    if unknown:
+        errors["counties"] = f"未知的县(市、区)代码：{', '.join(sorted(unknown))}"
+    unknown = set(channels) - set(ReliefChannel.objects.filter(pk__in=channels).values_list("pk", flat=True))
+    if unknown:
+        errors["channels"] = f"未知的帮扶渠道代码：{', '.join(sorted(unknown))}"
+    if role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT) and not counties:
+        errors.setdefault("counties", "该角色须指定至少一个县(市、区)（--county）")
+    if role == Role.CHANNEL_DEPARTMENT and not channels:
+        errors.setdefault("channels", "行业部门须指定至少一个帮扶渠道（--channel）")
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() or User(username=username)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as e:
+            errors["password"] = e.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if password is not None:
+            user.set_password(password)
+        elif user._state.adding:
+            user.set_unusable_password()
+        user.save()
+        grant, _ = UserRole.objects.get_or_create(user=user, defaults={"role": role, "can_write": can_write})
+        if (grant.role, grant.can_write) != (role, can_write):
+            grant.role, grant.can_write = role, can_write
+            grant.save()
+        if sorted(grant.counties.values_list("pk", flat=True)) != counties:
+            grant.counties.set(counties)
+        if sorted(grant.channels.values_list("pk", flat=True)) != channels:
+            grant.channels.set(channels)
+    return user

@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "households",
     "plans",
 ]
@@ -124,6 +129,47 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that a request without credentials is answered 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "sanming_fupin.api.StrictOrderingFilter",
+        "sanming_fupin.api.SearchFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "sanming_fupin.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "sanming_fupin.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "sanming_fupin.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "30/minute"),
+        "user": os.environ.get("THROTTLE_USER", "5000/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "三明市精准扶贫建档立卡 API",
+    "DESCRIPTION": "建档立卡数据的读写接口。代码见 GLOSSARY；错误以 JSON 返回，字段名为键、中文说明为值。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "households.models.HouseholdStatus",
+        "ProgressStatusEnum": ["met", "behind", "not_yet_due"],
+    },
+}
 
 # Production: everything that `manage.py check --deploy` asks for is on unless DEBUG is.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -1,9 +1,35 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from households import api as households_api
+from plans import api as plans_api
+
+router = DefaultRouter()
+router.register("counties", households_api.CountyViewSet)
+router.register("townships", households_api.TownshipViewSet)
+router.register("villages", households_api.VillageViewSet)
+router.register("causes", households_api.PovertyCauseViewSet)
+router.register("channels", households_api.ReliefChannelViewSet)
+router.register("households", households_api.HouseholdViewSet, basename="household")
+router.register("members", households_api.MemberViewSet, basename="member")
+router.register("measures", households_api.ReliefMeasureViewSet, basename="measure")
+router.register("exits", households_api.ExitRecordViewSet, basename="exit")
+router.register("returns", households_api.ReturnRecordViewSet, basename="return")
+router.register("plans/quotas", plans_api.QuotaViewSet)
+router.register("plans/progress", plans_api.ProgressViewSet, basename="progress")
+router.register("plans/consistency", plans_api.ConsistencyViewSet, basename="consistency")
+router.register("plans/village-incomes", plans_api.VillageIncomeViewSet)
 
 urlpatterns = [
     # Until the dashboards land, the registry's front door is the admin.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

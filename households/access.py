@@ -1,0 +1,100 @@
+"""Who may see and who may change what: the one place that decides it. The admin, the API, the
+pages, imports and exports all ask these functions (plan 四.2 assigns the work)."""
+
+from django.db.models import Q, QuerySet
+
+from .models import County, Household, ReliefChannel, Role, UserRole
+
+
+def user_role(user) -> UserRole | None:
+    """Runs a query the first time for a user object; None for anonymous users and users without a role."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_registry_role"):
+        user._registry_role = (
+            UserRole.objects.filter(user=user).prefetch_related("counties", "channels").first()
+        )
+    return user._registry_role
+
+
+def _county_codes(role: UserRole) -> list[str]:
+    return [c.code for c in role.counties.all()]
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    """Superusers and the city reviewer see every household; a county clerk and a system client
+    those of their counties; a channel department those its channels serve (by cause, by the
+    safety net's categories, or by a measure already recorded); anyone else none."""
+    households = Household.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return households
+    role = user_role(user)
+    if role is None:
+        return households.none()
+    if role.role == Role.CITY_REVIEWER:
+        return households
+    if role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
+        return households.filter(village__township__county_id__in=_county_codes(role))
+    if role.role == Role.CHANNEL_DEPARTMENT:
+        channels = list(role.channels.all())
+        categories = {c for channel in channels for c in ReliefChannel.KIND_CATEGORIES.get(channel.kind, ())}
+        served = (
+            Q(main_cause__channel__in=channels)
+            | Q(other_causes__channel__in=channels)
+            | Q(category__in=categories)
+            | Q(measures__channel__in=channels)
+        )
+        return households.filter(pk__in=Household.objects.filter(served).values("pk"))
+    return households.none()
+
+
+def households_writable_by(user) -> QuerySet[Household]:
+    """Households whose records (members, exits, returns) the user may change: superusers all, a
+    county clerk and a system client granted writing those of their counties; nobody else."""
+    households = Household.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return households
+    role = user_role(user)
+    if role and (role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write)):
+        return households.filter(village__township__county_id__in=_county_codes(role))
+    return households.none()
+
+
+def counties_writable_by(user) -> QuerySet[County]:
+    """Counties in which the user may register households and places."""
+    if user.is_authenticated and user.is_superuser:
+        return County.objects.all()
+    role = user_role(user)
+    if role and (role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write)):
+        return County.objects.filter(code__in=_county_codes(role))
+    return County.objects.none()
+
+
+def channels_recordable_by(user) -> QuerySet[ReliefChannel]:
+    """Channels whose measures the user may record: a channel department its own (in any county
+    it can see), a county clerk every channel in its county, superusers all."""
+    if user.is_authenticated and user.is_superuser:
+        return ReliefChannel.objects.all()
+    role = user_role(user)
+    if role is None:
+        return ReliefChannel.objects.none()
+    if role.role == Role.CHANNEL_DEPARTMENT:
+        return role.channels.all()
+    if role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write):
+        return ReliefChannel.objects.all()
+    return ReliefChannel.objects.none()
+
+
+def may_see_full_id(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_perm("households.view_full_id_number"))
+
+
+def may_record_measure(user, household: Household, channel: ReliefChannel) -> bool:
+    """Runs queries. A measure is recorded by whoever may change the household, or by the
+    department of its channel for a household it serves."""
+    if not channels_recordable_by(user).filter(pk=channel.pk).exists():
+        return False
+    role = user_role(user)
+    if role and role.role == Role.CHANNEL_DEPARTMENT:
+        return households_visible_to(user).filter(pk=household.pk).exists()
+    return households_writable_by(user).filter(pk=household.pk).exists()

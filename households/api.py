@@ -1,0 +1,445 @@
+"""The registry's REST API (/api/v1/). Thin views: serializers check the shape of the input,
+households/access.py the scope, households/services.py the rules and the writes."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from sanming_fupin.api import Conflict
+
+from . import access, services
+from .models import (
+    County,
+    ExitRecord,
+    Household,
+    Member,
+    PovertyCause,
+    ReliefChannel,
+    ReliefMeasure,
+    ReturnRecord,
+    Township,
+    Village,
+)
+from .validators import mask_id
+
+# ---------------------------------------------------------------- serializers
+
+
+class CountySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = County
+        fields = ["code", "name", "is_provincial_key"]
+
+
+class TownshipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Township
+        fields = ["code", "name", "county", "is_city_key", "is_ethnic"]
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="county_code", read_only=True)
+
+    class Meta:
+        model = Village
+        fields = ["code", "name", "township", "county", "is_poor_village", "is_hollow"]
+
+
+class PovertyCauseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PovertyCause
+        fields = ["code", "name", "channel"]
+
+
+class ReliefChannelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReliefChannel
+        fields = ["code", "name", "kind", "department"]
+
+
+MEMBER_FIELDS = [
+    "id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor", "schooling",
+    "disability_certificate", "draws_dibao", "draws_wubao",
+]
+
+
+class MaskedIdMixin:
+    """ID numbers are personal data: shown as 350424********1234 unless the caller may see them whole."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not access.may_see_full_id(request.user):
+            data["id_number"] = mask_id(data["id_number"])
+        return data
+
+
+class NestedMemberSerializer(MaskedIdMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        extra_kwargs = {"sex": {"required": False}, "birth_date": {"required": False}}
+
+
+class MemberSerializer(NestedMemberSerializer):
+    class Meta(NestedMemberSerializer.Meta):
+        fields = ["household", *MEMBER_FIELDS]
+        validators = []  # one head, one active household: the services check the whole set
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountyField(serializers.Field):
+    """Out: the household's county code, from its village. In (optional): the county the caller
+    means, which the village must lie in."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, household):
+        return household.county_code
+
+    def to_internal_value(self, code):
+        if not isinstance(code, str) or not County.objects.filter(pk=code).exists():
+            raise serializers.ValidationError(f"无效的县(市、区)代码：{code}")
+        return {"county": code}
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    county = CountyField()
+    members = NestedMemberSerializer(many=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id", "number", "county", "village", "category", "main_cause", "other_causes", "identified_year",
+            "standard", "income_per_capita", "status", "removed_reason", "helper_name", "helper_unit",
+            "helper_phone", "address", "phone", "members",
+        ]
+        read_only_fields = ["status", "removed_reason"]
+
+
+class HouseholdUpdateSerializer(HouseholdSerializer):
+    """Changes a household's own fields; its members are changed through members/."""
+
+    members = NestedMemberSerializer(many=True, read_only=True)
+
+
+class ReliefMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReliefMeasure
+        fields = ["id", "household", "channel", "year", "date", "content", "amount", "term_months", "unit"]
+
+
+class ExitRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExitRecord
+        fields = ["id", "household", "year", "persons", "income_per_capita", "verified_by"]
+        read_only_fields = ["persons"]
+        validators = []  # one exit a year: the service says so, naming the year
+
+
+class ReturnRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReturnRecord
+        fields = ["id", "household", "year", "persons", "reason", "verified_by"]
+        read_only_fields = ["persons"]
+        validators = []
+
+
+# ---------------------------------------------------------------- filters
+
+
+def codes(field):
+    return django_filters.CharFilter(field_name=field)
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    county = codes("village__township__county")
+    township = codes("village__township")
+    village = codes("village")
+    cause = django_filters.CharFilter(method="filter_cause", label="致贫原因（主要或其他）")
+    identified_year = django_filters.NumberFilter()
+    exit_year = django_filters.NumberFilter(field_name="exits__year", distinct=True)
+
+    class Meta:
+        model = Household
+        fields = ["county", "township", "village", "category", "cause", "status", "identified_year", "exit_year"]
+
+    def filter_cause(self, queryset, name, value):
+        return queryset.filter(Q(main_cause=value) | Q(other_causes=value)).distinct()
+
+
+class MemberFilter(django_filters.FilterSet):
+    county = codes("household__village__township__county")
+    village = codes("household__village")
+
+    class Meta:
+        model = Member
+        fields = ["household", "county", "village", "relation", "sex", "health", "labor"]
+
+
+class RecordFilter(django_filters.FilterSet):
+    county = codes("household__village__township__county")
+    village = codes("household__village")
+
+
+class MeasureFilter(RecordFilter):
+    class Meta:
+        model = ReliefMeasure
+        fields = ["household", "county", "village", "channel", "year"]
+
+
+class ExitFilter(RecordFilter):
+    class Meta:
+        model = ExitRecord
+        fields = ["household", "county", "village", "year"]
+
+
+class ReturnFilter(RecordFilter):
+    class Meta:
+        model = ReturnRecord
+        fields = ["household", "county", "village", "year"]
+
+
+# ---------------------------------------------------------------- views
+
+
+class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[a-z_]+"
+
+
+class CountyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 12 county-level units of the annex."""
+
+    queryset = County.objects.all()
+    serializer_class = CountySerializer
+    pagination_class = None
+    lookup_value_regex = r"\d{6}"
+
+
+class PovertyCauseViewSet(ReferenceViewSet):
+    queryset = PovertyCause.objects.all()
+    serializer_class = PovertyCauseSerializer
+    pagination_class = None
+
+
+class ReliefChannelViewSet(ReferenceViewSet):
+    """The nine relief channels (kind `channel`) and the four safety nets (`guarantee`, `support`)."""
+
+    queryset = ReliefChannel.objects.all()
+    serializer_class = ReliefChannelSerializer
+    pagination_class = None
+
+
+class PlaceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Places are read by all; created by those who may register households in the county."""
+
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+    def perform_create(self, serializer):
+        place = serializer.Meta.model(**serializer.validated_data)
+        if not access.counties_writable_by(self.request.user).filter(pk=place.code[:6]).exists():
+            raise PermissionDenied("您不能在该县(市、区)登记乡镇或村")
+        serializer.instance = services.record_save(record=place)
+
+
+class TownshipViewSet(PlaceViewSet):
+    queryset = Township.objects.all()
+    serializer_class = TownshipSerializer
+    filterset_fields = ["county", "is_city_key", "is_ethnic"]
+    lookup_value_regex = r"\d{9}"
+
+
+class VillageViewSet(PlaceViewSet):
+    queryset = Village.objects.all()
+    serializer_class = VillageSerializer
+    filterset_fields = ["township", "is_poor_village", "is_hollow"]
+    lookup_value_regex = r"\d{12}"
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """Lists and details hold only what the caller may see (404 beyond it); a write needs the
+    right to change the household it touches (403), and a write pointing outside the caller's
+    scope is refused naming the field (400)."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def visible_households(self):
+        return access.households_visible_to(self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        household = getattr(serializer, "fields", {}).get("household")
+        if household is not None and not household.read_only:
+            household.queryset = self.visible_households()
+        return serializer
+
+    def require_writable(self, household):
+        if not access.households_writable_by(self.request.user).filter(pk=household.pk).exists():
+            raise PermissionDenied("您不能修改该户的记录")
+
+    def perform_destroy(self, instance):
+        try:
+            self.destroy_record(instance)
+        except DjangoValidationError as e:
+            raise Conflict("；".join(e.messages)) from None
+
+
+class HouseholdViewSet(ScopedViewSet):
+    """Households with their members. A household and its members are registered in one POST."""
+
+    filterset_class = HouseholdFilter
+    ordering_fields = ["number", "identified_year", "income_per_capita", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        members = Member.objects.order_by("id")
+        return (
+            self.visible_households()
+            .prefetch_related(Prefetch("members", queryset=members), "other_causes")
+            .order_by("id")
+        )
+
+    def get_serializer_class(self):
+        return HouseholdUpdateSerializer if self.action in ("update", "partial_update") else HouseholdSerializer
+
+    def get_search_fields(self, request):
+        fields = ["number", "members__name"]
+        return [*fields, "=members__id_number"] if access.may_see_full_id(request.user) else fields
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        members = [Member(**m) for m in data.pop("members")]
+        other_causes, county = data.pop("other_causes", []), data.pop("county", None)
+        if not access.counties_writable_by(self.request.user).filter(pk=data["village"].county_code).exists():
+            raise ValidationError({"village": ["该村不在您可以登记的县(市、区)内"]})
+        household = Household(**data)
+        serializer.instance = services.household_save(
+            household=household, members=members, other_causes=other_causes, county=county
+        )
+
+    def perform_update(self, serializer):
+        household = serializer.instance
+        self.require_writable(household)
+        data = dict(serializer.validated_data)
+        other_causes, county = data.pop("other_causes", None), data.pop("county", None)
+        if "village" in data and not access.counties_writable_by(self.request.user).filter(
+            pk=data["village"].county_code
+        ).exists():
+            raise ValidationError({"village": ["该村不在您可以登记的县(市、区)内"]})
+        for name, value in data.items():
+            setattr(household, name, value)
+        services.household_save(household=household, other_causes=other_causes, county=county)
+
+    def destroy_record(self, household):
+        self.require_writable(household)
+        services.household_delete(household=household)
+
+
+class MemberViewSet(ScopedViewSet):
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    ordering_fields = ["id", "name", "birth_date"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Member.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def get_search_fields(self, request):
+        return ["name", "=id_number"] if access.may_see_full_id(request.user) else ["name"]
+
+    def perform_create(self, serializer):
+        self.require_writable(serializer.validated_data["household"])
+        serializer.instance = services.member_save(member=Member(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        member = serializer.instance
+        self.require_writable(member.household)
+        if serializer.validated_data.get("household", member.household) != member.household:
+            raise ValidationError({"household": ["成员不能移到另一户；请在原户删除后在新户登记"]})
+        for name, value in serializer.validated_data.items():
+            setattr(member, name, value)
+        services.member_save(member=member)
+
+    def destroy_record(self, member):
+        self.require_writable(member.household)
+        services.member_delete(member=member)
+
+
+class ReliefMeasureViewSet(ScopedViewSet):
+    serializer_class = ReliefMeasureSerializer
+    filterset_class = MeasureFilter
+    ordering_fields = ["id", "year", "date", "amount"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return ReliefMeasure.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def require_recordable(self, household, channel):
+        if not access.may_record_measure(self.request.user, household, channel):
+            raise PermissionDenied("您不能为该户登记该渠道的帮扶措施")
+
+    def perform_create(self, serializer):
+        measure = ReliefMeasure(**serializer.validated_data)
+        self.require_recordable(measure.household, measure.channel)
+        serializer.instance = services.measure_save(measure=measure)
+
+    def perform_update(self, serializer):
+        measure = serializer.instance
+        self.require_recordable(measure.household, measure.channel)
+        for name, value in serializer.validated_data.items():
+            setattr(measure, name, value)
+        self.require_recordable(measure.household, measure.channel)
+        services.measure_save(measure=measure)
+
+    def destroy_record(self, measure):
+        self.require_recordable(measure.household, measure.channel)
+        services.measure_delete(measure=measure)
+
+
+class EventViewSet(ScopedViewSet):
+    """Exits and returns: the household's status follows them; only the latest can be deleted."""
+
+    ordering_fields = ["id", "year"]
+    ordering = ["id"]
+    save_service = delete_service = None
+
+    def get_queryset(self):
+        model = self.get_serializer_class().Meta.model
+        return model.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def perform_create(self, serializer):
+        record = serializer.Meta.model(**serializer.validated_data)
+        self.require_writable(record.household)
+        serializer.instance = type(self).save_service(record=record)
+
+    def perform_update(self, serializer):
+        record = serializer.instance
+        self.require_writable(record.household)
+        for name in ("household", "year"):
+            if name in serializer.validated_data and serializer.validated_data[name] != getattr(record, name):
+                raise ValidationError({name: ["不能修改；请撤销这条记录后重新登记"]})
+        for name, value in serializer.validated_data.items():
+            setattr(record, name, value)
+        type(self).save_service(record=record)
+
+    def destroy_record(self, record):
+        self.require_writable(record.household)
+        type(self).delete_service(record=record)
+
+
+class ExitRecordViewSet(EventViewSet):
+    serializer_class = ExitRecordSerializer
+    filterset_class = ExitFilter
+    save_service, delete_service = staticmethod(services.exit_save), staticmethod(services.exit_delete)
+
+
+class ReturnRecordViewSet(EventViewSet):
+    serializer_class = ReturnRecordSerializer
+    filterset_class = ReturnFilter
+    save_service, delete_service = staticmethod(services.return_save), staticmethod(services.return_delete)

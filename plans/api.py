@@ -1,0 +1,135 @@
+"""The plan through the REST API: quotas, progress from the exit records, the checks, village incomes."""
+
+import datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from households import access, services
+from households.models import Role
+
+from .checks import run_checks
+from .models import PLAN_YEARS, AnnexRow, VillageIncome
+from .selectors import quota_progress
+
+
+class AnnexRowSerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="county_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = AnnexRow
+        fields = [
+            "county", "label", "registered", "exited_2014", "remaining_2014",
+            "quota_2015", "quota_2016", "quota_2017", "quota_2018",
+        ]
+
+
+class QuotaViewSet(viewsets.ReadOnlyModelViewSet):
+    """The annex (三明市2015-2018年减贫任务安排表) as printed; the 合计 row has county null."""
+
+    queryset = AnnexRow.objects.all()
+    serializer_class = AnnexRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+
+class ProgressSerializer(serializers.Serializer):
+    county = serializers.CharField(help_text="县(市、区)代码")
+    county_name = serializers.CharField()
+    year = serializers.IntegerField()
+    quota = serializers.IntegerField(help_text="减贫任务（人）")
+    exited = serializers.IntegerField(help_text="当年脱贫记录人数")
+    returned = serializers.IntegerField(help_text="当年返贫记录人数")
+    net = serializers.IntegerField(help_text="净减贫＝脱贫−返贫")
+    percent = serializers.FloatField(allow_null=True)
+    shortfall = serializers.IntegerField()
+    status = serializers.ChoiceField(["met", "behind", "not_yet_due"])
+
+
+class ProgressQuery(serializers.Serializer):
+    year = serializers.ChoiceField(PLAN_YEARS, required=False)
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+    as_of = serializers.DateField(required=False)
+
+
+class ProgressViewSet(viewsets.ViewSet):
+    """Per county and year: the quota against the persons of exit and return records (net)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, enum=list(PLAN_YEARS)),
+            OpenApiParameter("county", str, description="县(市、区)代码"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天"),
+        ],
+        responses=ProgressSerializer(many=True),
+    )
+    def list(self, request):
+        query = ProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = quota_progress(**query.validated_data)
+        return Response([r.as_dict() for r in rows])
+
+
+class FindingSerializer(serializers.Serializer):
+    check = serializers.CharField()
+    name = serializers.CharField()
+    severity = serializers.ChoiceField(["error", "note", "warning"])
+    expected = serializers.JSONField()
+    actual = serializers.JSONField()
+    ok = serializers.BooleanField()
+    items = serializers.ListField(child=serializers.CharField())
+
+
+class ConsistencyViewSet(viewsets.ViewSet):
+    """Every check of the plan against itself and of the records against the plan."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天")],
+        responses=FindingSerializer(many=True),
+    )
+    def list(self, request):
+        query = ProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of", datetime.date.today())
+        return Response([f.as_dict() for f in run_checks(as_of=as_of)])
+
+
+class VillageIncomeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VillageIncome
+        fields = ["id", "village", "year", "own_income"]
+        validators = []  # once a year: the model's clean() says so, naming the year
+
+
+class VillageIncomeViewSet(viewsets.ModelViewSet):
+    """村集体自有收入, written by the city reviewer."""
+
+    queryset = VillageIncome.objects.order_by("id")
+    serializer_class = VillageIncomeSerializer
+    filterset_fields = ["village", "year"]
+    ordering_fields = ["id", "year", "own_income"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.may_write(request.user):
+            raise PermissionDenied("只有市农业局（农办）审核员可以修改计划记录")
+
+    @staticmethod
+    def may_write(user) -> bool:
+        role = access.user_role(user)
+        return user.is_superuser or (role is not None and role.role == Role.CITY_REVIEWER)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_save(record=VillageIncome(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        for name, value in serializer.validated_data.items():
+            setattr(serializer.instance, name, value)
+        services.record_save(record=serializer.instance)
+
+    def perform_destroy(self, instance):
+        instance.delete()

@@ -1,0 +1,65 @@
+"""What every API view shares: the one error path, pagination, strict ordering and search.
+
+Kept free of drf-spectacular, which imports DRF's views and so these settings (sanming_fupin/schema.py)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import filters, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该记录被其他记录引用，不能删除"
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    """Django's ValidationError (raised by the services) becomes a 400 naming the fields, a
+    protected delete a 409; everything else as DRF answers it, always JSON."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        names = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
+        exc = Conflict(f"该记录被其他记录引用（{'、'.join(map(str, names))}），不能删除")
+    return drf_exception_handler(exc, context)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({"page_size": f"每页条数必须是 1 到 {self.max_page_size} 的整数"})
+        return int(raw)
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """An ordering on a field the view does not offer is refused, not silently ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            fields = [f.strip() for f in raw.split(",") if f.strip()]
+            valid = self.remove_invalid_fields(queryset, fields, view, request)
+            if len(valid) != len(fields):
+                offered = ", ".join(name for name, _label in self.get_valid_fields(queryset, view, {"request": request}))
+                raise ValidationError({"ordering": f"不能按 {raw} 排序；可用字段：{offered}"})
+        return super().get_ordering(request, queryset, view)
+
+
+class SearchFilter(filters.SearchFilter):
+    """Lets a view choose its search fields per request (`get_search_fields(request)`), so that
+    only those who may see whole ID numbers can search by them."""
+
+    def get_search_fields(self, view, request):
+        if hasattr(view, "get_search_fields"):
+            return view.get_search_fields(request)
+        return super().get_search_fields(view, request)
