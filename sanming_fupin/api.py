@@ -4,6 +4,8 @@ Kept free of drf-spectacular, which imports DRF's views and so these settings (s
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import filters, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -21,6 +23,8 @@ def exception_handler(exc, context):
     protected delete a 409; everything else as DRF answers it, always JSON."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    elif isinstance(exc, ValidationError) and isinstance(exc.detail, list):
+        exc = ValidationError({"non_field_errors": exc.detail})  # always an object, as documented
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         names = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
         exc = Conflict(f"该记录被其他记录引用（{'、'.join(map(str, names))}），不能删除")
@@ -63,3 +67,22 @@ class SearchFilter(filters.SearchFilter):
         if hasattr(view, "get_search_fields"):
             return view.get_search_fields(request)
         return super().get_search_fields(view, request)
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as e:
+            raise ValidationError({self.search_param: e.detail}) from None
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到。"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "服务器内部错误，已记录。"}, status=500)
+    return defaults.server_error(request)

@@ -369,3 +369,11 @@ def test_create_system_client_prints_a_working_token(capsys, ninghua_village):
     assert client.get(f"{API}households/").status_code == 200
     call_command("create_system_client", "bank", "--county", "350424")
     assert capsys.readouterr().out.strip() == token
+
+
+def test_unmatched_api_urls_and_bad_search_answer_json(admin_user):
+    client = api_as(admin_user)
+    response = client.get(f"{API}measures/abc/")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
+    response = client.get(f"{API}households/", {"search": "a\x00b"})
+    assert response.status_code == 400 and "search" in response.json()
