@@ -11,14 +11,13 @@ def user_role(user) -> UserRole | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_registry_role"):
-        user._registry_role = (
-            UserRole.objects.filter(user=user).prefetch_related("counties", "channels").first()
-        )
+        user._registry_role = UserRole.objects.filter(user=user).first()
     return user._registry_role
 
 
-def _county_codes(role: UserRole) -> list[str]:
-    return [c.code for c in role.counties.all()]
+def _county_codes(role: UserRole):
+    # A subquery, not a list: scoping a queryset costs no query of its own.
+    return role.counties.values("code")
 
 
 def households_visible_to(user) -> QuerySet[Household]:
@@ -36,7 +35,7 @@ def households_visible_to(user) -> QuerySet[Household]:
     if role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
         return households.filter(village__township__county_id__in=_county_codes(role))
     if role.role == Role.CHANNEL_DEPARTMENT:
-        channels = list(role.channels.all())
+        channels = list(role.channels.all())  # a query: the categories depend on them
         categories = {c for channel in channels for c in ReliefChannel.KIND_CATEGORIES.get(channel.kind, ())}
         served = (
             Q(main_cause__channel__in=channels)

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from sanming_fupin.api import Conflict
 
-from . import access, services
+from . import access, selectors, services
 from .models import (
     County,
     ExitRecord,
@@ -298,15 +298,20 @@ class HouseholdViewSet(ScopedViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        members = Member.objects.order_by("id")
-        return (
-            self.visible_households()
-            .prefetch_related(Prefetch("members", queryset=members), "other_causes")
-            .order_by("id")
-        )
+        households = self.visible_households().order_by("id")
+        if self.action == "list":
+            return households  # list() reads values(), with its own queries for members and causes
+        return households.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
 
     def get_serializer_class(self):
         return HouseholdUpdateSerializer if self.action in ("update", "partial_update") else HouseholdSerializer
+
+    def list(self, request, *args, **kwargs):
+        # The page from values(), then its members and causes: the same JSON as the serializer
+        # gives (a test holds them together), at a fraction of the cost.
+        page = self.paginate_queryset(selectors.household_values(self.filter_queryset(self.get_queryset())))
+        rows = selectors.household_rows(list(page), mask=not access.may_see_full_id(request.user))
+        return self.get_paginated_response(rows)
 
     def get_search_fields(self, request):
         fields = ["number", "members__name"]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from households import services
-from households.models import ExitRecord, Household, ReliefMeasure, ReturnRecord
+from households.models import ExitRecord, Household, PovertyCause, ReliefMeasure, ReturnRecord
 from tests.conftest import api_as
 from tests.factories import VillageFactory, household, member, resident_id
 
@@ -377,3 +377,14 @@ def test_unmatched_api_urls_and_bad_search_answer_json(admin_user):
     assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
     response = client.get(f"{API}households/", {"search": "a\x00b"})
     assert response.status_code == 400 and "search" in response.json()
+
+
+@pytest.mark.parametrize("user", ["ninghua_clerk", "admin_user"])
+def test_list_rows_are_the_detail_rows(user, request, ninghua_village):
+    client = api_as(request.getfixturevalue(user))
+    wife = resident_id(sex="female")
+    h = household(village=ninghua_village, other_causes=PovertyCause.objects.filter(code__in=["lack_funds", "disability"]),
+                  members=[member(), member(name="李秀英", relation="spouse", id_number=wife, ethnicity="畲族")],
+                  helper_name="陈干部", phone="0598-6831234")
+    listed = client.get(f"{API}households/").json()["results"]
+    assert listed == [client.get(f"{API}households/{h.pk}/").json()]

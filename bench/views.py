@@ -1,0 +1,44 @@
+"""The floor: a bare Django view serving the same rows as GET /api/v1/households/ (same fields,
+members nested, same page-number pagination with the count), without DRF and without auth."""
+
+from django.http import JsonResponse
+
+from households.models import Household, Member
+
+HOUSEHOLD_FIELDS = [
+    "id", "number", "village_id", "category", "main_cause_id", "identified_year", "standard", "income_per_capita",
+    "status", "removed_reason", "helper_name", "helper_unit", "helper_phone", "address", "phone",
+]
+MEMBER_FIELDS = [
+    "id", "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor",
+    "schooling", "disability_certificate", "draws_dibao", "draws_wubao",
+]
+
+
+def bare_households(request):
+    page, size = int(request.GET.get("page", 1)), int(request.GET.get("page_size", 50))
+    households = Household.objects.order_by("id")
+    count = households.count()
+    rows = list(households.values(*HOUSEHOLD_FIELDS)[(page - 1) * size:page * size])
+    ids = [row["id"] for row in rows]
+    members: dict[int, list] = {}
+    for m in Member.objects.filter(household_id__in=ids).order_by("id").values(*MEMBER_FIELDS):
+        household = m.pop("household_id")
+        m["id_number"] = m["id_number"][:6] + "*" * 8 + m["id_number"][-4:]
+        members.setdefault(household, []).append(m)
+    causes: dict[int, list] = {}
+    for household, cause in Household.other_causes.through.objects.filter(household_id__in=ids).values_list(
+        "household_id", "povertycause_id"
+    ):
+        causes.setdefault(household, []).append(cause)
+    for row in rows:
+        row["county"] = row["village_id"][:6]
+        row["other_causes"] = causes.get(row["id"], [])
+        row["members"] = members.get(row["id"], [])
+    more = page * size < count
+    return JsonResponse({
+        "count": count,
+        "next": f"?page={page + 1}" if more else None,
+        "previous": f"?page={page - 1}" if page > 1 else None,
+        "results": rows,
+    })
