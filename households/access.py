@@ -7,12 +7,14 @@ from .models import County, Household, ReliefChannel, Role, UserRole
 
 
 def user_role(user) -> UserRole | None:
-    """Runs a query the first time for a user object; None for anonymous users and users without a role."""
+    """None for anonymous users and users without a role. Runs a query the first time for a user
+    object, unless the token authentication has fetched the role with the user."""
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_registry_role"):
-        user._registry_role = UserRole.objects.filter(user=user).first()
-    return user._registry_role
+    try:
+        return user.registry_role
+    except UserRole.DoesNotExist:
+        return None
 
 
 def _county_codes(role: UserRole):

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import filters, status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -31,10 +31,49 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class WalkPagination(CursorPagination):
+    """For systems that walk the whole registry: in primary-key order, stable under inserts, and
+    without a COUNT(*) per page."""
+
+    def get_ordering(self, request, queryset, view):
+        # Always the primary key: unique and never changed, as a cursor needs.
+        return (queryset.model._meta.pk.name,)
+
+    def decode_cursor(self, request):
+        # `?cursor=` with no value starts the walk.
+        return super().decode_cursor(request) if request.query_params.get(self.cursor_query_param) else None
+
+
 class Pagination(PageNumberPagination):
+    """Page numbers with the count (page, page_size: default 50, at most 500); or, with `cursor`
+    in the query (empty to start), a cursor walk in id order whose pages link to the next."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    walk = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if WalkPagination.cursor_query_param in request.query_params:
+            self.walk = WalkPagination()
+            self.walk.page_size = self.get_page_size(request)
+            return self.walk.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return self.walk.get_paginated_response(data) if self.walk else super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = ["results"]  # no count in a cursor walk
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        cursor = {
+            "name": WalkPagination.cursor_query_param, "required": False, "in": "query",
+            "description": "游标分页：留空从头开始，之后使用返回的 next 链接", "schema": {"type": "string"},
+        }
+        return [*super().get_schema_operation_parameters(view), cursor]
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

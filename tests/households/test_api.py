@@ -388,3 +388,73 @@ def test_list_rows_are_the_detail_rows(user, request, ninghua_village):
                   helper_name="陈干部", phone="0598-6831234")
     listed = client.get(f"{API}households/").json()["results"]
     assert listed == [client.get(f"{API}households/{h.pk}/").json()]
+
+
+def test_systems_walk_the_registry_with_a_cursor(api_client, ninghua_village):
+    ids = {household(village=ninghua_village).pk for _ in range(7)}
+    seen, url, pages = [], f"{API}households/?cursor=&page_size=3", 0
+    while url:
+        body = api_client.get(url).json()
+        assert "count" not in body
+        seen += [h["id"] for h in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert (sorted(seen), pages) == (sorted(ids), 3)
+    assert api_client.get(f"{API}households/", {"cursor": "garbage"}).status_code == 404
+
+
+def test_schema_is_generated_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    schema = (tmp_path / "schema.yml").read_text("utf-8")
+    for status in ("'400'", "'401'", "'403'", "'404'", "'409'", "'429'"):
+        assert status in schema
+
+
+def test_requests_beyond_the_rate_are_a_429(ninghua_clerk, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
+    from django.core.cache import cache
+
+    cache.clear()
+    client = api_as(ninghua_clerk)
+    codes = [client.get(f"{API}counties/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert "detail" in client.get(f"{API}counties/").json()
+
+
+def test_reference_and_place_resources_read(api_client, ninghua_village):
+    assert len(api_client.get(f"{API}causes/").json()) == 12
+    channels = {c["code"]: c for c in api_client.get(f"{API}channels/").json()}
+    assert (channels["minimum_living"]["kind"], channels["medical_aid"]["department"]) == ("guarantee", "市卫计委")
+    assert api_client.get(f"{API}causes/illness/").json()["channel"] == "medical_aid"
+    assert api_client.get(f"{API}townships/", {"county": "350424"}).json()["results"][0]["code"] == "350424101"
+    assert api_client.get(f"{API}villages/350424101201/").json()["county"] == "350424"
+
+
+def test_members_measures_and_exits_are_changed_and_deleted(ninghua_clerk, ninghua_village):
+    h = household(village=ninghua_village, members=[member(), member(relation="child", id_number=resident_id())])
+    client = api_as(ninghua_clerk)
+    child = h.members.get(relation="child")
+    assert client.patch(f"{API}members/{child.pk}/", {"health": "disabled"}, format="json").json()["health"] == "disabled"
+    head = h.members.get(relation="head")
+    refused = client.delete(f"{API}members/{head.pk}/")
+    assert refused.status_code == 409 and "户主" in refused.json()["detail"]
+    assert client.delete(f"{API}members/{child.pk}/").status_code == 204
+    measure = client.post(f"{API}measures/", {"household": h.pk, "channel": "skills_training", "year": 2016,
+                                              "content": "雨露计划培训", "amount": "800"}, format="json").json()
+    assert client.patch(f"{API}measures/{measure['id']}/", {"amount": "900"}, format="json").json()["amount"] == "900.00"
+    assert client.get(f"{API}measures/", {"channel": "skills_training"}).json()["count"] == 1
+    assert client.delete(f"{API}measures/{measure['id']}/").status_code == 204
+    exit_ = client.post(f"{API}exits/", {"household": h.pk, "year": 2016, "income_per_capita": "4000"}, format="json")
+    patched = client.patch(f"{API}exits/{exit_.json()['id']}/", {"income_per_capita": "4200.5"}, format="json")
+    assert patched.json()["income_per_capita"] == "4200.50"
+    moved = client.patch(f"{API}exits/{exit_.json()['id']}/", {"year": 2017}, format="json")
+    assert moved.status_code == 400 and "year" in moved.json()
+    assert client.get(f"{API}exits/", {"year": 2016, "county": "350424"}).json()["count"] == 1
+
+
+def test_places_can_be_walked_with_a_cursor_too(api_client, ninghua_village):
+    body = api_client.get(f"{API}villages/", {"cursor": "", "ordering": "name"}).json()
+    assert [v["code"] for v in body["results"]] == ["350424101201"]
