@@ -2,7 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test
+.PHONY: install run test
+
+install: $(VENV)/installed
 
 $(VENV)/installed: requirements.txt
 	python3 -m venv $(VENV)

@@ -240,11 +240,16 @@ class PlaceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
+    parent = None  # the field that places it in a county
 
     def perform_create(self, serializer):
+        counties = access.counties_writable_by(self.request.user)
+        if not counties.exists():
+            raise PermissionDenied("您的角色不能登记乡镇或村")
         place = serializer.Meta.model(**serializer.validated_data)
-        if not access.counties_writable_by(self.request.user).filter(pk=place.code[:6]).exists():
-            raise PermissionDenied("您不能在该县(市、区)登记乡镇或村")
+        parent = getattr(place, self.parent)
+        if not counties.filter(pk=getattr(parent, "county_id", parent.pk)).exists():
+            raise ValidationError({self.parent: ["不在您可以登记的县(市、区)内"]})
         serializer.instance = services.record_save(record=place)
 
 
@@ -252,6 +257,7 @@ class TownshipViewSet(PlaceViewSet):
     queryset = Township.objects.all()
     serializer_class = TownshipSerializer
     filterset_fields = ["county", "is_city_key", "is_ethnic"]
+    parent = "county"
     lookup_value_regex = r"\d{9}"
 
 
@@ -259,6 +265,7 @@ class VillageViewSet(PlaceViewSet):
     queryset = Village.objects.all()
     serializer_class = VillageSerializer
     filterset_fields = ["township", "is_poor_village", "is_hollow"]
+    parent = "township"
     lookup_value_regex = r"\d{12}"
 
 
@@ -321,7 +328,10 @@ class HouseholdViewSet(ScopedViewSet):
         data = dict(serializer.validated_data)
         members = [Member(**m) for m in data.pop("members")]
         other_causes, county = data.pop("other_causes", []), data.pop("county", None)
-        if not access.counties_writable_by(self.request.user).filter(pk=data["village"].county_code).exists():
+        counties = access.counties_writable_by(self.request.user)
+        if not counties.exists():
+            raise PermissionDenied("您的角色不能登记贫困户")
+        if not counties.filter(pk=data["village"].county_code).exists():
             raise ValidationError({"village": ["该村不在您可以登记的县(市、区)内"]})
         household = Household(**data)
         serializer.instance = services.household_save(
