@@ -4,15 +4,8 @@ members nested, same page-number pagination with the count), without DRF and wit
 from django.http import JsonResponse
 
 from households.models import Household, Member
-
-HOUSEHOLD_FIELDS = [
-    "id", "number", "village_id", "category", "main_cause_id", "identified_year", "standard", "income_per_capita",
-    "status", "removed_reason", "helper_name", "helper_unit", "helper_phone", "address", "phone",
-]
-MEMBER_FIELDS = [
-    "id", "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor",
-    "schooling", "disability_certificate", "draws_dibao", "draws_wubao",
-]
+from households.selectors import HOUSEHOLD_ROW_FIELDS as HOUSEHOLD_FIELDS
+from households.selectors import MEMBER_ROW_FIELDS as MEMBER_FIELDS
 
 
 def bare_households(request):

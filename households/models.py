@@ -413,6 +413,12 @@ class Member(RegistryModel):
 # ---------------------------------------------------------------- measures, exits and returns
 
 
+def exists_besides(record, **fields) -> bool:
+    """Runs a query: does another record of the same model have these values? The friendly twin of
+    a UniqueConstraint, for clean()."""
+    return type(record)._default_manager.filter(**fields).exclude(pk=record.pk).exists()
+
+
 def related(record, name: str):
     """The object a foreign key points at, or None while it is unset or names nothing
     (clean_fields() has already said which)."""
@@ -500,8 +506,7 @@ class HouseholdEvent(RegistryModel):
         if household.status == Household.Status.REMOVED:
             errors["household"] = "该户已清退"
             return
-        same_year = type(self).objects.filter(household=household, year=self.year).exclude(pk=self.pk)
-        if same_year.exists():
+        if exists_besides(self, household=household, year=self.year):
             errors["year"] = f"该户{self.year}年已有{kind}记录"
         if not self._state.adding:
             return

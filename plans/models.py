@@ -18,6 +18,7 @@ from households.models import (
     RegistryModel,
     Township,
     Village,
+    exists_besides,
     related,
     year_check,
     year_validators,
@@ -112,10 +113,8 @@ class VillageIncome(RegistryModel):
 
     def clean(self):
         """Runs a query."""
-        if self.village_id and self.year:
-            twice = VillageIncome.objects.filter(village_id=self.village_id, year=self.year).exclude(pk=self.pk)
-            if twice.exists():
-                raise ValidationError({"year": f"该村{self.year}年的收入已登记，请修改原记录"})
+        if self.village_id and self.year and exists_besides(self, village_id=self.village_id, year=self.year):
+            raise ValidationError({"year": f"该村{self.year}年的收入已登记，请修改原记录"})
 
 
 class TownshipPairing(RegistryModel):
@@ -232,10 +231,8 @@ class SupportStandard(RegistryModel):
 
     def clean(self):
         """Runs a query."""
-        if self.county_id and self.year:
-            twice = SupportStandard.objects.filter(county_id=self.county_id, year=self.year).exclude(pk=self.pk)
-            if twice.exists():
-                raise ValidationError({"year": f"该县{self.year}年的供养标准已登记"})
+        if self.county_id and self.year and exists_besides(self, county_id=self.county_id, year=self.year):
+            raise ValidationError({"year": f"该县{self.year}年的供养标准已登记"})
 
 
 class PovertyLine(RegistryModel):
@@ -262,7 +259,5 @@ class PovertyLine(RegistryModel):
 
     def clean(self):
         """Runs a query."""
-        if self.standard and self.year:
-            twice = PovertyLine.objects.filter(standard=self.standard, year=self.year).exclude(pk=self.pk)
-            if twice.exists():
-                raise ValidationError({"year": f"{self.year}年的{self.get_standard_display()}已登记"})
+        if self.standard and self.year and exists_besides(self, standard=self.standard, year=self.year):
+            raise ValidationError({"year": f"{self.year}年的{self.get_standard_display()}已登记"})
