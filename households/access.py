@@ -93,9 +93,45 @@ def may_see_full_id(user) -> bool:
 def may_record_measure(user, household: Household, channel: ReliefChannel) -> bool:
     """Runs queries. A measure is recorded by whoever may change the household, or by the
     department of its channel for a household it serves."""
-    if not channels_recordable_by(user).filter(pk=channel.pk).exists():
-        return False
+    return (
+        channels_recordable_by(user).filter(pk=channel.pk).exists()
+        and households_for_measures(user).filter(pk=household.pk).exists()
+    )
+
+
+# The model permissions each role's group holds: what the admin lets it open at all. Which
+# records it then sees and changes is decided by the functions above.
+REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord"]
+PLACES = ["county", "township", "village"]
+REFERENCE = ["povertycause", "reliefchannel"]
+PLAN_RECORDS = ["villageincome", "townshippairing", "envoy", "settlement", "supportstandard", "povertyline"]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COUNTY_CLERK: [
+        *(f"households.{a}_{m}" for m in REGISTRY for a in ("view", "add", "change")),
+        *(f"households.delete_{m}" for m in ["member", "reliefmeasure", "exitrecord", "returnrecord"]),
+        *(f"households.view_{m}" for m in PLACES + REFERENCE),
+        "households.add_township", "households.add_village",
+        "plans.view_annexrow", "plans.view_plantarget",
+    ],
+    Role.CITY_REVIEWER: [
+        *(f"households.view_{m}" for m in REGISTRY + PLACES + REFERENCE),
+        *(f"households.change_{m}" for m in PLACES),  # the flags the bureau sets
+        "plans.view_annexrow", "plans.view_plantarget",
+        *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in ("view", "add", "change", "delete")),
+    ],
+    Role.CHANNEL_DEPARTMENT: [
+        "households.view_household", "households.view_member",
+        *(f"households.{a}_reliefmeasure" for a in ("view", "add", "change", "delete")),
+        *(f"households.view_{m}" for m in REFERENCE),
+    ],
+    Role.SYSTEM_CLIENT: [],  # the API only
+}
+
+
+def households_for_measures(user) -> QuerySet[Household]:
+    """The households a user may pick when recording a measure: a department's are those it
+    serves, everyone else's those they may change."""
     role = user_role(user)
     if role and role.role == Role.CHANNEL_DEPARTMENT:
-        return households_visible_to(user).filter(pk=household.pk).exists()
-    return households_writable_by(user).filter(pk=household.pk).exists()
+        return households_visible_to(user)
+    return households_writable_by(user)

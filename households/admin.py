@@ -3,13 +3,15 @@ every save and delete is handed to households/services.py."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Left, Right
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors, services
-from .validators import validate_member_set
+from . import access, selectors, services
+from .validators import mask_id, validate_member_set
 from .models import (
     County,
     ExitRecord,
@@ -57,6 +59,65 @@ class ServiceAdmin(SimpleHistoryAdmin):
             self.delete_model(request, obj)
 
 
+class ScopedAdmin(ServiceAdmin):
+    """Records of households: a user sees those households/access.py lets them see, changes
+    those it lets them change, and picks households and villages only from those."""
+
+    household_path = "household"  # how the record reaches its household ("" for a household)
+
+    def households(self, request):
+        return access.households_writable_by(request.user)
+
+    def get_queryset(self, request):
+        visible = access.households_visible_to(request.user)
+        lookup = f"{self.household_path}__in" if self.household_path else "pk__in"
+        return super().get_queryset(request).filter(**{lookup: visible})
+
+    def may_change(self, request, obj) -> bool:
+        household = getattr(obj, self.household_path) if self.household_path else obj
+        return self.households(request).filter(pk=household.pk).exists()
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self.households(request).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.may_change(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.may_change(request, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["queryset"] = self.households(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_fields(self, request):
+        # Searching by a whole ID number is for those who may see it.
+        fields = super().get_search_fields(request)
+        return fields if access.may_see_full_id(request.user) else [f for f in fields if "id_number" not in f]
+
+
+def masking_form(form_class, request):
+    """The member form for this user: without the permission to see whole ID numbers, an
+    existing member's number is shown masked and kept as it is unless a new one is typed."""
+    if access.may_see_full_id(request.user):
+        return form_class
+
+    class MaskedIdForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk:
+                self.initial["id_number"] = mask_id(self.instance.id_number)
+
+        def clean_id_number(self):
+            value = self.cleaned_data["id_number"]
+            if self.instance.pk and value == mask_id(self.instance.id_number):
+                return self.instance.id_number
+            return value
+
+    return MaskedIdForm
+
+
 # ---------------------------------------------------------------- places and reference data
 
 
@@ -85,6 +146,12 @@ class TownshipAdmin(PlaceAdmin):
 
 @admin.register(Village)
 class VillageAdmin(PlaceAdmin):
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "household":  # the household form's village box
+            queryset = queryset.filter(township__county__in=access.counties_writable_by(request.user))
+        return queryset, duplicates
+
     list_display = ["code", "name", "township", "county_name", "is_poor_village", "is_hollow"]
     list_filter = [county_filter("township__county_id"), "is_poor_village", "is_hollow"]
     list_select_related = ["township__county"]
@@ -174,11 +241,21 @@ class MemberInline(admin.TabularInline):
             field.widget.attrs["size"] = 19
         return field
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = masking_form(formset.form, request)
+        return formset
+
 
 class ReliefMeasureInline(admin.TabularInline):
     model = ReliefMeasure
     extra = 0
     fields = ["channel", "year", "date", "content", "amount", "term_months", "unit"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            kwargs["queryset"] = access.channels_recordable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class EventInline(admin.TabularInline):
@@ -210,7 +287,7 @@ class RemoveForm(forms.Form):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ServiceAdmin):
+class HouseholdAdmin(ScopedAdmin):
     form = HouseholdForm
     delete_service = staticmethod(lambda household: services.household_delete(household=household))
     inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
@@ -235,8 +312,27 @@ class HouseholdAdmin(ServiceAdmin):
         ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone"]}),
     ]
 
+    household_path = ""
+
     def get_queryset(self, request):
-        return selectors.household_list()
+        return selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        # A clerk registers the first household of a county too.
+        return ServiceAdmin.has_add_permission(self, request) and access.counties_writable_by(request.user).exists()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        counties = access.counties_writable_by(request.user)
+
+        class ScopedHouseholdForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["county"].queryset = counties
+                if "village" in self.fields:
+                    self.fields["village"].queryset = Village.objects.filter(township__county__in=counties)
+
+        return ScopedHouseholdForm
 
     @admin.display(description="户主", ordering="head_name")
     def head_name(self, household):
@@ -313,12 +409,12 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(ServiceAdmin):
+class MemberAdmin(ScopedAdmin):
     """Members are added and removed with their household; here they are found and corrected."""
 
     form = MemberForm
     save_service = staticmethod(lambda member: services.member_save(member=member))
-    list_display = ["name", "id_number", "household", "relation", "sex", "birth_date", "health", "labor"]
+    list_display = ["name", "shown_id_number", "household", "relation", "sex", "birth_date", "health", "labor"]
     list_filter = [county_filter("household__village__township__county_id"), "relation", "sex", "health", "labor"]
     search_fields = ["name", "=id_number", "household__number"]
     list_select_related = ["household"]
@@ -330,9 +426,31 @@ class MemberAdmin(ServiceAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="公民身份号码", ordering="id_number")
+    def shown_id_number(self, member):
+        return member.shown_id
+
+    def get_queryset(self, request):
+        # Masked in the query, so that the list never holds a whole number the user may not see.
+        shown = (
+            F("id_number")
+            if access.may_see_full_id(request.user)
+            else Concat(Left("id_number", 6), Value("*" * 8), Right("id_number", 4))
+        )
+        return super().get_queryset(request).annotate(shown_id=shown)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return masking_form(super().get_form(request, obj, **kwargs), request)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version shows the whole ID number.
+        if not access.may_see_full_id(request.user):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(ReliefMeasure)
-class ReliefMeasureAdmin(ServiceAdmin):
+class ReliefMeasureAdmin(ScopedAdmin):
     save_service = staticmethod(lambda measure: services.measure_save(measure=measure))
     delete_service = staticmethod(lambda measure: services.measure_delete(measure=measure))
     list_display = ["household", "channel", "year", "date", "content", "amount", "term_months", "unit"]
@@ -342,8 +460,19 @@ class ReliefMeasureAdmin(ServiceAdmin):
     autocomplete_fields = ["household"]
     ordering = ["-year", "household_id"]
 
+    def households(self, request):
+        return access.households_for_measures(request.user)
 
-class EventAdmin(ServiceAdmin):
+    def may_change(self, request, measure) -> bool:
+        return access.may_record_measure(request.user, measure.household, measure.channel)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            kwargs["queryset"] = access.channels_recordable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class EventAdmin(ScopedAdmin):
     list_filter = [county_filter("household__village__township__county_id"), "year"]
     search_fields = ["household__number"]
     list_select_related = ["household"]

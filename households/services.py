@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 
+from .access import ROLE_PERMISSIONS
 from .models import (
     County,
     ExitRecord,
@@ -316,6 +318,21 @@ def reference_data_load(*, paths: Iterable[Path]) -> Counter:
     return counts
 
 
+def role_group_sync(role: str) -> None:
+    """The role's group (named by the role's code) holds exactly the model permissions of
+    access.ROLE_PERMISSIONS; idempotent."""
+    group, _ = Group.objects.get_or_create(name=role)
+    wanted = [p.split(".") for p in ROLE_PERMISSIONS[role]]
+    query = Q(pk__in=[])
+    for app, codename in wanted:
+        query |= Q(content_type__app_label=app, codename=codename)
+    permissions = list(Permission.objects.filter(query))
+    if len(permissions) != len(wanted):
+        raise ImproperlyConfigured(f"role {role}: some permissions do not exist (run migrate first)")
+    if set(group.permissions.all()) != set(permissions):
+        group.permissions.set(permissions)
+
+
 def role_grant(
     *,
     username: str,
@@ -359,7 +376,11 @@ def role_grant(
             user.set_password(password)
         elif user._state.adding:
             user.set_unusable_password()
+        # People work in the admin; other systems only through the API.
+        user.is_staff = user.is_superuser or role != Role.SYSTEM_CLIENT
         user.save()
+        role_group_sync(role)
+        user.groups.set([Group.objects.get(name=role)])
         grant, _ = UserRole.objects.get_or_create(user=user, defaults={"role": role, "can_write": can_write})
         if (grant.role, grant.can_write) != (role, can_write):
             grant.role, grant.can_write = role, can_write
