@@ -5,8 +5,10 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from sanming_fupin.api import Conflict
@@ -148,6 +150,21 @@ class ReturnRecordSerializer(serializers.ModelSerializer):
         fields = ["id", "household", "year", "persons", "reason", "verified_by"]
         read_only_fields = ["persons"]
         validators = []
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord")
+    object_id = serializers.CharField()
+    type = serializers.ChoiceField(["created", "changed", "deleted"])
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    changes = ChangeSerializer(many=True)
 
 
 # ---------------------------------------------------------------- filters
@@ -354,6 +371,13 @@ class HouseholdViewSet(ScopedViewSet):
     def destroy_record(self, household):
         self.require_writable(household)
         services.household_delete(household=household)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """Who changed what and when: the household and its members, measures, exits and returns."""
+        household = self.get_object()
+        return Response(selectors.household_history(household, mask=not access.may_see_full_id(request.user)))
 
 
 class MemberViewSet(ScopedViewSet):

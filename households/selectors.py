@@ -2,7 +2,7 @@
 
 from django.db.models import OuterRef, Subquery
 
-from .models import ExitRecord, Household, HouseholdEvent, Member
+from .models import ExitRecord, Household, HouseholdEvent, Member, ReliefMeasure, ReturnRecord
 from .validators import mask_id
 
 
@@ -56,3 +56,39 @@ def household_rows(page: list[dict], *, mask: bool) -> list[dict]:
             m["id_number"] = mask_id(m["id_number"])
         rows[household]["members"].append(m)
     return page
+
+
+def household_history(household: Household, *, mask: bool) -> list[dict]:
+    """Runs a few queries per historical record: every create, change and delete of the household
+    and of its members, measures, exits and returns, newest first, with who made it and what
+    changed (ID numbers masked when `mask`)."""
+    histories = [
+        Household.history.filter(id=household.pk),
+        *(m.history.filter(household_id=household.pk) for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord)),
+    ]
+    entries = []
+    for records in histories:
+        for record in records.select_related("history_user").order_by("history_id"):
+            model = record.instance_type
+            previous = record.prev_record
+            changes = [] if previous is None else [
+                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                for c in record.diff_against(previous).changes
+            ]
+            for change in changes:
+                if change["field"] == "id_number" and mask:
+                    change["old"], change["new"] = mask_id(change["old"] or ""), mask_id(change["new"] or "")
+            entries.append({
+                "model": model._meta.model_name,
+                "object_id": str(getattr(record, model._meta.pk.attname)),
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "date": record.history_date.isoformat(),
+                "user": record.history_user.username if record.history_user else None,
+                "changes": changes,
+            })
+    return sorted(entries, key=lambda e: e["date"], reverse=True)
+
+
+def _plain(value):
+    """A value as JSON can hold it: dates and amounts as text; many-to-many lists as they come."""
+    return value if isinstance(value, (str, int, float, bool, list, type(None))) else str(value)

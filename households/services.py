@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
@@ -333,6 +335,26 @@ def role_group_sync(role: str) -> None:
         group.permissions.set(permissions)
 
 
+def role_check(*, role: str, counties: Iterable[str], channels: Iterable[str]) -> dict[str, str]:
+    """Runs queries. What is wrong with a grant, by field: plan 四.2 gives a county clerk a
+    county, a channel department a channel; a system client reads the counties it is granted."""
+    counties, channels = set(counties), set(channels)
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = f"未知角色 {role}；可用：{', '.join(Role.values)}"
+    unknown = counties - set(County.objects.filter(pk__in=counties).values_list("pk", flat=True))
+    if unknown:
+        errors["counties"] = f"未知的县(市、区)代码：{', '.join(sorted(unknown))}"
+    unknown = channels - set(ReliefChannel.objects.filter(pk__in=channels).values_list("pk", flat=True))
+    if unknown:
+        errors["channels"] = f"未知的帮扶渠道代码：{', '.join(sorted(unknown))}"
+    if role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT) and not counties:
+        errors.setdefault("counties", "该角色须指定至少一个县(市、区)")
+    if role == Role.CHANNEL_DEPARTMENT and not channels:
+        errors.setdefault("channels", "行业部门须指定至少一个帮扶渠道")
+    return errors
+
+
 def role_grant(
     *,
     username: str,
@@ -345,23 +367,8 @@ def role_grant(
     """Give a user (created if needed) their one role in the registry, with the counties and
     channels it covers; granting the same again changes nothing. A county clerk needs a county,
     a channel department a channel (plan 四.2), a system client the counties it may read."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-
     counties, channels = sorted(set(counties)), sorted(set(channels))
-    errors = {}
-    if role not in Role.values:
-        errors["role"] = f"未知角色 {role}；可用：{', '.join(Role.values)}"
-    unknown = set(counties) - set(County.objects.filter(pk__in=counties).values_list("pk", flat=True))
-    if unknown:
-        errors["counties"] = f"未知的县(市、区)代码：{', '.join(sorted(unknown))}"
-    unknown = set(channels) - set(ReliefChannel.objects.filter(pk__in=channels).values_list("pk", flat=True))
-    if unknown:
-        errors["channels"] = f"未知的帮扶渠道代码：{', '.join(sorted(unknown))}"
-    if role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT) and not counties:
-        errors.setdefault("counties", "该角色须指定至少一个县(市、区)（--county）")
-    if role == Role.CHANNEL_DEPARTMENT and not channels:
-        errors.setdefault("channels", "行业部门须指定至少一个帮扶渠道（--channel）")
+    errors = role_check(role=role, counties=counties, channels=channels)
     User = get_user_model()
     user = User.objects.filter(username=username).first() or User(username=username)
     if password is not None:

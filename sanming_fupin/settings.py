@@ -6,6 +6,7 @@ SECRET_KEY    required when DEBUG is off.
 ALLOWED_HOSTS comma-separated host names; localhost only when DEBUG is on and it is unset.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "households",
     "plans",
 ]
@@ -71,7 +73,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user as the author of every historical record.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: answers a locked-out login (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 5 consecutive failures for a username from one address lock it for 30 minutes, counted in the
+# database, for the admin, the pages and the API's token endpoint alike.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "sanming_fupin.views.lockout"
 
 ROOT_URLCONF = "sanming_fupin.urls"
 

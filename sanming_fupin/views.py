@@ -1,0 +1,23 @@
+"""Views of the project itself: the API's token endpoint and the answer to a locked-out login."""
+
+from django.contrib import admin
+from django.http import JsonResponse
+from django.shortcuts import render
+from rest_framework.authtoken.views import ObtainAuthToken
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get the token. Authenticates with Django's own request, so that
+    django-axes counts the failures and locks the username out as it does for the admin."""
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "request": self.request._request}
+
+
+def lockout(request, original_response=None, credentials=None):
+    """After 5 failures in a row (django-axes): JSON for the API, a page for people."""
+    message = "登录失败次数过多，该账号已锁定 30 分钟，请稍后再试或联系管理员。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    context = {**admin.site.each_context(request), "message": message, "title": "账号已锁定"}
+    return render(request, "lockout.html", context, status=429)
