@@ -1,8 +1,10 @@
 """Views of the project itself: the API's token endpoint and the answer to a locked-out login."""
 
 from django.contrib import admin
+from django.contrib.auth.signals import user_logged_in
 from django.http import JsonResponse
 from django.shortcuts import render
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 
 
@@ -12,6 +14,13 @@ class TokenView(ObtainAuthToken):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "request": self.request._request}
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # A successful login, as the admin's: axes starts counting afresh, last_login is kept.
+        user = Token.objects.get(key=response.data["token"]).user
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        return response
 
 
 def lockout(request, original_response=None, credentials=None):
