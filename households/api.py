@@ -226,22 +226,23 @@ class ReturnFilter(RecordFilter):
 
 
 class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reference data, short lists read by everyone, identified by their codes."""
+
+    pagination_class = None
     lookup_value_regex = "[a-z_]+"
 
 
-class CountyViewSet(viewsets.ReadOnlyModelViewSet):
+class CountyViewSet(ReferenceViewSet):
     """The 12 county-level units of the annex."""
 
     queryset = County.objects.all()
     serializer_class = CountySerializer
-    pagination_class = None
     lookup_value_regex = r"\d{6}"
 
 
 class PovertyCauseViewSet(ReferenceViewSet):
     queryset = PovertyCause.objects.all()
     serializer_class = PovertyCauseSerializer
-    pagination_class = None
 
 
 class ReliefChannelViewSet(ReferenceViewSet):
@@ -249,7 +250,6 @@ class ReliefChannelViewSet(ReferenceViewSet):
 
     queryset = ReliefChannel.objects.all()
     serializer_class = ReliefChannelSerializer
-    pagination_class = None
 
 
 class PlaceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
