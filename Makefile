@@ -12,10 +12,12 @@ $(VENV)/installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# The site on SQLite (db.sqlite3) with the reference data, at http://127.0.0.1:8000/ (admin / admin).
+# The site on SQLite (db.sqlite3) with the reference data and a small demo registry, at
+# http://127.0.0.1:8000/ (admin / admin).
 run: $(VENV)/installed
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py seed_demo --persons 5000 --if-empty
 	$(PY) manage.py shell --no-imports -c "from django.contrib.auth.models import User; \
 		User.objects.filter(username='admin').exists() or User.objects.create_superuser('admin', '', 'admin')"
 	$(PY) manage.py runserver $(or $(ADDR),127.0.0.1:8000)

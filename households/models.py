@@ -379,7 +379,12 @@ class Member(RegistryModel):
         return self.name
 
     def clean(self):
-        """Sex and birth date come from the ID number; given ones must agree with it."""
+        self.clean_resident_id()
+        if self.active and self.id_number_taken():
+            raise ValidationError({"id_number": "该公民身份号码已登记在另一个有效的贫困户中"})
+
+    def clean_resident_id(self):
+        """Sex and birth date come from the ID number; given ones must agree with it. No query."""
         if len(self.id_number or "") > 18:
             return  # clean_fields() has already said so
         try:
@@ -396,8 +401,6 @@ class Member(RegistryModel):
             self.birth_date = rid.birth_date
         elif self.birth_date != rid.birth_date:
             errors["birth_date"] = f"出生日期与公民身份号码不符（号码为{rid.birth_date:%Y-%m-%d}）"
-        if self.active and not errors and self.id_number_taken():
-            errors["id_number"] = "该公民身份号码已登记在另一个有效的贫困户中"
         if errors:
             raise ValidationError(errors)
 

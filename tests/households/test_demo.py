@@ -1,0 +1,73 @@
+"""The demo registry and the bulk path it is written through."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from households import demo, services
+from households.models import ExitRecord, Household, Member, ReturnRecord
+from households.validators import parse_resident_id
+from plans.selectors import quota_progress
+from tests.factories import VillageFactory, household, member, resident_id
+
+pytestmark = pytest.mark.django_db
+
+
+def test_same_seed_same_registry():
+    a, b = demo.build(persons=400, seed=7), demo.build(persons=400, seed=7)
+    assert [m.id_number for m in a.members] == [m.id_number for m in b.members]
+    assert [h.number for h in a.households] != [h.number for h in demo.build(persons=400, seed=8).households]
+
+
+def test_demo_people_are_plausible():
+    registry = demo.build(persons=1500, seed=1)
+    assert abs(len(registry.members) - 1500) < 12 * 8  # each county stops at its share, within a household
+    for m in registry.members:
+        rid = parse_resident_id(m.id_number)
+        assert (rid.sex, rid.birth_date) == (m.sex, m.birth_date)
+        assert m.id_number[:6] == m.household.village.code[:6]
+        age = 2014 - m.birth_date.year
+        assert not (age < 16 and m.labor != "none"), "no child listed as a labourer"
+    wubao = [h for h in registry.households if h.category == "wubao"]
+    assert wubao and all(e.persons >= 1 for e in registry.exits)
+
+
+def test_seed_demo_writes_through_the_bulk_path_with_history(capsys):
+    call_command("seed_demo", "--persons", "800", "--seed", "3")
+    assert "演示登记库" in capsys.readouterr().out
+    assert 800 <= Member.objects.count() < 900
+    assert Household.history.count() >= Household.objects.count()
+    statuses = set(Household.objects.values_list("status", flat=True))
+    assert statuses <= {"registered", "exited", "returned"} and "exited" in statuses
+    for h in Household.objects.filter(status="returned")[:20]:
+        assert h.returns.count() == h.exits.count()
+    rows = quota_progress(as_of=datetime.date(2019, 1, 1))
+    assert sum(r.exited for r in rows) > 0
+    with pytest.raises(CommandError, match="已有贫困户"):
+        call_command("seed_demo", "--persons", "100")
+    call_command("seed_demo", "--persons", "100", "--if-empty")  # the quick start runs it every time
+    assert 800 <= Member.objects.count() < 900
+
+
+def test_bulk_path_refuses_bad_records_and_writes_nothing():
+    village = VillageFactory()
+    taken = household().members.get().id_number
+
+    def attempt(members):
+        h = Household(number="BULK-1", village=village, category="ordinary", main_cause_id="illness",
+                      income_per_capita=1)
+        for m in members:
+            m.household = h
+        with pytest.raises(ValidationError) as e:
+            services.registry_bulk_create(households=[h], members=members)
+        assert not Household.objects.filter(number="BULK-1").exists()
+        return " ".join(e.value.messages)
+
+    assert "每户只能有一名户主" in attempt([member(), member(name="李四")])
+    assert "已登记在另一个有效的贫困户中" in attempt([member(id_number=taken)])
+    bad = resident_id()
+    assert "校验码" in attempt([member(id_number=bad[:-1] + ("0" if bad[-1] != "0" else "1"))])
+    assert ExitRecord.objects.count() == ReturnRecord.objects.count() == 0
