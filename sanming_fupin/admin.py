@@ -7,18 +7,22 @@ class RegistryAdminSite(admin.AdminSite):
     site_title = "三明精准扶贫"
     index_title = "建档立卡数据管理"
 
-    # The clerks' daily work first, reference data last (Django would sort by name).
+    # The clerks' daily work first, reference data last, accounts and login records after the
+    # registry and the plan (Django would sort by name).
     MODEL_ORDER = [
         "Household", "Member", "ReliefMeasure", "ExitRecord", "ReturnRecord",
         "County", "Township", "Village", "PovertyCause", "ReliefChannel",
     ]
+
+    APP_ORDER = ["households", "plans", "auth", "authtoken", "axes"]
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
         rank = {name: i for i, name in enumerate(self.MODEL_ORDER)}
         for app in apps:
             app["models"].sort(key=lambda m: (rank.get(m["object_name"], len(rank)), m["name"]))
-        return apps
+        order = {label: i for i, label in enumerate(self.APP_ORDER)}
+        return sorted(apps, key=lambda app: order.get(app["app_label"], len(order)))
 
 
 class RegistryAdminConfig(AdminConfig):
