@@ -34,6 +34,7 @@ from .models import (
     ReturnRecord,
     Role,
     UserRole,
+    Village,
 )
 from .selectors import event_is_latest
 from .validators import mask_id, validate_member_set
@@ -423,19 +424,29 @@ def registry_bulk_create(
 
     errors: list[str] = []
 
-    def check(label, record, exclude=(), rule=None):
+    def check(label, record, rule=None):
+        # Foreign keys are checked below for the whole set: clean_fields() would query for each.
+        relations = [f.name for f in record._meta.fields if f.is_relation]
         try:
-            record.clean_fields(exclude=list(exclude))
+            record.clean_fields(exclude=relations)
             if rule:
                 rule(record)
         except ValidationError as e:
             errors.append(f"{label}: {e.message_dict}")
 
+    references = (
+        (Village, {h.village_id for h in households}),
+        (PovertyCause, {h.main_cause_id for h in households} | {c.pk for _h, c in other_causes}),
+        (ReliefChannel, {m.channel_id for m in measures}),
+    )
+    for model, codes in references:
+        unknown = codes - set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
+        errors += [f"未知的{model._meta.verbose_name}代码：{code}" for code in sorted(unknown, key=str)]
     for h in households:
-        check(f"贫困户 {h.number}", h, rule=Household.clean)
+        check(f"贫困户 {h.number}", h, Household.clean)
     by_household: dict[int, list[Member]] = {}
     for m in members:
-        check(f"贫困户 {m.household.number} 成员 {m.name}", m, ["household"], Member.clean_resident_id)
+        check(f"贫困户 {m.household.number} 成员 {m.name}", m, Member.clean_resident_id)
         by_household.setdefault(id(m.household), []).append(m)
     for group in by_household.values():
         try:
@@ -447,9 +458,9 @@ def registry_bulk_create(
     taken = Member.objects.filter(active=True, id_number__in=list(numbers)).values_list("id_number", flat=True)
     errors += [f"公民身份号码 {mask_id(n)} 已登记在另一个有效的贫困户中" for n in taken[:20]]
     for record in measures:
-        check(f"帮扶措施 {record.household.number}", record, ["household"], ReliefMeasure.clean)
+        check(f"帮扶措施 {record.household.number}", record, ReliefMeasure.clean)
     for record in (*exits, *returns):
-        check(f"{record._meta.verbose_name} {record.household.number}", record, ["household"])
+        check(f"{record._meta.verbose_name} {record.household.number}", record)
     if errors:
         raise ValidationError(errors[:50])
 

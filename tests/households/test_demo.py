@@ -71,3 +71,12 @@ def test_bulk_path_refuses_bad_records_and_writes_nothing():
     bad = resident_id()
     assert "校验码" in attempt([member(id_number=bad[:-1] + ("0" if bad[-1] != "0" else "1"))])
     assert ExitRecord.objects.count() == ReturnRecord.objects.count() == 0
+
+
+def test_bulk_path_refuses_unknown_codes():
+    h = Household(number="BULK-2", village_id="350424999999", category="ordinary", main_cause_id="bad_luck",
+                  income_per_capita=1)
+    with pytest.raises(ValidationError) as e:
+        services.registry_bulk_create(households=[h], members=[member(household=h)])
+    assert "未知的建制村代码：350424999999" in e.value.messages
+    assert "未知的致贫原因代码：bad_luck" in e.value.messages
