@@ -80,3 +80,17 @@ def test_bulk_path_refuses_unknown_codes():
         services.registry_bulk_create(households=[h], members=[member(household=h)])
     assert "未知的建制村代码：350424999999" in e.value.messages
     assert "未知的致贫原因代码：bad_luck" in e.value.messages
+
+
+def test_people_per_county_follow_the_annex():
+    from plans.models import AnnexRow
+
+    registry = demo.build(persons=5000, seed=2)
+    per_county = {}
+    for m in registry.members:
+        per_county[m.id_number[:6]] = per_county.get(m.id_number[:6], 0) + 1
+    for row in AnnexRow.objects.filter(county__isnull=False):
+        share = round(row.registered * 5000 / demo.CITY_PERSONS)
+        assert share <= per_county.get(row.county_id, 0) < share + 8, row.label  # at most one household over
+    out_2014 = sum(e.persons for e in registry.exits if e.year == 2014)
+    assert abs(out_2014 - 5000 * 25046 / demo.CITY_PERSONS) < 12 * 8
