@@ -341,3 +341,9 @@ def test_unknown_codes_are_refused_naming_the_field():
     h = Household(number="X-2", village_id="350424999999", category="ordinary", main_cause_id="nope", income_per_capita=1)
     errors = refused(services.household_save, household=h, members=[member()])
     assert {"village", "main_cause"} <= set(errors)
+
+
+def test_phone_numbers_are_checked_naming_the_field():
+    errors = refused(register(phone="call me", helper_phone="0598-683"))
+    assert set(errors) >= {"phone"} and "helper_phone" not in errors
+    assert household(phone="0598-6831234", helper_phone="+86 138 0000 0000").phone == "0598-6831234"
