@@ -3,6 +3,7 @@
 Kept free of drf-spectacular, which imports DRF's views and so these settings (sanming_fupin/schema.py)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
@@ -28,6 +29,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         names = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
         exc = Conflict(f"该记录被其他记录引用（{'、'.join(map(str, names))}），不能删除")
+    elif isinstance(exc, IntegrityError):
+        # The services check every rule first; only a concurrent write can still trip a constraint.
+        exc = Conflict("与同时提交的另一条记录冲突，未作修改，请刷新后重试")
     return drf_exception_handler(exc, context)
 
 
