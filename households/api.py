@@ -232,6 +232,7 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[a-z_]+"
 
 
+@extend_schema(tags=["行政区划"], description="附件所列 12 个县(市、区)，以 6 位区划代码为标识。")
 class CountyViewSet(ReferenceViewSet):
     """The 12 county-level units of the annex."""
 
@@ -240,11 +241,13 @@ class CountyViewSet(ReferenceViewSet):
     lookup_value_regex = r"\d{6}"
 
 
+@extend_schema(tags=["参考数据"], description="致贫原因及其对应的帮扶渠道（代码见 GLOSSARY）。")
 class PovertyCauseViewSet(ReferenceViewSet):
     queryset = PovertyCause.objects.all()
     serializer_class = PovertyCauseSerializer
 
 
+@extend_schema(tags=["参考数据"], description="九个一批（kind=channel）与两保障（guarantee）、两供养（support）兜底措施，及其责任部门。")
 class ReliefChannelViewSet(ReferenceViewSet):
     """The nine relief channels (kind `channel`) and the four safety nets (`guarantee`, `support`)."""
 
@@ -270,6 +273,7 @@ class PlaceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.instance = services.record_save(record=place)
 
 
+@extend_schema(tags=["行政区划"], description="乡镇（9 位代码＝县代码＋3 位）。有权在该县登记贫困户的用户可新增。")
 class TownshipViewSet(PlaceViewSet):
     queryset = Township.objects.all()
     serializer_class = TownshipSerializer
@@ -278,6 +282,7 @@ class TownshipViewSet(PlaceViewSet):
     lookup_value_regex = r"\d{9}"
 
 
+@extend_schema(tags=["行政区划"], description="建制村（12 位代码＝乡镇代码＋3 位），含建档立卡贫困村、贫困空壳村标志。")
 class VillageViewSet(PlaceViewSet):
     queryset = Village.objects.all()
     serializer_class = VillageSerializer
@@ -314,6 +319,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
             raise Conflict("；".join(e.messages)) from None
 
 
+@extend_schema(tags=["贫困户"], description="贫困户及其家庭成员。一次 POST 即可登记一户及全部成员；成员的性别、出生日期由身份号码得出。只返回调用者可见的户；身份号码按权限脱敏。")
 class HouseholdViewSet(ScopedViewSet):
     """Households with their members. A household and its members are registered in one POST."""
 
@@ -380,6 +386,7 @@ class HouseholdViewSet(ScopedViewSet):
         return Response(selectors.household_history(household, mask=not access.may_see_full_id(request.user)))
 
 
+@extend_schema(tags=["贫困户"], description="家庭成员。每户必须且只有一名户主；同一人只能在一个有效贫困户中。")
 class MemberViewSet(ScopedViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
@@ -410,6 +417,7 @@ class MemberViewSet(ScopedViewSet):
         services.member_delete(member=member)
 
 
+@extend_schema(tags=["帮扶措施"], description="帮扶措施。小额贷款不超过 5 万元、36 个月；两保障只用于低保户，两供养只用于五保户。")
 class ReliefMeasureViewSet(ScopedViewSet):
     serializer_class = ReliefMeasureSerializer
     filterset_class = MeasureFilter
@@ -472,12 +480,14 @@ class EventViewSet(ScopedViewSet):
         type(self).delete_service(record=record)
 
 
+@extend_schema(tags=["脱贫与返贫"], description="脱贫记录。人数为登记时的家庭人数；每户每年一条，不早于识别年份；户状态随之变化，只能撤销最近一条。")
 class ExitRecordViewSet(EventViewSet):
     serializer_class = ExitRecordSerializer
     filterset_class = ExitFilter
     save_service, delete_service = staticmethod(services.exit_save), staticmethod(services.exit_delete)
 
 
+@extend_schema(tags=["脱贫与返贫"], description="返贫记录，须在脱贫之后；户状态随之变化。")
 class ReturnRecordViewSet(EventViewSet):
     serializer_class = ReturnRecordSerializer
     filterset_class = ReturnFilter

@@ -27,6 +27,7 @@ class AnnexRowSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema(tags=["行动计划"], description="附件“三明市2015-2018年减贫任务安排表”，数字与原件一致；合计行 county 为 null。")
 class QuotaViewSet(viewsets.ReadOnlyModelViewSet):
     """The annex (三明市2015-2018年减贫任务安排表) as printed; the 合计 row has county null."""
 
@@ -55,6 +56,7 @@ class ProgressQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False)
 
 
+@extend_schema(tags=["行动计划"], description="各县各年减贫任务完成情况，由脱贫、返贫记录计算：net＝脱贫人数−返贫人数；年度结束前为 not_yet_due。")
 class ProgressViewSet(viewsets.ViewSet):
     """Per county and year: the quota against the persons of exit and return records (net)."""
 
@@ -83,6 +85,7 @@ class FindingSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.CharField())
 
 
+@extend_schema(tags=["行动计划"], description="计划自身的一致性检查与各项工作记录的检查：error 为数据错误，note 为计划文本自相矛盾之处，warning 为记录未达计划要求。")
 class ConsistencyViewSet(viewsets.ViewSet):
     """Every check of the plan against itself and of the records against the plan."""
 
@@ -104,6 +107,7 @@ class VillageIncomeSerializer(serializers.ModelSerializer):
         validators = []  # once a year: the model's clean() says so, naming the year
 
 
+@extend_schema(tags=["行动计划"], description="村集体自有收入，每村每年一条，由市农业局（农办）审核员填写。")
 class VillageIncomeViewSet(viewsets.ModelViewSet):
     """村集体自有收入, written by the city reviewer."""
 
