@@ -244,3 +244,14 @@ def test_search_matching_several_members_lists_the_household_once(admin_client):
     cl = response.context["cl"]
     assert (cl.result_count, [x.pk for x in cl.result_list]) == (1, [h.pk])
     assert cl.result_list[0].member_count == 2
+
+
+def test_household_page_links_to_the_next_record_its_status_allows(admin_client):
+    h = household()
+    page = admin_client.get(reverse("admin:households_household_change", args=[h.pk])).content.decode()
+    assert f'{reverse("admin:households_exitrecord_add")}?household={h.pk}' in page and "登记返贫" not in page
+    services.exit_save(record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
+    page = admin_client.get(reverse("admin:households_household_change", args=[h.pk])).content.decode()
+    assert f'{reverse("admin:households_returnrecord_add")}?household={h.pk}' in page and "登记脱贫" not in page
+    form = admin_client.get(f'{reverse("admin:households_returnrecord_add")}?household={h.pk}').context["adminform"].form
+    assert form.initial["household"] == str(h.pk)
