@@ -1,7 +1,6 @@
 """Run by .ci/run through `manage.py shell`: a few households to fuzz the API against, and the
 token of an administrator (printed last), so that schemathesis reaches every operation."""
 
-import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User

@@ -20,7 +20,6 @@ from stdnum.cn import ric
 from plans.models import PLAN_YEARS, AnnexRow
 
 from .models import (
-    County,
     ExitRecord,
     Household,
     Member,

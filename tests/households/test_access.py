@@ -1,7 +1,6 @@
 """Who may see and change what, door by door: the admin and the API ask households/access.py.
 Also the audit trail and the login lockout."""
 
-from decimal import Decimal
 
 import pytest
 from django.test import Client
