@@ -8,12 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from sanming_fupin.api import Conflict
 
-from . import access, selectors, services
+from . import access, selectors, services, workbook
+from .excel import XLSX_TYPE, xlsx_response
 from .models import (
     County,
     ExitRecord,
@@ -172,6 +173,34 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 def codes(field):
     return django_filters.CharFilter(field_name=field)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="建档立卡贫困户家庭成员表 .xlsx")
+    dry_run = serializers.BooleanField(default=False, help_text="只检查，不写入")
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="工作表中的行号")
+    column = serializers.CharField(help_text="列的表头")
+    value = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    update = serializers.IntegerField()
+    skip = serializers.IntegerField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    written = serializers.BooleanField(help_text="是否已写入")
+    rows = serializers.IntegerField(help_text="数据行数（不含空行）")
+    households = ImportCountsSerializer(help_text="贫困户：新增、更新、不变")
+    members = ImportCountsSerializer(help_text="家庭成员：新增、更新、不变")
+    refused_rows = serializers.ListField(child=serializers.IntegerField())
+    problems = ImportProblemSerializer(many=True)
+    ignored_headers = serializers.ListField(child=serializers.CharField(), help_text="无法识别而忽略的列")
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -377,6 +406,52 @@ class HouseholdViewSet(ScopedViewSet):
     def destroy_record(self, household):
         self.require_writable(household)
         services.household_delete(household=household)
+
+    @extend_schema(
+        summary="空白导入模板",
+        description="建档立卡贫困户家庭成员表的空白模板：表头冻结、编码列有下拉列表、第二个工作表为代码表。",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def template(self, request):
+        return xlsx_response(workbook.households_workbook([]), "建档立卡贫困户导入模板.xlsx")
+
+    @extend_schema(
+        summary="导出为Excel",
+        description="按与列表相同的筛选条件导出调用者可见的贫困户，每行一名成员（与导入模板同一表样，可原样导入）；"
+        "身份号码按权限脱敏；每次导出都记入导出记录。",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, pagination_class=None)
+    def export(self, request):
+        households = self.filter_queryset(self.visible_households())
+        content = workbook.export_households(
+            households, user=request.user, door="api", filters=dict(request.query_params.lists())
+        )
+        return xlsx_response(content, "建档立卡贫困户.xlsx")
+
+    @extend_schema(
+        summary="从Excel导入",
+        description="上传建档立卡贫困户家庭成员表（multipart 字段 file）。按户编号和身份号码新增或更新，表中未列出的成员保留；"
+        "全有或全无：有任何一行被拒绝则不写入，返回 400 和每个被拒绝的行、列、值、原因。dry_run=true 只检查。",
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filter_backends=[])
+    def import_workbook(self, request):
+        if not access.counties_writable_by(request.user).exists():
+            raise PermissionDenied("您的角色不能导入贫困户")
+        query = ImportSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        upload = query.validated_data["file"]
+        try:
+            sheet = workbook.read_workbook(upload.read())
+        except workbook.WorkbookError as e:
+            raise ValidationError({"file": [str(e)]}) from None
+        report = workbook.workbook_import(
+            sheet, user=request.user, dry_run=query.validated_data["dry_run"], reason=f"Excel导入：{upload.name}"
+        )
+        return Response(ImportReportSerializer(report).data, status=400 if report.problems else 200)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, pagination_class=None, filter_backends=[])

@@ -604,3 +604,41 @@ class UserRole(RegistryModel):
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()}"
+
+
+# ---------------------------------------------------------------- audit of exports
+
+
+class ExportDoor(models.TextChoices):
+    ADMIN = "admin", _("管理后台")
+    API = "api", _("接口")
+    PAGE = "page", _("统计页面")
+    COMMAND = "command", _("命令行")
+
+
+class ExportLog(models.Model):
+    """Personal data leaving the registry: who took which rows, how, with what filter (issue 5).
+    Written by services.export_log() from every door that exports; never changed afterwards."""
+
+    Door = ExportDoor
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("用户")
+    )
+    # Kept as text too: the log outlives the account.
+    username = models.CharField(_("用户名"), max_length=150, blank=True, help_text=_("空白表示系统（命令行）"))
+    door = models.CharField(_("途径"), max_length=16, choices=ExportDoor.choices)
+    kind = models.CharField(_("导出内容"), max_length=64)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("行数"))
+    full_id_numbers = models.BooleanField(_("含完整身份号码"), default=False)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-at"]
+        constraints = [choices_check("exportlog", "door", ExportDoor)]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '系统'} {self.kind}"

@@ -10,27 +10,30 @@ the database as it was.
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .access import ROLE_PERMISSIONS
 from .models import (
     County,
     ExitRecord,
+    ExportLog,
     Household,
     HouseholdEvent,
     Member,
     PovertyCause,
-    ReliefMeasure,
     RegistryModel,
     ReliefChannel,
+    ReliefMeasure,
     ReturnRecord,
     Role,
     UserRole,
@@ -400,6 +403,116 @@ def role_grant(
     return user
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule a record of a batch breaks; `field` None for the record as a whole."""
+
+    record: object
+    field: str | None
+    message: str
+
+
+class BatchInvalid(ValidationError):
+    """A batch that breaks rules; `problems` says which record broke which, for the caller to map
+    back to its sheet rows. Nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__([_describe(p) for p in problems[:50]])
+
+
+def _describe(problem: Problem) -> str:
+    record = problem.record
+    if isinstance(record, Member):
+        label = f"贫困户 {record.household.number} 成员 {record.name}"
+    elif isinstance(record, Household):
+        label = f"贫困户 {record.number}"
+    elif hasattr(record, "household"):
+        label = f"{record._meta.verbose_name} {record.household.number}"
+    else:
+        label = str(record)
+    return f"{label}: {problem.message}"
+
+
+def registry_problems(
+    *,
+    households: Sequence[Household],
+    members: Sequence[Member],
+    other_causes: Sequence[tuple[Household, PovertyCause | str]] = (),
+    measures: Sequence[ReliefMeasure] = (),
+    exits: Sequence[ExitRecord] = (),
+    returns: Sequence[ReturnRecord] = (),
+) -> list[Problem]:
+    """The rules of the single-record services, checked for a whole set without a query per record:
+    the field validators (clean_fields), each model's own rules that need no query
+    (Member.clean_resident_id, Household.clean, ReliefMeasure.clean), one head and nobody twice per
+    household (validate_member_set, over each household's complete member set: pass kept members
+    too), a main cause not also a secondary one, and, for the whole set at once, a person in one
+    active household only. Foreign keys are checked once per set. Three queries in all."""
+    problems: list[Problem] = []
+
+    def check(record, rule=None):
+        # Foreign keys are checked below for the whole set: clean_fields() would query for each.
+        relations = [f.name for f in record._meta.fields if f.is_relation]
+        try:
+            record.clean_fields(exclude=relations)
+            if rule:
+                rule(record)
+        except ValidationError as e:
+            problems.extend(Problem(record, None if f == NON_FIELD_ERRORS else f, m)
+                            for f, ms in e.message_dict.items() for m in ms)
+
+    secondary = [(h, c if isinstance(c, str) else c.pk) for h, c in other_causes]
+    references = (
+        (Village, "village", "未知的村代码", [(h, h.village_id) for h in households]),
+        (PovertyCause, "main_cause", "未知的致贫原因", [(h, h.main_cause_id) for h in households]),
+        (PovertyCause, "other_causes", "未知的致贫原因", secondary),
+        (ReliefChannel, "channel", "未知的帮扶渠道", [(m, m.channel_id) for m in measures]),
+    )
+    known: dict = {}
+    for model, field_name, message, pairs in references:
+        codes = {code for _r, code in pairs}
+        if model not in known or not codes <= known[model]:
+            found = set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
+            known[model] = known.get(model, set()) | found
+        problems += [Problem(r, field_name, f"{message}：{code}") for r, code in pairs if code not in known[model]]
+    problems += [Problem(h, "other_causes", "其他致贫原因不能与主要致贫原因相同")
+                 for h, code in secondary if code == h.main_cause_id]
+    for h in households:
+        check(h, Household.clean)
+    by_household: dict[int, list[Member]] = {}
+    for m in members:
+        check(m, Member.clean_resident_id)
+        by_household.setdefault(id(m.household), []).append(m)
+    for group in by_household.values():
+        try:
+            validate_member_set([m.relation for m in group], [m.id_number for m in group])
+        except ValidationError as e:
+            problems.extend(Problem(group[0].household, f, m) for f, ms in e.message_dict.items() for m in ms)
+    active = [m for m in members if m.active]
+    numbers = Counter(m.id_number for m in active)
+    twice = {n for n, times in numbers.items() if times > 1}
+    seen: set[str] = set()
+    for m in active:
+        if m.id_number in twice and m.id_number in seen:
+            problems.append(Problem(m, "id_number", f"公民身份号码 {mask_id(m.id_number)} 在多户中登记"))
+        seen.add(m.id_number)
+    # Households of the set are checked above as a whole: only others can hold a number already.
+    own = [h.pk for h in households if h.pk]
+    taken = set(
+        Member.objects.filter(active=True, id_number__in=list(numbers))
+        .exclude(household_id__in=own)
+        .values_list("id_number", flat=True)
+    )
+    problems += [Problem(m, "id_number", "该公民身份号码已登记在另一个有效的贫困户中")
+                 for m in active if m.id_number in taken]
+    for record in measures:
+        check(record, ReliefMeasure.clean)
+    for record in (*exits, *returns):
+        check(record)
+    return problems
+
+
 def registry_bulk_create(
     *,
     households: Sequence[Household],
@@ -410,60 +523,13 @@ def registry_bulk_create(
     returns: Sequence[ReturnRecord] = (),
     batch_size: int = 2000,
 ) -> Counter:
-    """Register many households at once, with their history (the demo registry; imports).
-
-    Every record passes the same checks as through the single-record services, without a query
-    per record: the field validators (clean_fields), each model's own rules that need no query
-    (Member.clean_resident_id, Household.clean, ReliefMeasure.clean on records that carry their
-    household and channel), one head and nobody twice per household (validate_member_set), and,
-    for the whole set at once, a person in one active household only. Exits and returns must come
-    in order (the caller sets the statuses they imply); the database constraints guard the rest.
-    All or nothing.
-    """
-    from simple_history.utils import bulk_create_with_history
-
-    errors: list[str] = []
-
-    def check(label, record, rule=None):
-        # Foreign keys are checked below for the whole set: clean_fields() would query for each.
-        relations = [f.name for f in record._meta.fields if f.is_relation]
-        try:
-            record.clean_fields(exclude=relations)
-            if rule:
-                rule(record)
-        except ValidationError as e:
-            errors.append(f"{label}: {e.message_dict}")
-
-    references = (
-        (Village, {h.village_id for h in households}),
-        (PovertyCause, {h.main_cause_id for h in households} | {c.pk for _h, c in other_causes}),
-        (ReliefChannel, {m.channel_id for m in measures}),
-    )
-    for model, codes in references:
-        unknown = codes - set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
-        errors += [f"未知的{model._meta.verbose_name}代码：{code}" for code in sorted(unknown, key=str)]
-    for h in households:
-        check(f"贫困户 {h.number}", h, Household.clean)
-    by_household: dict[int, list[Member]] = {}
-    for m in members:
-        check(f"贫困户 {m.household.number} 成员 {m.name}", m, Member.clean_resident_id)
-        by_household.setdefault(id(m.household), []).append(m)
-    for group in by_household.values():
-        try:
-            validate_member_set([m.relation for m in group], [m.id_number for m in group])
-        except ValidationError as e:
-            errors.append(f"贫困户 {group[0].household.number}: {e.message_dict}")
-    numbers = Counter(m.id_number for m in members if m.active)
-    errors += [f"公民身份号码 {mask_id(n)} 在多户中登记" for n, times in numbers.items() if times > 1]
-    taken = Member.objects.filter(active=True, id_number__in=list(numbers)).values_list("id_number", flat=True)
-    errors += [f"公民身份号码 {mask_id(n)} 已登记在另一个有效的贫困户中" for n in taken[:20]]
-    for record in measures:
-        check(f"帮扶措施 {record.household.number}", record, ReliefMeasure.clean)
-    for record in (*exits, *returns):
-        check(f"{record._meta.verbose_name} {record.household.number}", record)
-    if errors:
-        raise ValidationError(errors[:50])
-
+    """Register many new households at once, with their history (the demo registry): every record
+    passes registry_problems(). Exits and returns must come in order (the caller sets the statuses
+    they imply); the database constraints guard the rest. All or nothing."""
+    problems = registry_problems(households=households, members=members, other_causes=other_causes,
+                                 measures=measures, exits=exits, returns=returns)
+    if problems:
+        raise BatchInvalid(problems)
     counts: Counter = Counter()
     with transaction.atomic():
         bulk_create_with_history(list(households), Household, batch_size=batch_size)
@@ -472,9 +538,82 @@ def registry_bulk_create(
                 record.household = record.household  # the household now has its id
             bulk_create_with_history(list(records), model, batch_size=batch_size)
             counts[model._meta.model_name] = len(records)
-        Through = Household.other_causes.through
-        Through.objects.bulk_create(
-            [Through(household_id=h.pk, povertycause_id=c.pk) for h, c in other_causes], batch_size=batch_size
-        )
+        _causes_replace(other_causes, batch_size=batch_size)
     counts["household"] = len(households)
     return counts
+
+
+def _causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:
+    Through = Household.other_causes.through
+    if replace:
+        Through.objects.filter(household_id__in=[h.pk for h in replace]).delete()
+    Through.objects.bulk_create(
+        [Through(household_id=h.pk, povertycause_id=c if isinstance(c, str) else c.pk) for h, c in pairs],
+        batch_size=batch_size,
+    )
+
+
+HOUSEHOLD_IMPORT_FIELDS = [
+    "village", "category", "identified_year", "standard", "main_cause", "income_per_capita",
+    "address", "phone", "helper_name", "helper_unit", "helper_phone",
+]
+MEMBER_IMPORT_FIELDS = [
+    "name", "relation", "sex", "birth_date", "ethnicity", "health", "labor", "schooling",
+    "disability_certificate", "draws_dibao", "draws_wubao",
+]
+
+
+def registry_import(
+    *,
+    households: Sequence[Household],
+    members: Sequence[Member],
+    write: set[int],
+    other_causes: dict[int, list[str]],
+    user=None,
+    reason: str = "",
+    dry_run: bool = False,
+    batch_size: int = 2000,
+) -> None:
+    """The batch entry of Excel imports: households created or updated with their members, all or
+    nothing, history kept (with the acting user). `households` and `members` are every record the
+    workbook touches, with each household's complete member set (members the workbook does not
+    list are kept, never deleted); `write` holds the id() of the records that are new or changed;
+    `other_causes` the new secondary causes by id() of the household, for those whose set changes.
+    Raises BatchInvalid (nothing written) when any record breaks a rule of the registry; with
+    `dry_run` it only checks."""
+    pairs = [(h, code) for h in households for code in other_causes.get(id(h), ())]
+    problems = registry_problems(households=households, members=members, other_causes=pairs)
+    if problems:
+        raise BatchInvalid(problems)
+    if dry_run:
+        return
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
+    new_households = [h for h in households if h.pk is None]
+    changed_households = [h for h in households if h.pk is not None and id(h) in write]
+    with transaction.atomic():
+        bulk_create_with_history(new_households, Household, **history)
+        if changed_households:
+            bulk_update_with_history(changed_households, Household, HOUSEHOLD_IMPORT_FIELDS, **history)
+        for m in members:
+            m.household = m.household  # new households now have their ids
+        bulk_create_with_history([m for m in members if m.pk is None], Member, **history)
+        changed = [m for m in members if m.pk is not None and id(m) in write]
+        # A head handed over within one household: the one who stops being head goes first, or the
+        # partial unique index (one head per household) sees two heads for a moment.
+        stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]
+        for group in (stepping_down, [m for m in changed if m.relation == Member.Relation.HEAD]):
+            if group:
+                bulk_update_with_history(group, Member, MEMBER_IMPORT_FIELDS, **history)
+        replaced = [h for h in households if id(h) in other_causes]
+        _causes_replace(pairs, batch_size=batch_size, replace=[h for h in replaced if h.pk])
+
+
+def export_log(*, user, door: str, kind: str, filters: dict, rows: int, full_id_numbers: bool = False) -> ExportLog:
+    """Issue 5: every export of personal data is logged with who, when, what filter and how many
+    rows. `user` None is the system (a command run without --user)."""
+    person = user if user is not None and user.is_authenticated else None
+    return ExportLog.objects.create(
+        user=person, username=person.get_username() if person else "", door=door, kind=kind,
+        filters={k: v for k, v in filters.items() if v not in (None, "", [])}, rows=rows,
+        full_id_numbers=full_id_numbers,
+    )

@@ -1,10 +1,19 @@
 """The plan in the admin: its own numbers read-only (changed only through fixtures/), the city's
 records written through households.services.record_save."""
 
+import datetime
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 
 from households import services
 from households.admin import ServiceAdmin, county_filter
+from households.excel import table_response
+
+from . import exports
+from .checks import run_checks
+from .selectors import quota_progress
 
 from .models import (
     AnnexRow,
@@ -35,6 +44,29 @@ class AnnexRowAdmin(ReadOnlyAdmin):
         "label", "registered", "exited_2014", "remaining_2014", "quota_2015", "quota_2016", "quota_2017", "quota_2018",
     ]
     list_select_related = ["county"]
+    change_list_template = "admin/plans/annexrow/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("export-progress/", self.admin_site.admin_view(self.export_progress), name="plans_annexrow_progress"),
+            path("export-consistency/", self.admin_site.admin_view(self.export_consistency),
+                 name="plans_annexrow_consistency"),
+            *super().get_urls(),
+        ]
+
+    def export_progress(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = [exports.progress_row(r) for r in quota_progress()]
+        return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=exports.PROGRESS_COLUMNS,
+                              rows=rows, filters={}, door="admin")
+
+    def export_consistency(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = [exports.finding_row(f) for f in run_checks(as_of=datetime.date.today())]
+        return table_response(request, kind="consistency", title="计划一致性检查", columns=exports.FINDING_COLUMNS,
+                              rows=rows, filters={}, door="admin")
 
 
 @admin.register(PlanTarget)

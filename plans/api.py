@@ -5,12 +5,15 @@ import datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from households import access, services
+from households.excel import XLSX_TYPE, table_response
 from households.models import Role
 
+from . import exports
 from .checks import run_checks
 from .models import PLAN_YEARS, AnnexRow, VillageIncome
 from .selectors import quota_progress
@@ -56,16 +59,19 @@ class ProgressQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False)
 
 
+PROGRESS_PARAMETERS = [
+    OpenApiParameter("year", int, enum=list(PLAN_YEARS)),
+    OpenApiParameter("county", str, description="县(市、区)代码"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天"),
+]
+
+
 @extend_schema(tags=["行动计划"], description="各县各年减贫任务完成情况，由脱贫、返贫记录计算：net＝脱贫人数−返贫人数；年度结束前为 not_yet_due。")
 class ProgressViewSet(viewsets.ViewSet):
     """Per county and year: the quota against the persons of exit and return records (net)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", int, enum=list(PLAN_YEARS)),
-            OpenApiParameter("county", str, description="县(市、区)代码"),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天"),
-        ],
+        parameters=PROGRESS_PARAMETERS,
         responses=ProgressSerializer(many=True),
     )
     def list(self, request):
@@ -73,6 +79,19 @@ class ProgressViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         rows = quota_progress(**query.validated_data)
         return Response([r.as_dict() for r in rows])
+
+    @extend_schema(
+        summary="导出为Excel",
+        parameters=PROGRESS_PARAMETERS,
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False)
+    def export(self, request):
+        query = ProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = [exports.progress_row(r) for r in quota_progress(**query.validated_data)]
+        return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=exports.PROGRESS_COLUMNS,
+                              rows=rows, filters=dict(request.query_params.lists()), door="api")
 
 
 class FindingSerializer(serializers.Serializer):
@@ -98,6 +117,20 @@ class ConsistencyViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of", datetime.date.today())
         return Response([f.as_dict() for f in run_checks(as_of=as_of)])
+
+    @extend_schema(
+        summary="导出为Excel",
+        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天")],
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False)
+    def export(self, request):
+        query = ProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of", datetime.date.today())
+        rows = [exports.finding_row(f) for f in run_checks(as_of=as_of)]
+        return table_response(request, kind="consistency", title="计划一致性检查", columns=exports.FINDING_COLUMNS,
+                              rows=rows, filters=dict(request.query_params.lists()), door="api")
 
 
 class VillageIncomeSerializer(serializers.ModelSerializer):

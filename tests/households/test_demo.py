@@ -78,8 +78,9 @@ def test_bulk_path_refuses_unknown_codes():
                   income_per_capita=1)
     with pytest.raises(ValidationError) as e:
         services.registry_bulk_create(households=[h], members=[member(household=h)])
-    assert "未知的建制村代码：350424999999" in e.value.messages
-    assert "未知的致贫原因代码：bad_luck" in e.value.messages
+    assert "贫困户 BULK-2: 未知的村代码：350424999999" in e.value.messages
+    assert "贫困户 BULK-2: 未知的致贫原因：bad_luck" in e.value.messages
+    assert [(p.field, p.record is h) for p in e.value.problems] == [("village", True), ("main_cause", True)]
 
 
 def test_people_per_county_follow_the_annex():
