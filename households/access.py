@@ -49,6 +49,30 @@ def households_visible_to(user) -> QuerySet[Household]:
     return households.none()
 
 
+def sees_whole_city(user) -> bool:
+    """Runs a query the first time for a user object (its role)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    role = user_role(user)
+    return role is not None and role.role == Role.CITY_REVIEWER
+
+
+def counties_visible_to(user) -> QuerySet[County]:
+    """The counties whose pages and quota progress a user may see: all for superusers and the city
+    reviewer, their own for a county clerk or a system client, none for anyone else. A channel
+    department's scope is the households its channels serve, not places (access.households_visible_to),
+    so it reads the breakdowns and household pages but no county's progress.
+
+    Whoever sees a county here sees every household of it (households_visible_to), so progress
+    counted over the whole county (quota_progress counts every record) is theirs to see."""
+    if sees_whole_city(user):
+        return County.objects.all()
+    role = user_role(user)
+    if role is not None and role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
+        return County.objects.filter(code__in=role.counties.values("code"))
+    return County.objects.none()
+
+
 def households_writable_by(user) -> QuerySet[Household]:
     """Households whose records (members, exits, returns) the user may change: superusers all, a
     county clerk and a system client granted writing those of their counties; nobody else."""

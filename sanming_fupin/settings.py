@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "import_export",
     "households",
     "plans",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The dashboards' own script and stylesheet, and the vendored ECharts (static/vendor/README.md).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

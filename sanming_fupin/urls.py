@@ -26,8 +26,9 @@ router.register("plans/consistency", plans_api.ConsistencyViewSet, basename="con
 router.register("plans/village-incomes", plans_api.VillageIncomeViewSet)
 
 urlpatterns = [
-    # Until the dashboards land, the registry's front door is the admin.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The front door is the city's overview; clerks enter records in the admin.
+    path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

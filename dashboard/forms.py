@@ -1,0 +1,27 @@
+from django import forms
+
+from plans.models import PLAN_YEARS
+
+from households.access import counties_visible_to
+
+
+class DashboardFilter(forms.Form):
+    """The GET filters every page keeps in its URL, so a view can be bookmarked and sent. A county
+    the user may not see is not a choice: asking for it is a 400 naming the field."""
+
+    year = forms.TypedChoiceField(
+        label="年度", required=False, coerce=int, empty_value=None,
+        choices=[("", "2015–2018年"), *((y, f"{y}年") for y in PLAN_YEARS)],
+    )
+    county = forms.ChoiceField(label="县(市、区)", required=False)
+
+    def __init__(self, data, *, user, fields=("year", "county")):
+        super().__init__(data)
+        for name in set(self.fields) - set(fields):
+            del self.fields[name]
+        if "county" in self.fields:
+            # A query: the user's counties.
+            self.fields["county"].choices = [("", "全部"), *counties_visible_to(user).values_list("code", "name")]
+
+    def clean_county(self) -> str | None:
+        return self.cleaned_data["county"] or None

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("breakdowns/", views.breakdowns, name="breakdowns"),
+    path("villages/", views.villages, name="villages"),
+    path("county/<str:code>/", views.county, name="county"),
+    path("township/<str:code>/", views.township, name="township"),
+    path("village/<str:code>/", views.village, name="village"),
+    path("household/<int:pk>/", views.household, name="household"),
+]

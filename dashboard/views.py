@@ -1,0 +1,204 @@
+"""The bureau's dashboards (issue 8): the city at a glance, then a county, a township, a village
+and a household. Each view reads through dashboard/selectors.py, shapes the result into tables
+and charts, and answers `?export=<table>` with that table as Excel, filters and all."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from households import access
+from households.access import may_see_full_id
+from households.excel import table_response
+from households.models import ExportLog, Township, Village
+from households.selectors import household_history
+
+from . import charts, selectors, tables
+from .forms import DashboardFilter
+
+
+class InvalidFilter(Exception):
+    def __init__(self, form):
+        self.form = form
+
+
+def dashboard_page(view):
+    """Login required (the admin's login page); 403 for a user with no role in the registry;
+    400 naming the field for a filter that is not a choice."""
+
+    @login_required
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        if not selectors.may_use_dashboards(request.user):
+            raise PermissionDenied("您的账号没有登记库角色，不能查看统计页面")
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidFilter as e:
+            return render(request, "dashboard/bad_filter.html", {"form": e.form}, status=400)
+
+    return page
+
+
+def read_filters(request, *fields: str) -> DashboardFilter:
+    form = DashboardFilter(request.GET, user=request.user, fields=fields)
+    if not form.is_valid():
+        raise InvalidFilter(form)
+    return form
+
+
+def linker(year: int | None):
+    """URLs one level down that keep the year chosen, so a drill-down stays in that year."""
+    query = f"?year={year}" if year else ""
+    return lambda name, code: reverse(name, args=[code]) + query
+
+
+def respond(request, template: str, context: dict, page_tables: list[tables.Table]):
+    """The page, or with `?export=<name>` its table of that name as a logged Excel download."""
+    name = request.GET.get("export")
+    if name is None:
+        return render(request, template, {**context, "tables": {t.name: t for t in page_tables}})
+    table = next((t for t in page_tables if t.name == name), None)
+    if table is None:
+        raise Http404(f"本页没有表格“{name}”")
+    filters = {"page": request.path, **{k: v for k, v in request.GET.items() if k != "export"}}
+    return table_response(request, kind=f"dashboard.{table.name}", title=table.title, columns=table.columns,
+                          rows=table.rows, filters=filters, door=ExportLog.Door.PAGE)
+
+
+def crumbs_to(place, *, link) -> list[tuple[str, str]]:
+    """全市 → county → township → village, down to `place` (a county, township or village)."""
+    path = [("三明市", reverse("dashboard:overview"))]
+    chain = []
+    while place is not None:
+        chain.insert(0, place)
+        place = getattr(place, "township", None) or getattr(place, "county", None)
+    for p in chain:
+        path.append((p.name, link(f"dashboard:{p._meta.model_name}", p.code)))
+    return path
+
+
+# ---------------------------------------------------------------- the city
+
+
+@dashboard_page
+def overview(request):
+    form = read_filters(request, "year", "county")
+    year, county, user = form.cleaned_data["year"], form.cleaned_data["county"], request.user
+    progress = selectors.progress(user=user, year=year, county=county)
+    found = selectors.findings(user=user)
+    link = linker(year)
+    page_tables = [
+        tables.progress_table(progress, link=link),
+        tables.findings_table("consistency", "计划一致性检查（计划自身）", found["consistency"]),
+    ]
+    if found["records"] is not None:
+        page_tables.append(tables.findings_table("records", "工作记录对照计划的检查", found["records"]))
+    chart_data = {
+        "map": charts.county_map(progress.cumulative, link=link),
+        "quota": charts.quota_bars(progress.years, link=link),
+        "cumulative": charts.cumulative_bars(progress, link=link),
+    }
+    return respond(request, "dashboard/overview.html", {"form": form, "charts": chart_data, "progress": progress},
+                   page_tables)
+
+
+@dashboard_page
+def breakdowns(request):
+    form = read_filters(request, "year", "county")
+    data = selectors.breakdowns(user=request.user, county=form.cleaned_data["county"], year=form.cleaned_data["year"])
+    return respond(request, "dashboard/breakdowns.html", {"form": form, "charts": charts.breakdown_charts(data)},
+                   tables.breakdown_tables(data))
+
+
+@dashboard_page
+def villages(request):
+    # The income stages have their own years: the county is the only filter.
+    form = read_filters(request, "county")
+    data = selectors.flagged_villages(user=request.user, county=form.cleaned_data["county"])
+    page_tables = tables.stage_tables(data)
+    chart = charts.stage_bars(page_tables[0].rows, tables.STATUS_LABELS)
+    return respond(request, "dashboard/villages.html",
+                   {"form": form, "chart": chart, "poor_villages": data["poor_villages"],
+                    "plan_poor_villages": data["plan_poor_villages"]},
+                   page_tables)
+
+
+# ---------------------------------------------------------------- drill-down
+
+
+@dashboard_page
+def county(request, code):
+    place = get_object_or_404(access.counties_visible_to(request.user), code=code)
+    form = read_filters(request, "year")
+    year = form.cleaned_data["year"]
+    link = linker(year)
+    progress = selectors.progress(user=request.user, county=code, year=year)
+    townships = selectors.place_rows(user=request.user, level="township", parent=code, year=year)
+    page_tables = [
+        tables.county_progress_table(progress, title=f"{place.name}减贫任务完成情况"),
+        tables.places_table("townships", f"{place.name}各乡镇", "township", townships, link=link),
+    ]
+    chart_data = {
+        "years": charts.year_bars(progress.years),
+        "townships": charts.place_bars(townships, level="township", link=link),
+    }
+    return respond(request, "dashboard/county.html",
+                   {"form": form, "place": place, "charts": chart_data, "crumbs": crumbs_to(place, link=link)},
+                   page_tables)
+
+
+@dashboard_page
+def township(request, code):
+    visible = access.counties_visible_to(request.user)
+    place = get_object_or_404(Township.objects.select_related("county").filter(county__in=visible), code=code)
+    form = read_filters(request, "year")
+    year = form.cleaned_data["year"]
+    link = linker(year)
+    villages = selectors.place_rows(user=request.user, level="village", parent=code, year=year)
+    page_tables = [tables.places_table("villages", f"{place.name}各村", "village", villages, link=link)]
+    return respond(request, "dashboard/township.html",
+                   {"form": form, "place": place, "chart": charts.place_bars(villages, level="village", link=link),
+                    "crumbs": crumbs_to(place, link=link)}, page_tables)
+
+
+@dashboard_page
+def village(request, code):
+    visible = access.counties_visible_to(request.user)
+    place = get_object_or_404(Village.objects.select_related("township__county").filter(township__county__in=visible),
+                              code=code)
+    form = read_filters(request, "year")
+    link = linker(form.cleaned_data["year"])
+    page_tables = [
+        tables.households_table(selectors.village_households(user=request.user, village=place), link=link),
+        tables.incomes_table(selectors.village_incomes(place), title=f"{place.name}村集体自有收入"),
+    ]
+    return respond(request, "dashboard/village.html",
+                   {"form": form, "place": place, "crumbs": crumbs_to(place, link=link)}, page_tables)
+
+
+@dashboard_page
+def household(request, pk):
+    user = request.user
+    found = selectors.household_for(user, pk)
+    if found is None:
+        raise Http404("没有这户，或不在您的查看范围内")
+    records = selectors.household_records(found)
+    full_id = may_see_full_id(user)
+    page_tables = [
+        tables.member_table(records["members"], mask=not full_id),
+        tables.measure_table(records["measures"]),
+        tables.event_table(records["exits"], records["returns"]),
+        tables.history_table(household_history(found, mask=not full_id)),
+    ]
+    # A channel department sees the household, not its county's pages: no links it could not open.
+    if selectors.county_visible(user, found.county_code):
+        crumbs = crumbs_to(found.village, link=linker(None))
+    else:
+        crumbs = [("三明市", reverse("dashboard:overview"))]
+    crumbs.append((found.number, ""))
+    return respond(request, "dashboard/household.html",
+                   {"household": found, "other_causes": records["other_causes"], "crumbs": crumbs,
+                    "may_open_admin": user.has_perm("households.view_household")}, page_tables)
