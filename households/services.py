@@ -588,16 +588,18 @@ def registry_import(
     if dry_run:
         return
     history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
+    # Sorted before anything is written: a created record has a pk afterwards.
     new_households = [h for h in households if h.pk is None]
     changed_households = [h for h in households if h.pk is not None and id(h) in write]
+    new_members = [m for m in members if m.pk is None]
+    changed = [m for m in members if m.pk is not None and id(m) in write]
     with transaction.atomic():
         bulk_create_with_history(new_households, Household, **history)
         if changed_households:
             bulk_update_with_history(changed_households, Household, HOUSEHOLD_IMPORT_FIELDS, **history)
-        for m in members:
+        for m in new_members:
             m.household = m.household  # new households now have their ids
-        bulk_create_with_history([m for m in members if m.pk is None], Member, **history)
-        changed = [m for m in members if m.pk is not None and id(m) in write]
+        bulk_create_with_history(new_members, Member, **history)
         # A head handed over within one household: the one who stops being head goes first, or the
         # partial unique index (one head per household) sees two heads for a moment.
         stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]

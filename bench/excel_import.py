@@ -1,0 +1,49 @@
+"""Run through `manage.py shell` (bench/run): the whole city's workbook imported into an empty
+registry against its floor, python-calamine's read of the same file plus PostgreSQL COPY of the same
+rows into a bare table. BENCH_STEP=export writes the workbook (from the seeded demo) and empties
+the registry; BENCH_STEP=import, in a fresh process so its peak memory is its own, measures."""
+
+import io
+import os
+import resource
+import time
+from pathlib import Path
+
+from django.db import connection
+from python_calamine import CalamineWorkbook
+
+from households import workbook
+from households.models import Household
+
+FILE = Path(os.environ.get("BENCH_WORKBOOK", "/tmp/sanming_fupin_city.xlsx"))
+
+if os.environ["BENCH_STEP"] == "export":
+    started = time.perf_counter()
+    FILE.write_bytes(workbook.export_households(Household.objects.all(), user=None, door="command", filters={}))
+    exported = time.perf_counter() - started
+    with connection.cursor() as cursor:  # an empty registry, the places kept
+        cursor.execute("TRUNCATE households_household CASCADE")
+    print(f"{'Excel export, whole city (time)':44s} {exported:8.1f} s  {'':>11s} {'':>7s}")
+else:
+    data = FILE.read_bytes()
+
+    def floor() -> tuple[float, int]:
+        started = time.perf_counter()
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+        header, rows = grid[0], grid[1:]
+        text = io.StringIO("".join("\t".join(str(v) for v in r) + "\n" for r in rows))
+        with connection.cursor() as cursor:
+            columns = ", ".join(f"c{i} text" for i in range(len(header)))
+            cursor.execute(f"CREATE TEMP TABLE bench_floor ({columns})")
+            cursor.copy_expert("COPY bench_floor FROM STDIN", text)
+            cursor.execute("DROP TABLE bench_floor")
+        return time.perf_counter() - started, len(rows)
+
+    bare, rows = floor()
+    started = time.perf_counter()
+    report = workbook.workbook_import(workbook.read_workbook(data), reason="bench")
+    measured = time.perf_counter() - started
+    assert report.written and not report.problems, report.problems[:5]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    label = f"Excel import, {rows:,} rows (time, {peak:.0f} MB peak)"
+    print(f"{label:44s} {measured:8.1f} s  {bare:8.1f} s  {measured / bare:6.2f}×")
