@@ -175,6 +175,12 @@ def codes(field):
     return django_filters.CharFilter(field_name=field)
 
 
+def logged_filters(request, filterset_class) -> dict:
+    """The query's known filters, as the export log keeps them (unknown parameters are ignored)."""
+    known = {*filterset_class.base_filters, "search", "ordering"}
+    return {k: v for k, v in request.query_params.lists() if k in known}
+
+
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="建档立卡贫困户家庭成员表 .xlsx")
     dry_run = serializers.BooleanField(default=False, help_text="只检查，不写入")
@@ -426,16 +432,16 @@ class HouseholdViewSet(ScopedViewSet):
     def export(self, request):
         households = self.filter_queryset(self.visible_households())
         content = workbook.export_households(
-            households, user=request.user, door="api", filters=dict(request.query_params.lists())
+            households, user=request.user, door="api", filters=logged_filters(request, HouseholdFilter)
         )
         return xlsx_response(content, "建档立卡贫困户.xlsx")
 
     @extend_schema(
         summary="从Excel导入",
         description="上传建档立卡贫困户家庭成员表（multipart 字段 file）。按户编号和身份号码新增或更新，表中未列出的成员保留；"
-        "全有或全无：有任何一行被拒绝则不写入，返回 400 和每个被拒绝的行、列、值、原因。dry_run=true 只检查。",
+        "全有或全无：有任何一行被拒绝则不写入，返回 422 和每个被拒绝的行、列、值、原因；文件本身无法读取时返回 400。dry_run=true 只检查。",
         request={"multipart/form-data": ImportSerializer},
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={200: ImportReportSerializer, 422: ImportReportSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filter_backends=[])
     def import_workbook(self, request):
@@ -451,7 +457,8 @@ class HouseholdViewSet(ScopedViewSet):
         report = workbook.workbook_import(
             sheet, user=request.user, dry_run=query.validated_data["dry_run"], reason=f"Excel导入：{upload.name}"
         )
-        return Response(ImportReportSerializer(report).data, status=400 if report.problems else 200)
+        # 422: the file was read, the registry's rules refuse rows of it (400 is a file it cannot read).
+        return Response(ImportReportSerializer(report).data, status=422 if report.problems else 200)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, pagination_class=None, filter_backends=[])

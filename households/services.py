@@ -610,12 +610,20 @@ def registry_import(
         _causes_replace(pairs, batch_size=batch_size, replace=[h for h in replaced if h.pk])
 
 
+def _plain_filters(filters: dict) -> dict:
+    # Kept as JSON: PostgreSQL's jsonb refuses the NUL character a crafted query string may carry.
+    def plain(value):
+        return [plain(v) for v in value] if isinstance(value, list) else str(value).replace("\x00", "")
+
+    return {plain(k): plain(v) for k, v in filters.items() if v not in (None, "", [])}
+
+
 def export_log(*, user, door: str, kind: str, filters: dict, rows: int, full_id_numbers: bool = False) -> ExportLog:
     """Issue 5: every export of personal data is logged with who, when, what filter and how many
     rows. `user` None is the system (a command run without --user)."""
     person = user if user is not None and user.is_authenticated else None
     return ExportLog.objects.create(
         user=person, username=person.get_username() if person else "", door=door, kind=kind,
-        filters={k: v for k, v in filters.items() if v not in (None, "", [])}, rows=rows,
+        filters=_plain_filters(filters), rows=rows,
         full_id_numbers=full_id_numbers,
     )

@@ -91,7 +91,7 @@ class ProgressViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         rows = [exports.progress_row(r) for r in quota_progress(**query.validated_data)]
         return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=exports.PROGRESS_COLUMNS,
-                              rows=rows, filters=dict(request.query_params.lists()), door="api")
+                              rows=rows, filters={k: str(v) for k, v in query.validated_data.items()}, door="api")
 
 
 class FindingSerializer(serializers.Serializer):
@@ -130,7 +130,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
         as_of = query.validated_data.get("as_of", datetime.date.today())
         rows = [exports.finding_row(f) for f in run_checks(as_of=as_of)]
         return table_response(request, kind="consistency", title="计划一致性检查", columns=exports.FINDING_COLUMNS,
-                              rows=rows, filters=dict(request.query_params.lists()), door="api")
+                              rows=rows, filters={k: str(v) for k, v in query.validated_data.items()}, door="api")
 
 
 class VillageIncomeSerializer(serializers.ModelSerializer):

@@ -98,11 +98,11 @@ def test_admin_template_and_plan_exports_download(admin_client):
 # ---------------------------------------------------------------- the API
 
 
-def test_api_import_reports_refused_rows_as_400_and_writes_nothing(village, ninghua_clerk):
+def test_api_import_reports_refused_rows_as_422_and_writes_nothing(village, ninghua_clerk):
     client = api_as(ninghua_clerk)
     response = client.post("/api/v1/households/import/", {"file": SimpleUploadedFile("a.xlsx", xlsx([
         row("H1"), row("H2", 公民身份号码="3.50424E+17")]))}, format="multipart")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["problems"] == [{
         "row": 3, "column": "公民身份号码", "value": "3.50424E+17",
         "reason": "身份号码是科学计数法（如 3.50424E+17），末几位已丢失：请填写完整的18位号码"}]
@@ -150,3 +150,12 @@ def test_api_template_and_plan_exports(api_client):
     assert load_workbook(io.BytesIO(progress.content)).worksheets[0].max_row == 13
     assert api_client.get("/api/v1/plans/progress/export/", {"year": 2030}).status_code == 400
     assert api_client.get("/api/v1/plans/consistency/export/").status_code == 200
+
+
+def test_export_log_keeps_only_known_filters_in_plain_json(village, api_client):
+    response = api_client.get("/api/v1/households/export/", {"county": "350424", "\x00odd": "x\x00"})
+    assert response.status_code == 200
+    assert ExportLog.objects.get().filters == {"county": ["350424"]}
+    response = api_client.get("/api/v1/plans/consistency/export/", {"\x00odd": "\x00"})
+    assert response.status_code == 200
+    assert ExportLog.objects.latest("id").filters == {}
