@@ -65,7 +65,8 @@ def respond(request, template: str, context: dict, page_tables: list[tables.Tabl
         raise Http404(f"本页没有表格“{name}”")
     filters = {"page": request.path, **{k: v for k, v in request.GET.items() if k != "export"}}
     return table_response(request, kind=f"dashboard.{table.name}", title=table.title, columns=table.columns,
-                          rows=table.rows, filters=filters, door=ExportLog.Door.PAGE)
+                          rows=table.rows, filters=filters, door=ExportLog.Door.PAGE,
+                          full_id_numbers="id_number" in table.columns and may_see_full_id(request.user))
 
 
 def crumbs_to(place, *, link) -> list[tuple[str, str]]:

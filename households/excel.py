@@ -52,11 +52,14 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def table_response(
-    request, *, kind: str, title: str, columns: Mapping[str, str], rows: list[Mapping], filters: dict, door: str
+    request, *, kind: str, title: str, columns: Mapping[str, str], rows: list[Mapping], filters: dict, door: str,
+    full_id_numbers: bool = False,
 ) -> HttpResponse:
-    """Exports a table as the user saw it and logs the export (who, when, what filter, how many rows)."""
+    """Exports a table as the user saw it and logs the export (who, when, what filter, how many rows,
+    whether it carries whole ID numbers)."""
     from .services import export_log
 
-    export_log(user=request.user, door=door, kind=kind, filters=filters, rows=len(rows))
+    export_log(user=request.user, door=door, kind=kind, filters=filters, rows=len(rows),
+               full_id_numbers=full_id_numbers)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(table_workbook(title=title, columns=columns, rows=rows), f"{title}-{stamp}.xlsx")

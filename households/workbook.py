@@ -106,13 +106,6 @@ HEADER_INDEX = {_normal_header(name): c for c in COLUMNS for name in (c.header, 
 
 
 @dataclass
-class Cell:
-    row: int  # the sheet's row number, as Excel shows it
-    column: Column
-    raw: object
-
-
-@dataclass
 class RowProblem:
     row: int | None
     column: str  # the Chinese header, or "" for the row as a whole
@@ -288,7 +281,6 @@ class Lookups:
         }
         causes = list(PovertyCause.objects.values_list("code", "name"))
         self.causes = {**{name: code for code, name in causes}, **{code: code for code, _n in causes}}
-        self.cause_names = dict(causes)
 
 
 _BOOLEAN = {"是": True, "否": False, "有": True, "无": False, "√": True, "y": True, "n": False, "yes": True,
@@ -553,13 +545,15 @@ def workbook_import(sheet: Sheet, *, user=None, dry_run: bool = False, reason: s
 
     report = ImportReport(rows=len(sheet.rows), ignored_headers=sheet.ignored_headers, blank_rows=sheet.blank_rows)
     lookups = Lookups()
-    raw_of: dict[tuple[int, str], object] = {}
+    cells_of = dict(sheet.rows)  # the sheet's own lists: a refused value is looked up, not copied
+    position_of = {column.key: position for position, column in sheet.columns.items()}
 
     def refuse(row, key_or_header, reason_text, value=None):
         column = BY_KEY.get(key_or_header)
         header = column.header if column else key_or_header
-        if value is None and column is not None:
-            value = raw_of.get((row, column.key))
+        if value is None and column is not None and row in cells_of and column.key in position_of:
+            cells = cells_of[row]
+            value = cells[position_of[column.key]] if position_of[column.key] < len(cells) else None
         report.problems.append(RowProblem(row, header, _text(value) if value is not None else "", reason_text))
 
     # 1. Cells to values; the household's columns agree on each of its rows.
@@ -568,7 +562,6 @@ def workbook_import(sheet: Sheet, *, user=None, dry_run: bool = False, reason: s
         household_values, member_values, bad = {}, {}, False
         for position, column in sheet.columns.items():
             raw = cells[position] if position < len(cells) else None
-            raw_of[(row, column.key)] = raw
             try:
                 value = cell_value(column, raw, lookups)
             except CellError as e:

@@ -9,11 +9,8 @@ from django.urls import path
 
 from households import services
 from households.admin import ServiceAdmin, county_filter
-from households.excel import table_response
 
 from . import exports
-from .checks import run_checks
-from .selectors import quota_progress
 
 from .models import (
     AnnexRow,
@@ -57,16 +54,12 @@ class AnnexRowAdmin(ReadOnlyAdmin):
     def export_progress(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = [exports.progress_row(r) for r in quota_progress()]
-        return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=exports.PROGRESS_COLUMNS,
-                              rows=rows, filters={}, door="admin")
+        return exports.progress_response(request, door="admin", filters={})
 
     def export_consistency(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = [exports.finding_row(f) for f in run_checks(as_of=datetime.date.today())]
-        return table_response(request, kind="consistency", title="计划一致性检查", columns=exports.FINDING_COLUMNS,
-                              rows=rows, filters={}, door="admin")
+        return exports.consistency_response(request, door="admin", filters={}, as_of=datetime.date.today())
 
 
 @admin.register(PlanTarget)

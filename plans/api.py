@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from households import access, services
-from households.excel import XLSX_TYPE, table_response
+from households.excel import XLSX_TYPE
 from households.models import Role
 
 from . import exports
@@ -89,9 +89,8 @@ class ProgressViewSet(viewsets.ViewSet):
     def export(self, request):
         query = ProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = [exports.progress_row(r) for r in quota_progress(**query.validated_data)]
-        return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=exports.PROGRESS_COLUMNS,
-                              rows=rows, filters={k: str(v) for k, v in query.validated_data.items()}, door="api")
+        filters = {k: str(v) for k, v in query.validated_data.items()}
+        return exports.progress_response(request, door="api", filters=filters, **query.validated_data)
 
 
 class FindingSerializer(serializers.Serializer):
@@ -128,9 +127,8 @@ class ConsistencyViewSet(viewsets.ViewSet):
         query = ProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of", datetime.date.today())
-        rows = [exports.finding_row(f) for f in run_checks(as_of=as_of)]
-        return table_response(request, kind="consistency", title="计划一致性检查", columns=exports.FINDING_COLUMNS,
-                              rows=rows, filters={k: str(v) for k, v in query.validated_data.items()}, door="api")
+        filters = {k: str(v) for k, v in query.validated_data.items()}
+        return exports.consistency_response(request, door="api", filters=filters, as_of=as_of)
 
 
 class VillageIncomeSerializer(serializers.ModelSerializer):

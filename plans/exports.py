@@ -1,8 +1,12 @@
 """The plan's tables as Excel: a column map and a row function each (STYLE habit 8), shared by the
 admin, the API and the dashboards."""
 
-from .checks import Finding
-from .selectors import ProgressRow
+import datetime
+
+from households.excel import table_response
+
+from .checks import Finding, run_checks
+from .selectors import ProgressRow, quota_progress
 
 STATUS_LABELS = {"met": "已完成", "behind": "未完成", "not_yet_due": "未到期"}
 SEVERITY_LABELS = {"error": "错误", "note": "计划文本出入", "warning": "未达要求"}
@@ -42,3 +46,17 @@ def finding_row(finding: Finding) -> dict:
         "actual": str(finding.actual),
         "items": "；".join(map(str, finding.items)),
     }
+
+
+def progress_response(request, *, door: str, filters: dict, **query):
+    """The quota progress table (quota_progress(**query)) as a logged Excel download."""
+    rows = [progress_row(r) for r in quota_progress(**query)]
+    return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=PROGRESS_COLUMNS,
+                          rows=rows, filters=filters, door=door)
+
+
+def consistency_response(request, *, door: str, filters: dict, as_of: datetime.date):
+    """The plan consistency report as a logged Excel download."""
+    rows = [finding_row(f) for f in run_checks(as_of=as_of)]
+    return table_response(request, kind="consistency", title="计划一致性检查", columns=FINDING_COLUMNS,
+                          rows=rows, filters=filters, door=door)

@@ -295,6 +295,17 @@ def test_household_export_masks_id_numbers_as_the_page_does(as_user, ninghua_cle
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert f"{number[:6]}********{number[-4:]}" in ids and number not in ids
+    assert ExportLog.objects.get().full_id_numbers is False
+
+
+def test_an_export_with_whole_id_numbers_is_logged_as_such(client, admin_user, registry):
+    client.force_login(admin_user)
+    number = registry.a.members.get(relation="head").id_number
+    response = client.get(reverse("dashboard:household", args=[registry.a.pk]), {"export": "members"})
+    ids = [row[1] for row in load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(
+        min_row=2, values_only=True)]
+    assert number in ids
+    assert ExportLog.objects.get().full_id_numbers is True
 
 
 def test_export_of_a_table_the_page_lacks_is_not_found(as_user, city_reviewer, registry):
