@@ -4,6 +4,7 @@ None of these touches the database.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -35,7 +36,9 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     1989 in 永安市) would be refused. We keep every other step and only ask that the address
     code is one GB/T 2260 has ever had.
     """
-    number = ric.compact(value or "")
+    value = value or ""
+    # ric.compact() is slow, and most numbers need none of its cleaning.
+    number = value.upper() if len(value) == 18 and value.isascii() and value.isalnum() else ric.compact(value)
     try:
         if len(number) != 18:
             raise InvalidLength()
@@ -43,7 +46,7 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
             raise InvalidFormat()
         if number[-1] != ric.calc_check_digit(number):
             raise InvalidChecksum()
-        birth_date = ric.get_birth_date(number)
+        birth_date = _birth_date(number)
     except InvalidLength:
         raise ValidationError(f"公民身份号码应为18位（现为{len(number)}位）", code="id_length")
     except InvalidFormat:
@@ -55,11 +58,26 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     today = today or datetime.date.today()
     if not (datetime.date(1900, 1, 1) <= birth_date <= today):
         raise ValidationError("公民身份号码中的出生日期不合理", code="id_birth_date")
-    place = {key: val for _part, props in numdb.get("cn/loc").info(number[:6]) for key, val in props.items()}
-    if "county" not in place:
+    if not _is_county_code(number[:6]):
         raise ValidationError("公民身份号码前6位不是有效的行政区划代码", code="id_address")
     sex = "male" if int(number[16]) % 2 else "female"
     return ResidentId(number=number, birth_date=birth_date, sex=sex)
+
+
+def _birth_date(number: str) -> datetime.date:
+    # ric.get_birth_date() cleans the number again first, as slowly as ric.compact().
+    try:
+        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidComponent() from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_county_code(prefix: str) -> bool:
+    # python-stdnum's table lookup is the slowest step of a check, and a city's people share a
+    # few hundred prefixes: an import of the whole city asks each about 300 times.
+    place = {key: val for _part, props in numdb.get("cn/loc").info(prefix) for key, val in props.items()}
+    return "county" in place
 
 
 def validate_resident_id(value: str) -> None:

@@ -163,28 +163,30 @@ def _check_container(data: bytes) -> None:
             _check_extent(archive, entry.filename)
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+# A reference beyond the limits, or in a row from 500,000 on: the regular expression passes over
+# the millions of ordinary cells without a Python step each (MAX_COLUMNS = 200 is column GR).
+# Row elements are looked at too, as their cells need not name themselves.
+_FAR = re.compile(rb'<c r="(?:[A-Z]{3}|[H-Z][A-Z]|G[S-Z])[0-9]|<(?:c r="[A-Z]{1,3}|row r=")(?:[5-9][0-9]{5}|[0-9]{7})')
+_REF = re.compile(rb'<(?:c|row) r="([A-Z]*)([0-9]+)"')
 
 
 def _check_extent(archive: zipfile.ZipFile, name: str) -> None:
     """A cell placed far away makes the reader allocate the whole rectangle: look before reading."""
-    last_column, last_row = "A", 0
     with archive.open(name) as stream:
         tail = b""
         while chunk := stream.read(1 << 22):
             block = tail + chunk
-            for letters, row in _CELL_REF.findall(block):
-                if (len(letters), letters) > (len(last_column), last_column.encode()):
-                    last_column = letters.decode()
-                last_row = max(last_row, int(row))
+            for found in _FAR.finditer(block):
+                ref = _REF.match(block, found.start())
+                if ref is None:
+                    continue  # cut at the end of the block: read again with the next one
+                columns = 0
+                for letter in ref[1].decode():
+                    columns = columns * 26 + ord(letter) - 64
+                if columns > MAX_COLUMNS or int(ref[2]) > MAX_ROWS:
+                    raise WorkbookError(f"工作表的范围过大（用到了第 {int(ref[2])} 行、第 {max(columns, 1)} 列），"
+                                        f"最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列")
             tail = block[-40:]
-    columns = 0
-    for letter in last_column:
-        columns = columns * 26 + ord(letter) - 64
-    if columns > MAX_COLUMNS or last_row > MAX_ROWS:
-        raise WorkbookError(
-            f"工作表的范围过大（到第 {last_row} 行、第 {columns} 列），最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列"
-        )
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -263,6 +265,8 @@ class CellError(ValueError):
 
 
 def _text(raw) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a phone number or code typed as a number
     if isinstance(raw, (datetime.date, datetime.datetime)):
@@ -281,6 +285,8 @@ class Lookups:
         }
         causes = list(PovertyCause.objects.values_list("code", "name"))
         self.causes = {**{name: code for code, name in causes}, **{code: code for code, _n in causes}}
+        # Coded and household cells repeat down a sheet: each distinct one is read once.
+        self.values: dict = {}
 
 
 _BOOLEAN = {"是": True, "否": False, "有": True, "无": False, "√": True, "y": True, "n": False, "yes": True,
@@ -289,8 +295,22 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
+_UNIQUE_KINDS = {"id", "text"}  # a name or an ID number seldom repeats: not worth keeping
+
+
 def cell_value(column: Column, raw, lookups: Lookups):
     """One cell to the value its model field takes; CellError with a Chinese reason otherwise."""
+    if column.kind in _UNIQUE_KINDS:
+        return _cell_value(column, raw, lookups)
+    key = (column.key, type(raw), raw)  # 1, 1.0 and True are equal keys but not the same cell
+    try:
+        return lookups.values[key]
+    except KeyError:
+        value = lookups.values[key] = _cell_value(column, raw, lookups)
+        return value
+
+
+def _cell_value(column: Column, raw, lookups: Lookups):
     if column.kind == "id":
         if isinstance(raw, (int, float)):
             raise CellError("身份号码被 Excel 存成了数字（如 3.50424E+17），末几位已丢失：请把该列设为“文本”后重新录入")

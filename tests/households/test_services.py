@@ -347,3 +347,34 @@ def test_phone_numbers_are_checked_naming_the_field():
     errors = refused(register(phone="call me", helper_phone="0598-683"))
     assert set(errors) >= {"phone"} and "helper_phone" not in errors
     assert household(phone="0598-6831234", helper_phone="+86 138 0000 0000").phone == "0598-6831234"
+
+
+# ---------------------------------------------------------------- batches (Excel, the demo)
+
+TRICKY = 'a\tb\nc\\d"e,f\\N\r'  # what COPY's formats treat specially, as PostgreSQL takes batches
+
+
+def test_a_batch_writes_each_value_and_its_history_as_a_save_would(django_user_model):
+    user = django_user_model.objects.create_user("importer")
+    h = Household(number="350424-B0001", village=VillageFactory(), category="ordinary", main_cause_id="illness",
+                  identified_year=2014, income_per_capita=Decimal("1234.50"), address=TRICKY, phone="")
+    m = member(household=h, name="王\\N")
+    services.registry_import(households=[h], members=[m], write={id(h), id(m)}, other_causes={},
+                             user=user, reason="测试导入")
+    stored = Household.objects.get(number="350424-B0001")
+    assert (stored.pk, stored.address, stored.phone, stored.income_per_capita) == (h.pk, TRICKY, "", Decimal("1234.50"))
+    assert Member.objects.filter(pk=m.pk, household=stored, name="王\\N", sex="male", active=True).exists()
+    for record in (stored, Member.objects.get(pk=m.pk)):
+        entry = record.history.get()
+        assert (entry.history_type, entry.history_user, entry.history_change_reason) == ("+", user, "测试导入")
+    assert stored.history.get().address == TRICKY
+
+
+def test_a_batch_keeps_missing_values_null():
+    h = Household(number="350424-B0002", village=VillageFactory(), category="dibao", main_cause_id="illness",
+                  identified_year=2014, income_per_capita=Decimal("0"))
+    aid = measure(h, date=None)
+    services.registry_bulk_create(households=[h], members=[member(household=h)], measures=[aid])
+    stored = ReliefMeasure.objects.get(pk=aid.pk)
+    assert (stored.household_id, stored.date, stored.term_months, stored.content) == (h.pk, None, None, "大病医疗救助")
+    assert stored.history.get().history_change_reason in (None, "")  # as a save() without a reason

@@ -199,11 +199,12 @@ def _encrypted() -> bytes:
     return out.getvalue()
 
 
-def _far_cell() -> bytes:
-    """One cell at XFD1048576: a reader that trusts the extent allocates 17 billion cells."""
+def _far_cell(*refs: str) -> bytes:
+    """XFD1048576: a reader that trusts the extent allocates 17 billion cells."""
     book = Workbook()
     book.active.append(HEADERS)
-    book.active["XFD1048576"] = 1
+    for ref in refs:
+        book.active[ref] = 1
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -222,7 +223,9 @@ UNREADABLE = {
     "random bytes": (os.urandom(4096).replace(b"PK", b"pk").replace(b"\xd0\xcf", b"xx"), "不是 Excel"),
     "empty file": (b"", "文件是空的"),
     "zip that is not a workbook": (_zip_without_workbook(), "不是 Excel"),
-    "huge sheet extent": (_far_cell(), "范围过大"),
+    "huge sheet extent": (_far_cell("XFD1048576"), "范围过大"),
+    "a row past 500,000": (_far_cell("A500001"), "范围过大（用到了第 500001 行"),
+    "a column past 200": (_far_cell("GS2"), "第 201 列"),
     "password to open": (_encrypted(), "密码"),
     "missing headers": (xlsx([{"户编号": "H1", "姓名": "张三"}], ["户编号", "姓名"]), "缺少必填列：村代码、贫困户类别"),
     "renamed header": (xlsx([row()], [h.replace("公民身份号码", "身份证") for h in HEADERS]), "无法识别的列：身份证"),
@@ -242,6 +245,10 @@ def test_an_unreadable_file_is_refused_with_a_reason_and_changes_nothing(village
     with pytest.raises(CommandError, match=reason):
         call_command("import_households", str(path), verbosity=0)
     assert snapshot() == before
+
+
+def test_cells_at_the_limits_pass_the_extent_check():
+    workbook._check_container(_far_cell("GR2", "A500000"))
 
 
 # ---------------------------------------------------------------- rows refused, all or nothing
