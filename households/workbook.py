@@ -393,6 +393,13 @@ def _date(raw, text: str) -> datetime.date:
 
 def household_rows(households: Iterable[Household], *, mask: bool) -> Iterator[dict]:
     """The export's rows: one per member of each household (members of a household in order)."""
+    # Labels resolved once: get_FOO_display() translates every label of a field on every call. As
+    # it does, a value without a label is shown as it is.
+    label = {f: {code: str(text) for code, text in model._meta.get_field(f).flatchoices}
+             for model, names in ((Household, ("category", "standard", "status")),
+                                  (Member, ("relation", "sex", "health", "labor", "schooling")))
+             for f in names}
+    yes_no = {True: "是", False: "否"}
     for h in households:
         village = h.village
         base = {
@@ -401,9 +408,9 @@ def household_rows(households: Iterable[Household], *, mask: bool) -> Iterator[d
             "village_name": village.name,
             "village": village.code,
             "number": h.number,
-            "category": h.get_category_display(),
+            "category": label["category"].get(h.category, h.category),
             "identified_year": h.identified_year,
-            "standard": h.get_standard_display(),
+            "standard": label["standard"].get(h.standard, h.standard),
             "main_cause": h.main_cause.name,
             "other_causes": "、".join(c.name for c in h.other_causes.all()),
             "income_per_capita": h.income_per_capita,
@@ -412,23 +419,23 @@ def household_rows(households: Iterable[Household], *, mask: bool) -> Iterator[d
             "helper_name": h.helper_name,
             "helper_unit": h.helper_unit,
             "helper_phone": h.helper_phone,
-            "status": h.get_status_display(),
+            "status": label["status"].get(h.status, h.status),
         }
         for m in h.members.all():
             yield {
                 **base,
                 "name": m.name,
                 "id_number": mask_id(m.id_number) if mask else m.id_number,
-                "relation": m.get_relation_display(),
-                "sex": m.get_sex_display(),
+                "relation": label["relation"].get(m.relation, m.relation),
+                "sex": label["sex"].get(m.sex, m.sex),
                 "birth_date": m.birth_date,
                 "ethnicity": m.ethnicity,
-                "health": m.get_health_display(),
-                "labor": m.get_labor_display(),
-                "schooling": m.get_schooling_display(),
+                "health": label["health"].get(m.health, m.health),
+                "labor": label["labor"].get(m.labor, m.labor),
+                "schooling": label["schooling"].get(m.schooling, m.schooling),
                 "disability_certificate": m.disability_certificate,
-                "draws_dibao": "是" if m.draws_dibao else "否",
-                "draws_wubao": "是" if m.draws_wubao else "否",
+                "draws_dibao": yes_no[m.draws_dibao],
+                "draws_wubao": yes_no[m.draws_wubao],
             }
 
 
