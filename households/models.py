@@ -494,6 +494,11 @@ class HouseholdEvent(RegistryModel):
     # Snapshot taken by the service when the record is made: later member changes don't rewrite it.
     persons = models.PositiveSmallIntegerField(_("人数"), editable=False)
     verified_by = models.CharField(_("核验人"), max_length=100, blank=True)
+    # The household's county (the first six digits of its village's code), kept by the services:
+    # the quota progress groups exits and returns by county and year without joining household,
+    # village and township for every record (docs/scaling.md). plans.checks finds any drift.
+    county = models.ForeignKey(County, models.PROTECT, related_name="+", editable=False, db_index=False,
+                               verbose_name=_("县(市、区)"))
 
     class Meta:
         abstract = True
@@ -531,6 +536,7 @@ class ExitRecord(HouseholdEvent):
         verbose_name = _("脱贫记录")
         verbose_name_plural = _("脱贫记录")
         ordering = ["household_id", "year"]
+        indexes = [models.Index(fields=["year", "county", "persons"], name="exitrecord_year_county")]
         constraints = [
             year_check("exitrecord"),
             models.UniqueConstraint(fields=["household", "year"], name="exitrecord_once_a_year"),
@@ -561,6 +567,7 @@ class ReturnRecord(HouseholdEvent):
         verbose_name = _("返贫记录")
         verbose_name_plural = _("返贫记录")
         ordering = ["household_id", "year"]
+        indexes = [models.Index(fields=["year", "county", "persons"], name="returnrecord_year_county")]
         constraints = [
             year_check("returnrecord"),
             models.UniqueConstraint(fields=["household", "year"], name="returnrecord_once_a_year"),

@@ -23,7 +23,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import OuterRef, ProtectedError, Q, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -123,6 +124,7 @@ def household_save(
                 errors["status"] = ["新登记的贫困户状态为“在册”"]
         else:
             stored = _locked(household)
+            moved = stored.county_code != household.county_code
             if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
                 errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
         try:
@@ -160,6 +162,8 @@ def household_save(
             raise ValidationError(errors)
 
         household.save()
+        if not adding and moved:
+            _events_follow([household])
         if other_causes is not None:
             household.other_causes.set(other_causes)
         for member in deleted_members:
@@ -170,6 +174,15 @@ def household_save(
             member.household = household
             member.save()
     return household
+
+
+def _events_follow(households: Sequence[Household]) -> None:
+    """Exits and returns keep the county of their household when it moves to another (their
+    `county` is the household's, kept for the progress's sake: it is not a fact of its own, so the
+    update writes no history; the household's history has the move)."""
+    county = Subquery(Household.objects.filter(pk=OuterRef("household_id")).values(code=Substr("village_id", 1, 6)))
+    for model in (ExitRecord, ReturnRecord):
+        model.objects.filter(household__in=[h.pk for h in households]).update(county_id=county)
 
 
 def member_save(*, member: Member) -> Member:
@@ -253,6 +266,7 @@ def _event_save(record: HouseholdEvent) -> HouseholdEvent:
         raise ValidationError({"household": "请选择贫困户"})
     with transaction.atomic():
         record.household = _locked(record.household)
+        record.county_id = record.household.county_code
         if record._state.adding:
             record.persons = record.household.members.count()
         record.full_clean()
@@ -620,6 +634,8 @@ def registry_bulk_create(
         for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord)):
             for record in records:
                 record.household = record.household  # the household now has its id
+                if model in (ExitRecord, ReturnRecord):
+                    record.county_id = record.household.county_code
             _insert_with_history(list(records), model, batch_size=batch_size)
             counts[model._meta.model_name] = len(records)
         _causes_replace(other_causes, batch_size=batch_size)
@@ -681,7 +697,10 @@ def registry_import(
     with transaction.atomic():
         _insert_with_history(new_households, Household, **created)
         if changed_households:
+            stored = dict(Household.objects.filter(pk__in=[h.pk for h in changed_households])
+                          .values_list("pk", "village_id"))
             bulk_update_with_history(changed_households, Household, HOUSEHOLD_IMPORT_FIELDS, **history)
+            _events_follow([h for h in changed_households if stored[h.pk][:6] != h.county_code])
         for m in new_members:
             m.household = m.household  # new households now have their ids
         _insert_with_history(new_members, Member, **created)

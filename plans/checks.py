@@ -3,7 +3,7 @@
 Each check is a function of a Context that yields Findings of one shape; the command, the API
 and the pages list them together. Severity:
 - `error`: the loaded plan data breaks arithmetic the plan document itself keeps (a corrupted
-  fixture or edit); `check_plan` fails on it.
+  fixture or edit), or the records disagree with themselves; `check_plan` fails on it.
 - `note`: the plan document disagrees with itself (printed so, shown, never corrected).
 - `warning`: the city's records fall short of what the plan asks.
 """
@@ -15,8 +15,18 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from django.db.models import Count, Min, Q
+from django.db.models.functions import Substr
 
-from households.models import LOAN_MAX_AMOUNT, LOAN_MAX_MONTHS, County, ExitRecord, Household, Township, Village
+from households.models import (
+    LOAN_MAX_AMOUNT,
+    LOAN_MAX_MONTHS,
+    County,
+    ExitRecord,
+    Household,
+    ReturnRecord,
+    Township,
+    Village,
+)
 
 from .models import (
     PLAN_YEARS,
@@ -246,6 +256,19 @@ def support_standards(ctx: Context) -> Iterator[Finding]:
         if s.standard < ratio * s.rural_consumption_prev_year
     ]
     yield finding("support.ratio", "五保供养标准低于上年农村人均生活消费支出70%的县次", WARNING, 0, len(short), short)
+
+
+@check("records")
+def event_counties(ctx: Context) -> Iterator[Finding]:
+    """The quota progress sums exits and returns by the county each carries (kept by the services
+    from its household's village): none may differ from its household's."""
+    drifted = [
+        f"{model._meta.verbose_name} {number}"
+        for model in (ExitRecord, ReturnRecord)
+        for number in model.objects.exclude(county_id=Substr("household__village_id", 1, 6))
+        .values_list("household__number", flat=True)
+    ]
+    yield finding("records.county", "所属县与贫困户所在县不一致的脱贫、返贫记录", ERROR, 0, len(drifted), drifted)
 
 
 @check("records")

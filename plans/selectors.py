@@ -40,13 +40,10 @@ def _row(county, name, year, quota, exited, returned, *, due: bool) -> ProgressR
 
 
 def _persons_by_county_year(model, years) -> dict[tuple[str, int], int]:
-    """One aggregate query: the persons (the records' snapshots) of a kind of record by county and year."""
-    rows = (
-        model.objects.filter(year__in=years)
-        .values("year", county=F("household__village__township__county_id"))
-        .annotate(persons=Sum("persons"))
-    )
-    return {(r["county"], r["year"]): r["persons"] for r in rows}
+    """One aggregate query, over the records alone (each carries its household's county): the
+    persons (the records' snapshots) of a kind of record by county and year."""
+    rows = model.objects.filter(year__in=years).order_by().values("year", "county_id").annotate(persons=Sum("persons"))
+    return {(r["county_id"], r["year"]): r["persons"] for r in rows}
 
 
 def quota_progress(

@@ -281,6 +281,17 @@ def test_exit_snapshots_persons_and_sets_status():
     assert (record.persons, h.status) == (2, "exited")
 
 
+def test_exits_and_returns_carry_their_households_county_wherever_it_moves():
+    h = household(village=VillageFactory(code="350424101201", township__code="350424101"))
+    exit_(h, 2015)
+    return_(h, 2016)
+    assert {r.county_id for r in (*h.exits.all(), *h.returns.all())} == {"350424"}
+    h.refresh_from_db()
+    h.village = VillageFactory(code="350425101201", township__code="350425101", township__county_id="350425")
+    services.household_save(household=h)
+    assert {r.county_id for r in (*h.exits.all(), *h.returns.all())} == {"350425"}
+
+
 def test_exit_before_identification_is_refused():
     h = household(identified_year=2016)
     errors = refused(exit_, h=h, year=2015)

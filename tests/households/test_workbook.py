@@ -17,7 +17,8 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from households import services, workbook
-from households.models import ExportLog, Household, Member, PovertyCause
+from households.models import ExitRecord, ExportLog, Household, Member, PovertyCause
+from households.services import exit_save
 from tests.factories import VillageFactory, household, member, resident_id
 
 HEADERS = [c.header for c in workbook.COLUMNS if not c.read_only]
@@ -150,6 +151,17 @@ def test_a_changed_row_updates_its_record_and_keeps_the_history(village, datian_
     assert h.income_per_capita == Decimal("3100.00")
     assert h.members.get(id_number=head).name == "张三丰"
     assert [r.income_per_capita for r in h.history.order_by("history_id")] == [Decimal("2500.00"), Decimal("3100.00")]
+
+
+def test_a_household_moved_to_another_county_takes_its_exits_along(village):
+    head = resident_id()
+    run(xlsx([row("H1", 公民身份号码=head)]))
+    h = Household.objects.get(number="H1")
+    exit_save(record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
+    VillageFactory(code="350425100201", township__code="350425100", township__county_id="350425")
+    report = run(xlsx([row("H1", "350425100201", 公民身份号码=head)]))  # as the system: the whole city
+    assert report.written, reasons(report)
+    assert h.exits.get().county_id == "350425"
 
 
 def test_a_head_handed_over_in_the_workbook_is_saved(village):

@@ -89,9 +89,11 @@ def test_wubao_standard_under_70_percent_is_flagged():
 
 def test_exits_below_the_line_or_without_one_are_flagged():
     low, ok = household(), household()
-    ExitRecord.objects.create(household=low, year=2016, persons=1, income_per_capita=Decimal("2900"))
-    ExitRecord.objects.create(household=ok, year=2016, persons=1, income_per_capita=Decimal("2952"))
-    ExitRecord.objects.create(household=household(), year=2017, persons=1, income_per_capita=Decimal("5000"))
+    ExitRecord.objects.create(household=low, county_id=low.county_code, year=2016, persons=1, income_per_capita=Decimal("2900"))
+    ExitRecord.objects.create(household=ok, county_id=ok.county_code, year=2016, persons=1, income_per_capita=Decimal("2952"))
+    later = household()
+    ExitRecord.objects.create(household=later, county_id=later.county_code, year=2017, persons=1,
+                              income_per_capita=Decimal("5000"))
     f = findings()
     assert f["exits.line.national.2016"].items == (low.number,)
     assert f["exits.line.national.2017"].actual == "线未知"
@@ -121,3 +123,13 @@ def test_households_still_poor_after_their_deadline_are_listed():
     assert "deadline.provincial" not in f
     exit_save(record=ExitRecord(household=provincial, year=2018, income_per_capita=Decimal("5000")))
     assert findings(datetime.date(2019, 1, 1))["deadline.provincial"].ok
+
+
+def test_an_exit_counted_in_another_county_than_its_households_is_an_error():
+    """Written around the services, which keep an exit's county: the one drift the check exists for."""
+    kept, drifted = household(), household()
+    exit_save(record=ExitRecord(household=kept, year=2016, income_per_capita=Decimal("5000")))
+    ExitRecord.objects.create(household=drifted, county_id="350425", year=2016, persons=1,
+                              income_per_capita=Decimal("5000"))
+    f = findings()["records.county"]
+    assert (f.severity, f.ok, f.items) == ("error", False, (f"脱贫记录 {drifted.number}",))
