@@ -83,6 +83,15 @@ class ScopedAdmin(ServiceAdmin):
         household = getattr(obj, self.household_path) if self.household_path else obj
         return self.households(request).filter(pk=household.pk).exists()
 
+    def may_see(self, request, obj) -> bool:
+        # By the household's id: a past version's household may since have been deleted.
+        household_id = getattr(obj, f"{self.household_path}_id") if self.household_path else obj.pk
+        return access.households_visible_to(request.user).filter(pk=household_id).exists()
+
+    def has_view_permission(self, request, obj=None):
+        # The history pages look a record up past get_queryset() (in its past versions), then ask this.
+        return super().has_view_permission(request, obj) and (obj is None or self.may_see(request, obj))
+
     def has_add_permission(self, request, *args):
         return super().has_add_permission(request, *args) and self.households(request).exists()
 
@@ -124,6 +133,28 @@ def masking_form(form_class, request):
     return MaskedIdForm
 
 
+class MaskedIdReadOnlyMixin:
+    """A page the user may only view shows each field's stored value, past the masking form: there
+    the ID number is swapped for its masked display, unless the user may see it whole."""
+
+    def masks_id(self, request, obj) -> bool:
+        return not access.may_see_full_id(request.user) and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.masks_id(request, obj):
+            return fields
+        return list(dict.fromkeys("masked_id_number" if f == "id_number" else f for f in fields))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "masked_id_number"] if self.masks_id(request, obj) else fields
+
+    @admin.display(description="公民身份号码")
+    def masked_id_number(self, member):
+        return mask_id(member.id_number)
+
+
 # ---------------------------------------------------------------- places and reference data
 
 
@@ -131,10 +162,21 @@ class PlaceAdmin(ServiceAdmin):
     save_service = staticmethod(lambda place: services.record_save(record=place))
     delete_service = staticmethod(lambda place: place.delete())
     search_fields = ["code", "name"]
+    parent = None  # the field that places a township or a village in its county
 
     def get_readonly_fields(self, request, obj=None):
-        # A code is an identity: a new code is a new place.
-        return ["code"] if obj else []
+        # A code is an identity: a new code is a new place. It extends its parent's code, so the
+        # parent stays too.
+        return ["code", *filter(None, [self.parent])] if obj else []
+
+    def parents_writable(self, request):
+        """The parents a new place may be given: those in the counties the user may register in."""
+        raise NotImplementedError
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.parent:
+            kwargs["queryset"] = self.parents_writable(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(County)
@@ -145,6 +187,17 @@ class CountyAdmin(PlaceAdmin):
 
 @admin.register(Township)
 class TownshipAdmin(PlaceAdmin):
+    parent = "county"
+
+    def parents_writable(self, request):
+        return access.counties_writable_by(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "village":  # the village form's township box
+            queryset = queryset.filter(county__in=access.counties_writable_by(request.user))
+        return queryset, duplicates
+
     list_display = ["code", "name", "county", "is_city_key", "is_ethnic"]
     list_filter = [county_filter("county_id"), "is_city_key", "is_ethnic"]
     list_select_related = ["county"]
@@ -152,6 +205,11 @@ class TownshipAdmin(PlaceAdmin):
 
 @admin.register(Village)
 class VillageAdmin(PlaceAdmin):
+    parent = "township"
+
+    def parents_writable(self, request):
+        return Township.objects.filter(county__in=access.counties_writable_by(request.user))
+
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "household":  # the household form's village box
@@ -229,7 +287,7 @@ class MemberFormSet(forms.BaseInlineFormSet):
             raise ValidationError([m for ms in e.message_dict.values() for m in ms]) from None
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(MaskedIdReadOnlyMixin, admin.TabularInline):
     model = Member
     formset = MemberFormSet
     extra = 1
@@ -328,7 +386,9 @@ class HouseholdAdmin(ImportMixin, ScopedAdmin):
     household_path = ""
 
     def get_queryset(self, request):
-        return selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
+        # Ordered for the autocomplete's pages too (the change list orders by itself).
+        households = selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
+        return households.order_by(*self.ordering)
 
     def has_add_permission(self, request):
         # A clerk registers the first household of a county too.
@@ -489,7 +549,7 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(MaskedIdReadOnlyMixin, ScopedAdmin):
     """Members are added and removed with their household; here they are found and corrected."""
 
     form = MemberForm

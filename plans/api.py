@@ -14,9 +14,7 @@ from households.excel import XLSX_TYPE
 from households.models import Role
 
 from . import exports
-from .checks import run_checks
 from .models import PLAN_YEARS, AnnexRow, VillageIncome
-from .selectors import quota_progress
 
 
 class AnnexRowSerializer(serializers.ModelSerializer):
@@ -66,7 +64,7 @@ PROGRESS_PARAMETERS = [
 ]
 
 
-@extend_schema(tags=["行动计划"], description="各县各年减贫任务完成情况，由脱贫、返贫记录计算：net＝脱贫人数−返贫人数；年度结束前为 not_yet_due。")
+@extend_schema(tags=["行动计划"], description="各县各年减贫任务完成情况，由脱贫、返贫记录计算：net＝脱贫人数−返贫人数；年度结束前为 not_yet_due。只含调用者可查看的县(市、区)。")
 class ProgressViewSet(viewsets.ViewSet):
     """Per county and year: the quota against the persons of exit and return records (net)."""
 
@@ -77,7 +75,7 @@ class ProgressViewSet(viewsets.ViewSet):
     def list(self, request):
         query = ProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = quota_progress(**query.validated_data)
+        rows = exports.visible_progress(request.user, **query.validated_data)
         return Response([r.as_dict() for r in rows])
 
     @extend_schema(
@@ -103,7 +101,7 @@ class FindingSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.CharField())
 
 
-@extend_schema(tags=["行动计划"], description="计划自身的一致性检查与各项工作记录的检查：error 为数据错误，note 为计划文本自相矛盾之处，warning 为记录未达计划要求。")
+@extend_schema(tags=["行动计划"], description="计划自身的一致性检查与各项工作记录的检查：error 为数据错误，note 为计划文本自相矛盾之处，warning 为记录未达计划要求。工作记录的检查列出各县的户和村，只返回给可查看全市的用户。")
 class ConsistencyViewSet(viewsets.ViewSet):
     """Every check of the plan against itself and of the records against the plan."""
 
@@ -115,7 +113,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
         query = ProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of", datetime.date.today())
-        return Response([f.as_dict() for f in run_checks(as_of=as_of)])
+        return Response([f.as_dict() for f in exports.visible_findings(request.user, as_of=as_of)])
 
     @extend_schema(
         summary="导出为Excel",
@@ -138,7 +136,7 @@ class VillageIncomeSerializer(serializers.ModelSerializer):
         validators = []  # once a year: the model's clean() says so, naming the year
 
 
-@extend_schema(tags=["行动计划"], description="村集体自有收入，每村每年一条，由市农业局（农办）审核员填写。")
+@extend_schema(tags=["行动计划"], description="村集体自有收入，每村每年一条，由市农业局（农办）审核员填写。只含调用者可查看的县(市、区)的村。")
 class VillageIncomeViewSet(viewsets.ModelViewSet):
     """村集体自有收入, written by the city reviewer."""
 
@@ -147,6 +145,11 @@ class VillageIncomeViewSet(viewsets.ModelViewSet):
     filterset_fields = ["village", "year"]
     ordering_fields = ["id", "year", "own_income"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        # As the villages page lists them: the villages of the counties the user may see.
+        counties = access.counties_visible_to(self.request.user)
+        return super().get_queryset().filter(village__township__county__in=counties)
 
     def check_permissions(self, request):
         super().check_permissions(request)

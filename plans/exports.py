@@ -1,12 +1,14 @@
 """The plan's tables as Excel: a column map and a row function each (STYLE habit 8), shared by the
-admin, the API and the dashboards."""
+admin, the API and the dashboards. Each holds what the user may see, as the overview page shows it
+(dashboard/selectors.py scopes progress and findings through households/access.py)."""
 
 import datetime
 
+from dashboard.selectors import findings, progress
 from households.excel import table_response
 
-from .checks import Finding, run_checks
-from .selectors import ProgressRow, quota_progress
+from .checks import Finding
+from .selectors import ProgressRow
 
 STATUS_LABELS = {"met": "已完成", "behind": "未完成", "not_yet_due": "未到期"}
 SEVERITY_LABELS = {"error": "错误", "note": "计划文本出入", "warning": "未达要求"}
@@ -48,15 +50,27 @@ def finding_row(finding: Finding) -> dict:
     }
 
 
+def visible_progress(user, **query) -> list[ProgressRow]:
+    """quota_progress(**query) for the counties the user may see (access.counties_visible_to)."""
+    return progress(user=user, **query).years
+
+
+def visible_findings(user, *, as_of: datetime.date) -> list[Finding]:
+    """Every check for those who see the whole city; the plan against itself for everyone else, since
+    the records' findings name households and villages of every county."""
+    found = findings(user=user, as_of=as_of)
+    return [*found["consistency"], *(found["records"] or [])]
+
+
 def progress_response(request, *, door: str, filters: dict, **query):
-    """The quota progress table (quota_progress(**query)) as a logged Excel download."""
-    rows = [progress_row(r) for r in quota_progress(**query)]
+    """The quota progress table (visible_progress) as a logged Excel download."""
+    rows = [progress_row(r) for r in visible_progress(request.user, **query)]
     return table_response(request, kind="quota_progress", title="减贫任务完成情况", columns=PROGRESS_COLUMNS,
                           rows=rows, filters=filters, door=door)
 
 
 def consistency_response(request, *, door: str, filters: dict, as_of: datetime.date):
     """The plan consistency report as a logged Excel download."""
-    rows = [finding_row(f) for f in run_checks(as_of=as_of)]
+    rows = [finding_row(f) for f in visible_findings(request.user, as_of=as_of)]
     return table_response(request, kind="consistency", title="计划一致性检查", columns=FINDING_COLUMNS,
                           rows=rows, filters=filters, door=door)
