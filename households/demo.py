@@ -6,8 +6,9 @@ county's prefix, household sizes and ages that fit the category, exits 2015–20
 county's quota (some counties behind), a few returns, a relief measure per household. Nothing
 here is a real person.
 
-Deliberate data-quality findings, for the checks to show: about one exit in 200 reports a
-per-capita income below that year's poverty line.
+The places the plan counts are flagged in its numbers (20 city key townships, 2 ethnic townships,
+380 registered poor villages, a quarter of them hollow). Deliberate data-quality findings, for the
+checks to show: about one exit in 200 reports a per-capita income below that year's poverty line.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from stdnum.cn import ric
 
-from plans.models import PLAN_YEARS, AnnexRow
+from plans.models import PLAN_YEARS, AnnexRow, PlanTarget
 
 from .models import (
     ExitRecord,
@@ -57,7 +58,7 @@ class Registry:
 
 
 def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
-    """Runs three queries (counties, causes and channels, the annex). Unsaved records."""
+    """Runs four queries (counties, causes and channels, the annex, the plan's counts). Unsaved records."""
     rng = random.Random(seed)
     registry = Registry()
     causes = {c.code: c for c in PovertyCause.objects.all()}
@@ -88,7 +89,25 @@ def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
                 other = rng.choice([c for c in CAUSES if c != h.main_cause_id])
                 registry.other_causes.append((h, causes[other]))
             registry.measures += _measures(rng, h, causes, channels)
+    _flag_places(rng, registry)
     return registry
+
+
+def _flag_places(rng, registry) -> None:
+    """Runs a query. The places the plan counts (一.(二), 三.(二)): its city key townships, ethnic
+    townships and registered poor villages, chosen at random in the numbers it gives; a quarter of
+    the poor villages hollow (the plan names no number). Drawn last, so a seed's people stay the same."""
+    counts = {code: int(n) for code, n in PlanTarget.objects.filter(code__startswith="count.").values_list("code", "amount")}
+    townships = rng.sample(registry.townships, counts["count.city_key_townships"] + counts["count.ethnic_townships"])
+    for township in townships[:counts["count.city_key_townships"]]:
+        township.is_city_key = True
+    for township in townships[counts["count.city_key_townships"]:]:
+        township.is_ethnic = True
+    poor = rng.sample(registry.villages, min(counts["count.poor_villages"], len(registry.villages)))
+    for village in poor:
+        village.is_poor_village = True
+    for village in poor[: len(poor) // 4]:
+        village.is_hollow = True
 
 
 def _places(rng, registry, county, row) -> list[Village]:

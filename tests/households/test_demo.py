@@ -35,6 +35,17 @@ def test_demo_people_are_plausible():
     assert wubao and all(e.persons >= 1 for e in registry.exits)
 
 
+def test_the_places_the_plan_counts_are_flagged_in_its_numbers():
+    registry = demo.build(persons=300, seed=5)
+    assert sum(t.is_city_key for t in registry.townships) == 20
+    assert sum(t.is_ethnic for t in registry.townships) == 2
+    assert not any(t.is_city_key and t.is_ethnic for t in registry.townships)
+    poor = [v for v in registry.villages if v.is_poor_village]
+    assert len(poor) == 380
+    hollow = [v for v in registry.villages if v.is_hollow]
+    assert hollow and set(hollow) <= set(poor)
+
+
 def test_seed_demo_writes_through_the_bulk_path_with_history(capsys):
     call_command("seed_demo", "--persons", "800", "--seed", "3")
     assert "演示登记库" in capsys.readouterr().out
