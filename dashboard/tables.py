@@ -78,9 +78,14 @@ def yuan(amount) -> Decimal:
 # ---------------------------------------------------------------- progress and findings
 
 
-def progress_table(progress: Progress, *, link: Link, title: str = "各县(市、区)减贫任务完成情况") -> Table:
+PENDING_NOTE = "待批准脱贫：已预退出、尚未县审批销号的户现有人数，批准前不计入净减贫（识别与退出流程）。"
+
+
+def progress_table(progress: Progress, *, link: Link, title: str = "各县(市、区)减贫任务完成情况",
+                   pending: dict | None = None) -> Table:
     """Per county, each year's quota, net exits, percentage and status, then 2015–2018 against the
-    population still poor at the end of 2014; the city's row last when the user sees it."""
+    population still poor at the end of 2014; the city's row last when the user sees it. With
+    `pending` (workflows.selectors.pending_exits), the persons of exits not yet approved, beside."""
     years = sorted({r.year for r in progress.years})
     columns = {"county": "县(市、区)"}
     for y in years:
@@ -106,11 +111,23 @@ def progress_table(progress: Progress, *, link: Link, title: str = "各县(市�
         add(row, cumulative=False)
     for row in [*progress.cumulative, *([progress.city_cumulative] if progress.city_cumulative else [])]:
         add(row, cumulative=True)
-    return Table("progress", title, columns, list(rows.values()), wide=True)
+    if pending is None:
+        return Table("progress", title, columns, list(rows.values()), wide=True)
+    columns["pending"] = "待批准脱贫人数"
+    shown = {(r.county, r.year) for r in progress.years}
+    for (county, year), counts in pending.items():
+        if (county, year) in shown:
+            for code in (county, CITY_CODE):
+                if code in rows:
+                    rows[code]["pending"] = rows[code].get("pending", 0) + counts["persons"]
+    for entry in rows.values():
+        entry.setdefault("pending", 0)
+    return Table("progress", title, columns, list(rows.values()), note=PENDING_NOTE, wide=True)
 
 
-def county_progress_table(progress: Progress, *, title: str) -> Table:
-    """One county: a row a year, then 2015–2018 against the 2014-end remaining population."""
+def county_progress_table(progress: Progress, *, title: str, pending: dict | None = None) -> Table:
+    """One county: a row a year, then 2015–2018 against the 2014-end remaining population; with
+    `pending`, the persons of exits not yet approved (workflows.selectors.pending_exits)."""
     columns = {"year": "年度", "quota": "减贫任务", "exited": "脱贫人数", "returned": "返贫人数", "net": "净减贫",
                "percent": "完成率(%)", "status": "状态"}
     rows = [
@@ -118,7 +135,13 @@ def county_progress_table(progress: Progress, *, title: str) -> Table:
          "exited": r.exited, "returned": r.returned, "net": r.net, "percent": r.percent, "status": status(r.status)}
         for r in [*progress.years, *progress.cumulative]
     ]
-    return Table("progress", title, columns, rows)
+    if pending is None:
+        return Table("progress", title, columns, rows)
+    columns["pending"] = "待批准脱贫人数"
+    by_year = [pending.get((r.county, r.year), {}).get("persons", 0) for r in progress.years]
+    for row, persons in zip(rows, [*by_year, *([sum(by_year)] if progress.cumulative else [])]):
+        row["pending"] = persons
+    return Table("progress", title, columns, rows, note=PENDING_NOTE)
 
 
 def findings_table(name: str, title: str, findings: list) -> Table:

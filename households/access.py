@@ -3,7 +3,7 @@ pages, imports and exports all ask these functions (plan 四.2 assigns the work)
 
 from django.db.models import Q, QuerySet
 
-from .models import County, Household, ReliefChannel, Role, UserRole
+from .models import County, Household, ReliefChannel, Role, UserRole, Village
 
 
 def user_role(user) -> UserRole | None:
@@ -95,6 +95,28 @@ def counties_writable_by(user) -> QuerySet[County]:
     return County.objects.none()
 
 
+def villages_acting_in(user, level: str) -> QuerySet[Village]:
+    """Villages in whose identification and exit workflows (workflows/) the user may take a step
+    of `level` (village, township or county). Village committees and township offices have no
+    accounts here: the county clerk enters their steps acting for them, as the clerk enters the
+    registry (plan 四.2), and each step records the level it was taken for; a village or township
+    role would be granted here, by its place and level. Superusers act anywhere. A system client,
+    even one that writes, takes no step: each is a person's decision."""
+    if user.is_authenticated and user.is_superuser:
+        return Village.objects.all()
+    role = user_role(user)
+    if role and role.role == Role.COUNTY_CLERK:
+        return Village.objects.filter(township__county_id__in=_county_codes(role))
+    return Village.objects.none()
+
+
+def may_override_verification(user) -> bool:
+    """Runs a query the first time for a user object. The city reviewer (市农业局审核员) may let an
+    exit through whose home visit fell short of the line or the 两不愁三保障 checklist, with a reason;
+    the county that proposed the exit may not."""
+    return sees_whole_city(user)
+
+
 def channels_recordable_by(user) -> QuerySet[ReliefChannel]:
     """Channels whose measures the user may record: a channel department its own (in any county
     it can see), a county clerk every channel in its county, superusers all."""
@@ -129,6 +151,7 @@ REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord"
 PLACES = ["county", "township", "village"]
 REFERENCE = ["povertycause", "reliefchannel"]
 PLAN_RECORDS = ["villageincome", "townshippairing", "envoy", "settlement", "supportstandard", "povertyline"]
+WORKFLOWS = [f"workflows.view_{m}" for m in ("case", "step", "objection", "verification")]  # read in the admin
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTY_CLERK: [
         *(f"households.{a}_{m}" for m in REGISTRY for a in ("view", "add", "change")),
@@ -136,12 +159,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *(f"households.view_{m}" for m in PLACES + REFERENCE),
         "households.add_township", "households.add_village",
         "plans.view_annexrow", "plans.view_plantarget",
+        *WORKFLOWS,
     ],
     Role.CITY_REVIEWER: [
         *(f"households.view_{m}" for m in REGISTRY + PLACES + REFERENCE),
         *(f"households.change_{m}" for m in PLACES),  # the flags the bureau sets
         "plans.view_annexrow", "plans.view_plantarget",
         *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in ("view", "add", "change", "delete")),
+        *WORKFLOWS,
     ],
     Role.CHANNEL_DEPARTMENT: [
         "households.view_household", "households.view_member",

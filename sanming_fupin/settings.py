@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "households",
     "plans",
     "dashboard",
+    "workflows",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,18 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Identification and exit workflows (workflows/): days a public notice (公示) runs before the next
+# step; the national rule for exits is at least 7.
+WORKFLOW_NOTICE_DAYS = int(os.environ.get("WORKFLOW_NOTICE_DAYS", "7"))
+# Data-quality checks (workflows/audit.py, `audit_registry`): the codes of checks switched off.
+AUDIT_DISABLED_CHECKS = env_list("AUDIT_DISABLED_CHECKS", [])
+# A poor household's per-capita income above this is more likely a typo than a fact: about twice
+# Fujian's rural per-capita disposable income of 2015 (13,793 yuan).
+AUDIT_INCOME_CEILING = int(os.environ.get("AUDIT_INCOME_CEILING", "30000"))
+# Measures of a relief channel (九个一批) this many years after the exit year are flagged: support
+# goes on for a while after exit (脱贫不脱政策), not for years.
+AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_EXIT", "2"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a request without credentials is answered 401 with WWW-Authenticate.
@@ -190,6 +203,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "ProgressStatusEnum": ["met", "behind", "not_yet_due"],
+        "LaborEnum": "households.models.Labor",
+        "CaseKindEnum": "workflows.models.Kind",
+        "CaseStateEnum": "workflows.models.State",
     },
 }
 

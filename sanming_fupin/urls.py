@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from households import api as households_api
 from plans import api as plans_api
+from workflows import api as workflows_api
 
 from .views import TokenView
 
@@ -24,10 +25,15 @@ router.register("plans/quotas", plans_api.QuotaViewSet)
 router.register("plans/progress", plans_api.ProgressViewSet, basename="progress")
 router.register("plans/consistency", plans_api.ConsistencyViewSet, basename="consistency")
 router.register("plans/village-incomes", plans_api.VillageIncomeViewSet)
+router.register("workflows/cases", workflows_api.CaseViewSet, basename="case")
+router.register("workflows/in-tray", workflows_api.InTrayViewSet, basename="in-tray")
+router.register("workflows/pending-exits", workflows_api.PendingExitViewSet, basename="pending-exit")
+router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="audit-finding")
 
 urlpatterns = [
     # The front door is the city's overview; clerks enter records in the admin.
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
+    path("dashboard/", include("workflows.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),

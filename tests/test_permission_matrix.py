@@ -8,11 +8,13 @@ URLs, the tables each page offers), so a new page, route or table without a row 
 One small registry in two counties is built once for the module; every request runs in a savepoint
 that is rolled back, so each role meets the same records."""
 
+import datetime
 import io
 import logging
 from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 import pytest
 from django.apps import apps
@@ -47,6 +49,9 @@ from plans.checks import run_checks
 from plans.models import AnnexRow, Envoy, PlanTarget, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
 from sanming_fupin.urls import router
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from workflows import services as workflows
+from workflows import urls as workflows_urls
+from workflows.models import Objection, State
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +232,45 @@ def build_world() -> SimpleNamespace:
         "plans.povertyline": (PovertyLine.objects.order_by("pk").first(),),
     }
     w.records_findings = {f.name for f in run_checks("records")}
+    w.cases = build_cases(w)
+    w.records["workflows.case"] = (w.cases.exit_own, w.cases.exit_other)
+    w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     return w
+
+
+# The workflows' days: every step in the past, a notice period (7 days) apart where one runs.
+WORKFLOW_DAY = datetime.date(2017, 3, 1)
+
+
+def on(n: int) -> datetime.date:
+    return WORKFLOW_DAY + datetime.timedelta(days=n)
+
+
+def build_cases(w) -> SimpleNamespace:
+    """In each county, through workflows/services.py as that county's clerk: the exit of A (E) with
+    its home visit short of the checklist, waiting on the reviewer; and a new applicant's
+    identification in the county's announcement (县公告) with an objection pending."""
+    cases = SimpleNamespace()
+    illness = PovertyCause.objects.get(pk="illness")
+    for side, clerk, key, village, prefix in (("own", "clerk", "A", w.places.chengnan, NINGHUA),
+                                               ("other", "other", "E", w.places.chengguan, DATIAN)):
+        user = w.users[clerk]
+        exit_case = workflows.exit_propose(user=user, household=w.h[key], year=2017, on=on(0))
+        workflows.exit_verify(case=exit_case, user=user, on=on(1), income_per_capita=Decimal("5000"), food=True,
+                              clothing=True, education=True, medical=True, housing=False)
+        number = resident_id(prefix=prefix)
+        w.ids.add(number)  # a whole ID number like any member's: masked for all but a superuser
+        case = workflows.identification_apply(
+            user=user, village=village, applicant_name=f"申请人{prefix[-1]}", applicant_id_number=number,
+            applicant_labor="weak", category="ordinary", main_cause=illness, year=2017,
+            income_per_capita=Decimal("2100"), on=on(0))
+        for n, to in ((1, State.VILLAGE_REVIEWED), (2, State.VILLAGE_NOTICE), (9, State.TOWNSHIP_REVIEWED),
+                      (10, State.TOWNSHIP_NOTICE), (17, State.COUNTY_APPROVED), (18, State.ANNOUNCED)):
+            workflows.case_advance(case=case, to=to, user=user, on=on(n))
+        workflows.objection_raise(case=case, user=user, content="家有轿车", raised_by="村民", on=on(19))
+        setattr(cases, f"exit_{side}", exit_case)
+        setattr(cases, f"identification_{side}", case)
+    return cases
 
 
 @pytest.fixture(scope="module")
@@ -380,6 +423,13 @@ ADMIN_MODELS = {
        for label in ["auth.group", "authtoken.tokenproxy"]},
     "auth.user": {**dict.fromkeys(["changelist", "add", "change", "history", "delete", "password_change"],
                                   ADMIN_ONLY)},
+    # Read-only in the admin (steps are taken through the services): the clerks and the reviewer read the
+    # cases and objections of the counties they see.
+    # A record outside the user's counties is "no such record" (R); on its history page also for a user
+    # without the permission, the record being looked up first.
+    **{label: {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
+               "history": ("A R A R L L R L A", "R A A R L L R L A"), "delete": (NO_ONE, NO_ONE)}
+       for label in ["workflows.case", "workflows.objection"]},
     # Login records are written by django-axes alone.
     **{label: {**dict.fromkeys(["changelist", "change", "history", "delete"], ADMIN_ONLY), "add": NO_ONE}
        for label in ["axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]},
@@ -389,6 +439,7 @@ ADMIN_SITE = {
     "index": "A A A A L L A L A",
     "app_list households": "A A A A L L N L A",
     "app_list plans": "A A A N L L N L A",
+    "app_list workflows": "A A A N L L N L A",
     "app_list auth": "N N N N L L N L A",
     "app_list authtoken": "N N N N L L N L A",
     "app_list axes": "N N N N L L N L A",
@@ -722,11 +773,115 @@ def api_rows():
         yield (f"plans/village-incomes destroy {side}", "plans/village-incomes", "destroy", REVIEWER_WRITES,
                lambda w, c, i=i: c.delete(f"{incomes}{w.records['plans.villageincome'][i].pk}/"),
                check_history("villageincome"))
+    yield from workflow_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
     yield "schema", None, None, "A - - - - - - A -", get("/api/schema/"), None
     yield "docs", None, None, "A - - - - - - A -", get("/api/docs/"), None
+
+
+# A step in a 宁化 (own) or 大田 (other) case: the county's clerk takes it (or is told why not, B),
+# another county's clerk does not find the case; the reviewer, who reads both, and a system client,
+# which reads its county's, take no step; a department and a user without a role see no case.
+STEP_OWN, STEP_OTHER = "A N D N D D N U A", "N A D N N N N U A"
+STEP_REFUSED_OWN, STEP_REFUSED_OTHER = "B N D N D D N U B", "N B D N N N N U B"
+# A step out of turn is refused (400) to whoever reads the case, before the role is asked.
+OUT_OF_TURN_OWN, OUT_OF_TURN_OTHER = "B N B N B B N U B", "N B B N N N N U B"
+# Only the reviewer lets a verification that fell short through.
+OVERRIDE_OWN, OVERRIDE_OTHER = "D N A N D D N U A", "N D A N N N N U A"
+PASSING_VISIT = {"income_per_capita": "5000", "food": True, "clothing": True, "education": True, "medical": True,
+                 "housing": True}
+
+
+def workflow_rows(get):
+    cases = f"{API}workflows/cases/"
+    yield "workflows/cases list", "workflows/cases", "list", EVERYONE, get(f"{cases}?page_size=500"), check_cases
+    # A new applicant in a 宁化 village: its clerk (and a superuser) opens the case, nobody else.
+    yield ("workflows/cases identification", "workflows/cases", "identification", "A D D D D D D U A",
+           lambda w, c: c.post(f"{cases}identification/", {
+               "village": w.places.chengnan.code, "applicant_name": "新申请人", "applicant_id_number": resident_id(),
+               "applicant_labor": "weak", "category": "ordinary", "main_cause": "illness", "year": 2017,
+               "income_per_capita": "2000"}), check_new_case)
+    # B, exited: a household another role cannot pick is a 400 naming the field.
+    yield ("workflows/cases return_", "workflows/cases", "return_", "A B D B D D B U A",
+           lambda w, c: c.post(f"{cases}return/", {"household": w.h["B"].pk, "year": 2017, "reason": "因病返贫"}),
+           check_new_case)
+
+    def exit_again(w, c):
+        # A's open exit is ended first (in the same rolled-back request): A may be proposed again.
+        workflows.case_reject(case=w.cases.exit_own, user=w.users["admin"], reason="重新申报")
+        return c.post(f"{cases}exit/", {"household": w.h["A"].pk, "year": 2017})
+
+    yield "workflows/cases exit", "workflows/cases", "exit", "A B D D D D B U A", exit_again, check_new_case
+    # Each step on each county's case: the exit waits on the reviewer (its home visit fell short), the
+    # identification on the county (an objection to its announcement is pending).
+    steps = [
+        ("retrieve", "exit", lambda w, c, u: c.get(u), ("A N A N A A N U A", "N A A N N N N U A")),
+        ("advance", "exit", lambda w, c, u: c.post(f"{u}advance/", {"to": "signed"}),
+         (STEP_REFUSED_OWN, STEP_REFUSED_OTHER)),
+        ("verify", "exit", lambda w, c, u: c.post(f"{u}verify/", PASSING_VISIT), (OUT_OF_TURN_OWN, OUT_OF_TURN_OTHER)),
+        ("override", "exit", lambda w, c, u: c.post(f"{u}override/", {"reason": "收入已含待发的产业补助"}),
+         (OVERRIDE_OWN, OVERRIDE_OTHER)),
+        ("close", "exit", lambda w, c, u: c.post(f"{u}close/", {}), (OUT_OF_TURN_OWN, OUT_OF_TURN_OTHER)),
+        ("reject", "exit", lambda w, c, u: c.post(f"{u}reject/", {"reason": "核实不符"}), (STEP_OWN, STEP_OTHER)),
+        ("register", "identification", lambda w, c, u: c.post(f"{u}register/", {"number": "REG-0009"}),
+         (STEP_REFUSED_OWN, STEP_REFUSED_OTHER)),
+        ("objections", "identification",
+         lambda w, c, u: c.post(f"{u}objections/", {"content": "另有住房", "raised_on": str(on(20))}),
+         (STEP_OWN, STEP_OTHER)),
+        ("decide", "identification",
+         lambda w, c, u: c.post(f"{u}objections/{Objection.objects.get(step__case_id=u.split('/')[-2]).pk}/decide/",
+                                {"outcome": "dismissed", "decision": "借用亲戚车辆", "decided_on": str(on(21))}),
+         (STEP_OWN, STEP_OTHER)),
+    ]
+    for action, kind, send, letters in steps:
+        for i, side in enumerate(("own", "other")):
+            yield (f"workflows/cases {action} {side}", "workflows/cases", action, letters[i],
+                   lambda w, c, k=kind, s=side, f=send: f(w, c, f"{cases}{getattr(w.cases, f'{k}_{s}').pk}/"), None)
+    yield ("workflows/in-tray list", "workflows/in-tray", "list", EVERYONE, get(f"{API}workflows/in-tray/"),
+           check_in_tray)
+    yield ("workflows/pending-exits list", "workflows/pending-exits", "list", EVERYONE,
+           get(f"{API}workflows/pending-exits/"), check_pending_exits)
+    yield ("audit/findings list", "audit/findings", "list", EVERYONE, get(f"{API}audit/findings/?page_size=500"),
+           check_audit_findings)
+    yield ("audit/findings counts", "audit/findings", "counts", EVERYONE, get(f"{API}audit/findings/counts/"),
+           check_audit_counts)
+
+
+def counties_of(numbers) -> set[str]:
+    return {NINGHUA if n.startswith("NH") else DATIAN for n in numbers}
+
+
+def check_cases(w, persona, response):
+    results = response.json()["results"]
+    # Both counties have cases: a user sees those of the counties they see, and their households only.
+    assert {r["county"] for r in results} == counties_seen(persona) & {NINGHUA, DATIAN}
+    assert {r["household_number"] for r in results} - {None} <= VISIBLE[persona]
+
+
+def check_new_case(w, persona, response):
+    case = response.json()
+    assert case["county"] == NINGHUA and case["steps"][0]["by_name"] == w.users[persona].username
+
+
+def check_in_tray(w, persona, response):
+    results = response.json()["results"]
+    assert {r["county"] for r in results} == counties_seen(persona) & {NINGHUA, DATIAN}
+    assert sum(response.json()["counts"].values()) == len(results)
+
+
+def check_pending_exits(w, persona, response):
+    assert {r["county"] for r in response.json()} == counties_seen(persona) & {NINGHUA, DATIAN}
+
+
+def check_audit_findings(w, persona, response):
+    numbers = {f["household_number"] for f in response.json()["results"]}
+    assert numbers <= VISIBLE[persona]
+
+
+def check_audit_counts(w, persona, response):
+    assert {c["county"] for c in response.json()} <= counties_of(VISIBLE[persona])
 
 
 def check_households(w, persona, response):
@@ -836,13 +991,20 @@ def dashboard_rows():
     yield "household own", "A", "A N A A L L D L A"
     yield "household other", "E", "N A A N L L D L A"
     yield "household other served by the department", "F", "N A A A L L D L A"
+    # The workflows' pages (workflows/urls.py, under /dashboard/): the whole scope, or one county of it;
+    # a county the user does not see is not a choice of the filter (400).
+    for name in ("in_tray", "audit"):
+        url = reverse(f"workflows:{name}")
+        yield name, url, CITY_PAGES
+        yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
+        yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
 
 
 DASHBOARD_ROWS = list(dashboard_rows())
 
 
 def test_every_dashboard_page_has_a_row():
-    names = {p.name for p in dashboard_urls.urlpatterns}
+    names = {p.name for p in [*dashboard_urls.urlpatterns, *workflows_urls.urlpatterns]}
     walked = {row.split()[0] for row, _url, _letters in DASHBOARD_ROWS}
     assert names == walked
 
@@ -861,7 +1023,9 @@ def test_dashboard_pages_and_their_exports(world, row, url, letters):
     assert every_table, row
     for table in sorted(every_table):
         shown = {p: ("A" if table in offered.get(p, ()) else "N") if e == "A" else e for p, e in expected.items()}
-        problems += [f"?export={table} {p}" for p in walk(world, shown, lambda c: c.get(url, {"export": table}))]
+        path, _, query = url.partition("?")
+        data = {**dict(parse_qsl(query)), "export": table}  # the page's filters kept
+        problems += [f"?export={table} {p}" for p in walk(world, shown, lambda c: c.get(path, data))]
     assert problems == []
 
 
@@ -869,7 +1033,9 @@ def test_dashboard_progress_and_findings_are_scoped(world):
     for persona in ("clerk", "other", "reviewer", "dept", "admin"):
         page = world.clients[persona].get(reverse("dashboard:overview"))
         assert {r.county for r in page.context["progress"].years} == counties_seen(persona), persona
-        assert ("records" in page.context["tables"]) == (persona in ("reviewer", "admin")), persona
+        # The records' checks name households of every county: on the data-quality page, for the city.
+        audit = world.clients[persona].get(reverse("workflows:audit"))
+        assert ("records" in audit.context["tables"]) == (persona in ("reviewer", "admin")), persona
 
 
 # ---------------------------------------------------------------- imports and exports

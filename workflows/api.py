@@ -1,0 +1,417 @@
+"""The workflows and the data-quality checks through the REST API. Thin views: an input serializer
+checks the shape, workflows/services.py the turn, the role and the rules, an output serializer
+answers; every list is scoped by households/access.py."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from households import access
+from households.models import County, Household, Labor, PovertyCause, Village
+from households.validators import mask_id
+from plans.models import PLAN_YEARS
+from sanming_fupin.api import Pagination
+
+from . import audit, selectors, services
+from .models import FINAL, Case, Kind, Objection, Outcome, State, Step, Verification
+
+YEARS = {"min_value": 2014, "max_value": 2020}
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+# ---------------------------------------------------------------- output
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["id", "raised_on", "raised_by", "content", "outcome", "decision", "decided_on"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    objections = ObjectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Step
+        fields = ["state", "level", "on", "by_name", "note", "notice_start", "notice_end", "objections"]
+
+
+class VerificationSerializer(serializers.ModelSerializer):
+    line_unknown = serializers.BooleanField(help_text="该年度该标准的贫困线未登记：标记，不拒绝")
+    problems = serializers.DictField(child=serializers.CharField(), help_text="低于贫困线或两不愁三保障未达标")
+    passed = serializers.BooleanField(help_text="通过，或经审核员放行")
+
+    class Meta:
+        model = Verification
+        fields = ["income_per_capita", "line_amount", "line_unknown", "food", "clothing", "education", "medical",
+                  "housing", "problems", "passed", "override_reason", "overridden_by_name", "overridden_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="county_code", read_only=True)
+    next_state = serializers.ChoiceField(State.choices, allow_null=True, read_only=True,
+                                         help_text="下一环节；已办结或终止为 null")
+    household_number = serializers.CharField(source="household.number", allow_null=True, default=None, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    verification = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "kind", "state", "next_state", "county", "village", "household", "household_number", "year",
+                  "applicant_name", "applicant_id_number", "applicant_labor", "category", "main_cause", "standard",
+                  "income_per_capita", "reason", "opened_at", "steps", "verification"]
+
+    @extend_schema_field(VerificationSerializer(allow_null=True))
+    def get_verification(self, case) -> dict | None:
+        verification = getattr(case, "verification", None) if case.kind == Kind.EXIT else None
+        return VerificationSerializer(verification).data if verification else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if data["applicant_id_number"] and request is not None and not access.may_see_full_id(request.user):
+            data["applicant_id_number"] = mask_id(data["applicant_id_number"])
+        return data
+
+
+class TaskSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case.pk")
+    kind = serializers.ChoiceField(Kind.choices, source="case.kind")
+    state = serializers.ChoiceField(State.choices, source="case.state")
+    next_state = serializers.ChoiceField(State.choices, source="case.next_state")
+    county = serializers.CharField(source="case.county_code")
+    village = serializers.CharField(source="case.village_id")
+    who = serializers.CharField(source="case.who", help_text="户编号或申请人")
+    waits_on = serializers.ChoiceField(list(selectors.WAITS_ON_LABELS), help_text="village 村、township 乡镇、county 县、reviewer 审核员；notice 公示期中")
+    ready = serializers.BooleanField(help_text="可以办理（公示期已满）")
+    task = serializers.CharField()
+    since = serializers.DateField(help_text="上一环节的日期")
+
+
+@extend_schema_serializer(many=False)  # the list action answers one object: the counts and the tasks
+class InTraySerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="按等待对象计数")
+    results = TaskSerializer(many=True)
+
+
+class PendingExitSerializer(serializers.Serializer):
+    county = serializers.CharField()
+    county_name = serializers.CharField()
+    year = serializers.IntegerField()
+    households = serializers.IntegerField(help_text="待批准退出的户数")
+    persons = serializers.IntegerField(help_text="这些户现有人数")
+
+
+class AuditFindingSerializer(serializers.Serializer):
+    check = serializers.ChoiceField(list(audit.CHECKS))
+    name = serializers.CharField(help_text="检查项")
+    county = serializers.CharField()
+    household = serializers.IntegerField()
+    household_number = serializers.CharField()
+    member = serializers.IntegerField(allow_null=True)
+    detail = serializers.CharField()
+    url = serializers.CharField(help_text="该户页面")
+
+
+class CountyCountSerializer(serializers.Serializer):
+    county = serializers.CharField()
+    total = serializers.IntegerField()
+    checks = serializers.DictField(child=serializers.IntegerField())
+
+
+# ---------------------------------------------------------------- input
+
+
+class OnSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="办理日期，默认今天；不能晚于今天")
+
+
+class IdentificationInput(OnSerializer):
+    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all())
+    applicant_name = serializers.CharField(max_length=50)
+    applicant_id_number = serializers.CharField(max_length=18)
+    applicant_labor = serializers.ChoiceField(Labor.choices)
+    category = serializers.ChoiceField(Household.Category.choices)
+    main_cause = serializers.PrimaryKeyRelatedField(queryset=PovertyCause.objects.all())
+    year = serializers.IntegerField(**YEARS)
+    standard = serializers.ChoiceField(Household.Standard.choices, default=Household.Standard.NATIONAL)
+    income_per_capita = serializers.DecimalField(**MONEY)
+    reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class HouseholdInput(OnSerializer):
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    year = serializers.IntegerField(**YEARS)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:  # the schema generator builds it without a request
+            self.fields["household"].queryset = access.households_visible_to(user)
+
+
+class ReturnInput(HouseholdInput):
+    reason = serializers.CharField(max_length=200)
+
+
+class ExitInput(HouseholdInput):
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class AdvanceInput(OnSerializer):
+    to = serializers.ChoiceField([s for s in State.values if s not in services.OWN_SERVICE and s != State.REJECTED],
+                                 help_text="下一环节（评议、审核、审定、签字、公示、公告）")
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class VerifyInput(OnSerializer):
+    income_per_capita = serializers.DecimalField(**MONEY)
+    food = serializers.BooleanField()
+    clothing = serializers.BooleanField()
+    education = serializers.BooleanField()
+    medical = serializers.BooleanField()
+    housing = serializers.BooleanField()
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class OverrideInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class RegisterInput(OnSerializer):
+    number = serializers.CharField(max_length=64, help_text="户编号")
+
+
+class RejectInput(OnSerializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ObjectionInput(serializers.Serializer):
+    content = serializers.CharField(max_length=500)
+    raised_by = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    raised_on = serializers.DateField(required=False, help_text="提出日期，默认今天")
+
+
+class DecideInput(serializers.Serializer):
+    outcome = serializers.ChoiceField([Outcome.UPHELD, Outcome.DISMISSED])
+    decision = serializers.CharField(max_length=200)
+    decided_on = serializers.DateField(required=False, help_text="处理日期，默认今天")
+
+
+class CaseQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(Kind.choices, required=False)
+    state = serializers.ChoiceField(State.choices, required=False)
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+    year = serializers.IntegerField(required=False, **YEARS)
+    open = serializers.BooleanField(required=False, default=None, allow_null=True)
+
+
+class InTrayQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(Kind.choices, required=False)
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+    waits_on = serializers.ChoiceField(list(selectors.WAITS_ON_LABELS), required=False)
+
+
+class PendingQuery(serializers.Serializer):
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+    year = serializers.ChoiceField(PLAN_YEARS, required=False)
+
+
+class AuditQuery(serializers.Serializer):
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+    check = serializers.ChoiceField(list(audit.CHECKS), required=False)
+
+
+def query_parameters(serializer_class) -> list[OpenApiParameter]:
+    """The query parameters of a view, from the serializer that reads them."""
+    return [OpenApiParameter(name, str, description=str(field.help_text or ""))
+            for name, field in serializer_class().fields.items()]
+
+
+def read_query(serializer_class, request) -> dict:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return {k: v for k, v in query.validated_data.items() if v is not None}
+
+
+# ---------------------------------------------------------------- views
+
+
+def step_action(input_class, *, status_code=200, **kwargs):
+    """A POST on one case that takes a step: documented with its input and the case it answers."""
+    return lambda view: extend_schema(request=input_class, responses={status_code: CaseSerializer}, **kwargs)(
+        action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])(view))
+
+
+@extend_schema(tags=["识别与退出流程"], description=(
+    "贫困户识别（农户申请→村民代表评议→村公示→乡镇审核→乡镇公示→县审定→县公告→建档）与退出（预退出→入户核实→户签字认可→"
+    "村公示→乡镇审核→县审批、脱贫销号）。每一步检查办理人（县扶贫办录入员代村、乡镇、县办理；审核员放行未通过核实的退出）、"
+    "顺序和公示期（默认7天，期内无成立或未处理的异议）。只返回调用者可查看的县的流程；越权为 403，顺序或内容不符为 400。"))
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CaseSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        cases = selectors.case_detail(selectors.cases_visible_to(self.request.user)).order_by("id")
+        if self.action != "list":
+            return cases
+        query = read_query(CaseQuery, self.request)
+        if "kind" in query:
+            cases = cases.filter(kind=query["kind"])
+        if "state" in query:
+            cases = cases.filter(state=query["state"])
+        if "county" in query:
+            cases = cases.filter(village__township__county_id=query["county"])
+        if "year" in query:
+            cases = cases.filter(year=query["year"])
+        if "open" in query:
+            cases = cases.exclude(state__in=FINAL) if query["open"] else cases.filter(state__in=FINAL)
+        return cases
+
+    @extend_schema(parameters=query_parameters(CaseQuery))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def answer(self, case, status_code=200):
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=status_code)
+
+    def read(self, input_class, **kwargs):
+        data = input_class(data=self.request.data, **kwargs)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    @extend_schema(request=IdentificationInput, responses={201: CaseSerializer}, summary="农户申请（识别）")
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
+    def identification(self, request):
+        data = self.read(IdentificationInput)
+        return self.answer(services.identification_apply(user=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReturnInput, responses={201: CaseSerializer}, summary="返贫识别申请")
+    @action(detail=False, methods=["post"], url_path="return", pagination_class=None, filter_backends=[])
+    def return_(self, request):
+        data = self.read(ReturnInput, user=request.user)
+        return self.answer(services.return_apply(user=request.user, **data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExitInput, responses={201: CaseSerializer}, summary="预退出")
+    @action(detail=False, methods=["post"], url_path="exit", pagination_class=None, filter_backends=[])
+    def exit(self, request):
+        data = self.read(ExitInput, user=request.user)
+        return self.answer(services.exit_propose(user=request.user, **data), status.HTTP_201_CREATED)
+
+    @step_action(AdvanceInput, summary="办理下一环节（评议、审核、审定、签字、公示、公告）")
+    def advance(self, request, pk=None):
+        case = self.get_object()
+        return self.answer(services.case_advance(case=case, user=request.user, **self.read(AdvanceInput)))
+
+    @step_action(VerifyInput, summary="入户核实（收入对照贫困线、两不愁三保障）")
+    def verify(self, request, pk=None):
+        case = self.get_object()
+        services.exit_verify(case=case, user=request.user, **self.read(VerifyInput))
+        return self.answer(case)
+
+    @step_action(OverrideInput, summary="审核员放行未通过入户核实的退出")
+    def override(self, request, pk=None):
+        case = self.get_object()
+        services.verification_override(case=case, user=request.user, **self.read(OverrideInput))
+        return self.answer(case)
+
+    @step_action(RegisterInput, summary="建档（识别的最后一步）")
+    def register(self, request, pk=None):
+        case = self.get_object()
+        services.identification_register(case=case, user=request.user, **self.read(RegisterInput))
+        return self.answer(case)
+
+    @step_action(OnSerializer, summary="县审批、脱贫销号（退出的最后一步，写入脱贫记录）")
+    def close(self, request, pk=None):
+        case = self.get_object()
+        services.exit_close(case=case, user=request.user, **self.read(OnSerializer))
+        return self.answer(case)
+
+    @step_action(RejectInput, summary="终止流程（未通过）")
+    def reject(self, request, pk=None):
+        case = self.get_object()
+        return self.answer(services.case_reject(case=case, user=request.user, **self.read(RejectInput)))
+
+    @step_action(ObjectionInput, status_code=201, summary="登记公示期异议")
+    def objections(self, request, pk=None):
+        case = self.get_object()
+        data = self.read(ObjectionInput)
+        services.objection_raise(case=case, user=request.user, content=data["content"], raised_by=data["raised_by"],
+                                 on=data.get("raised_on"))
+        return self.answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecideInput, responses={200: CaseSerializer}, summary="处理公示期异议")
+    @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection>[0-9]+)/decide",
+            pagination_class=None, filter_backends=[])
+    def decide(self, request, pk=None, objection=None):
+        case = self.get_object()
+        found = get_object_or_404(Objection.objects.filter(step__case=case), pk=int(objection))
+        data = self.read(DecideInput)
+        services.objection_decide(objection=found, user=request.user, outcome=data["outcome"],
+                                  decision=data["decision"], on=data.get("decided_on"))
+        return self.answer(case)
+
+
+@extend_schema(tags=["识别与退出流程"], description="待办：调用者可查看的未办结流程各在等谁（村、乡镇、县、审核员，或公示期中）、办什么，并按等待对象计数。")
+class InTrayViewSet(viewsets.ViewSet):
+    @extend_schema(parameters=query_parameters(InTrayQuery), responses=InTraySerializer)
+    def list(self, request):
+        tasks, counts = selectors.in_tray(user=request.user, **read_query(InTrayQuery, request))
+        return Response(InTraySerializer({"counts": counts, "results": tasks}).data)
+
+
+@extend_schema(tags=["识别与退出流程"], description="已预退出、尚未批准销号的户：按县和脱贫年度计数。批准前不计入减贫任务完成数。")
+class PendingExitViewSet(viewsets.ViewSet):
+    @extend_schema(parameters=query_parameters(PendingQuery), responses=PendingExitSerializer(many=True))
+    def list(self, request):
+        query = read_query(PendingQuery, request)
+        counties = access.counties_visible_to(request.user)
+        if "county" in query:
+            counties = counties.filter(pk=query["county"])
+        names = dict(counties.values_list("code", "name"))
+        rows = selectors.pending_exits(counties=counties, year=query.get("year"))
+        return Response([{"county": county, "county_name": names[county], "year": year, **counts}
+                         for (county, year), counts in sorted(rows.items())])
+
+
+class FindingPagination(Pagination):
+    """The API's page numbers (page, page_size) over a list of findings, without the cursor walk,
+    which needs a queryset in primary-key order."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return PageNumberPagination.paginate_queryset(self, queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return PageNumberPagination.get_paginated_response(self, data)
+
+    def get_schema_operation_parameters(self, view):
+        return PageNumberPagination.get_schema_operation_parameters(self, view)
+
+
+@extend_schema(tags=["数据核查"], description=(
+    "数据核查：每条问题一行，附该户页面链接；只含调用者可查看的户。检查项可在设置 AUDIT_DISABLED_CHECKS 中关闭。"
+    "counts/ 按县计数。"))
+class AuditFindingViewSet(viewsets.GenericViewSet):
+    pagination_class = FindingPagination
+    filter_backends = []
+    serializer_class = AuditFindingSerializer
+
+    def findings(self):
+        query = read_query(AuditQuery, self.request)
+        if "county" in query and not County.objects.filter(pk=query["county"]).exists():
+            raise ValidationError({"county": [f"未知的县(市、区)代码：{query['county']}"]})
+        return audit.run_audit(households=access.households_visible_to(self.request.user), county=query.get("county"),
+                               checks=[query["check"]] if "check" in query else None)
+
+    @extend_schema(parameters=query_parameters(AuditQuery))
+    def list(self, request):
+        page = self.paginate_queryset(self.findings())
+        return self.get_paginated_response([f.as_dict() for f in page])
+
+    @extend_schema(parameters=query_parameters(AuditQuery), responses=CountyCountSerializer(many=True))
+    @action(detail=False, pagination_class=None)
+    def counts(self, request):
+        return Response(audit.counts_by_county(self.findings()))

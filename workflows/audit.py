@@ -1,0 +1,377 @@
+"""Data-quality checks of the registry (核查): what the database constraints cannot see, or what
+was entered before the rules, listed record by record with a link to the household.
+
+Each check is a function registered with @audit_check; it reads with a few set-based queries over
+the households given (never a query per household) and yields Findings in a fixed order, so two
+runs over the same registry say the same. A check is switched off by listing its code in the
+setting AUDIT_DISABLED_CHECKS. The command (`audit_registry`), the page (/dashboard/audit/) and the
+API (/api/v1/audit/findings/) all call run_audit().
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Cast, Concat, Mod, Replace, Substr
+from django.urls import reverse
+
+from households.models import ExitRecord, Household, Member, ReliefChannel, ReliefMeasure
+from plans.models import PovertyLine
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One record one check finds wrong; `member` when the finding is about a person."""
+
+    check: str
+    county: str
+    household: int
+    household_number: str
+    member: int | None
+    detail: str
+
+    @property
+    def url(self) -> str:
+        return reverse("dashboard:household", args=[self.household])
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "name": CHECKS[self.check].name, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    function: Callable[["Scope"], Iterable[Finding]]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def audit_check(code: str, name: str):
+    def register(function):
+        CHECKS[code] = Check(code, name, function)
+        return function
+
+    return register
+
+
+def enabled_checks() -> list[Check]:
+    off = set(getattr(settings, "AUDIT_DISABLED_CHECKS", []))
+    return [c for code, c in CHECKS.items() if code not in off]
+
+
+@dataclass(frozen=True)
+class Scope:
+    households: QuerySet[Household]  # those whose findings are listed (not removed)
+    as_of: datetime.date
+
+    @property
+    def members(self) -> QuerySet[Member]:
+        return Member.objects.filter(household__in=self.households)
+
+
+def run_audit(*, households: QuerySet[Household] | None = None, county: str | None = None,
+              checks: Iterable[str] | None = None, as_of: datetime.date | None = None) -> list[Finding]:
+    """Runs the enabled checks (or those named in `checks`, if enabled) over the households given
+    (the whole registry by default), those of `county` only when given; removed households
+    (已清退) are left out. A few queries per check, whatever the size of the registry."""
+    households = Household.objects.all() if households is None else households
+    households = households.exclude(status=Household.Status.REMOVED)
+    if county:
+        households = households.for_county(county)
+    scope = Scope(households, as_of or datetime.date.today())
+    wanted = set(checks) if checks is not None else None
+    found = []
+    for check in enabled_checks():
+        if wanted is None or check.code in wanted:
+            found += sorted(check.function(scope), key=lambda f: (f.county, f.household, f.member or 0, f.detail))
+    return found
+
+
+def counts_by_county(findings: list[Finding]) -> list[dict]:
+    """Per county, the findings of each check and their total (no query)."""
+    by_county: dict[str, Counter] = defaultdict(Counter)
+    for f in findings:
+        by_county[f.county][f.check] += 1
+    return [{"county": county, "total": sum(c.values()), "checks": dict(c)} for county, c in sorted(by_county.items())]
+
+
+# ---------------------------------------------------------------- helpers
+
+MEMBER_FIELDS = ("id", "household_id", "household__number", "household__village_id", "name")
+
+
+def other_household(number: str, in_scope: bool) -> str:
+    """The household a finding is compared with, named only to whoever may see it (the findings are
+    scoped; the household they are compared with may lie outside the scope)."""
+    return f"户 {number} " if in_scope else "您查看范围之外的一户"
+HOUSEHOLD_FIELDS = ("id", "number", "village_id")
+
+
+def member_findings(code: str, members: QuerySet[Member], detail: Callable[[dict], str]) -> Iterator[Finding]:
+    for m in members.values(*MEMBER_FIELDS, *_extra(members)):
+        yield Finding(code, m["household__village_id"][:6], m["household_id"], m["household__number"], m["id"],
+                      detail(m))
+
+
+def household_findings(code: str, households: QuerySet[Household], detail: Callable[[dict], str]) -> Iterator[Finding]:
+    for h in households.values(*HOUSEHOLD_FIELDS, *_extra(households)):
+        yield Finding(code, h["village_id"][:6], h["id"], h["number"], None, detail(h))
+
+
+def _extra(queryset: QuerySet) -> list[str]:
+    return list(queryset.query.annotations)
+
+
+def with_cause(households: QuerySet[Household], cause: str) -> QuerySet[Household]:
+    """Households with `cause` as their main or one of their secondary causes."""
+    secondary = Household.other_causes.through.objects.filter(household_id=OuterRef("pk"), povertycause_id=cause)
+    return households.filter(Q(main_cause_id=cause) | Exists(secondary))
+
+
+def no_member(households: QuerySet[Household], condition: Q) -> QuerySet[Household]:
+    return households.exclude(Exists(Member.objects.filter(condition, household_id=OuterRef("pk"))))
+
+
+# An 18-character ID of the GB 11643 form; a 15-digit one of before 1999, which the column can only
+# hold padded to its 18 characters (an import of old paper records did that).
+WELL_FORMED = r"^[0-9]{17}[0-9X]$"
+LEGACY_15 = r"^[0-9]{15}[^0-9]{3}$"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARACTERS = "10X98765432"  # indexed by the weighted sum mod 11
+
+
+def well_formed(members: QuerySet[Member]) -> QuerySet[Member]:
+    return members.filter(id_number__regex=WELL_FORMED)
+
+
+def digit(position: int):
+    """The digit at `position` (1-based) of the ID number, as a number."""
+    return Cast(Substr("id_number", position, 1), IntegerField())
+
+
+# ---------------------------------------------------------------- duplicate persons
+
+
+@audit_check("duplicate_name_birth", "同名同出生日期的人在两个有效户中")
+def duplicate_name_birth(scope: Scope) -> Iterator[Finding]:
+    """The same person registered twice under two ID numbers (the database only sees the same
+    number twice): same name and birth date in two active households. One query: the active members
+    grouped by name and birth date find the pairs shared by two households; the member after the
+    first of another household is flagged."""
+    active = Member.objects.filter(active=True).annotate(
+        key=Concat("name", Value("|"), Cast("birth_date", CharField()), output_field=CharField()))
+    # Min < Max rather than COUNT(DISTINCT) > 1: the same keys, grouped by hashing instead of a sort.
+    shared = active.values("key").annotate(lo=Min("household_id"), hi=Max("household_id")).filter(lo__lt=F("hi"))
+    in_scope = SqlCase(When(household__in=scope.households, then=Value(True)), default=Value(False))
+    rows = active.filter(key__in=shared.values("key")).annotate(in_scope=in_scope).order_by("key", "id").values(
+        "key", *MEMBER_FIELDS, "in_scope")
+    first: dict[str, dict] = {}
+    for m in rows:
+        earliest = first.setdefault(m["key"], m)
+        if m["in_scope"] and earliest["household_id"] != m["household_id"]:
+            other = other_household(earliest["household__number"], earliest["in_scope"])
+            yield Finding("duplicate_name_birth", m["household__village_id"][:6], m["household_id"],
+                          m["household__number"], m["id"], f"{m['name']}与{other}的成员同名同出生日期")
+
+
+@audit_check("id_one_digit_apart", "身份号码只差一位")
+def id_one_digit_apart(scope: Scope) -> Iterator[Finding]:
+    """Two active members whose ID numbers differ in one character: most often one number mistyped.
+    For each position the number with that character left out is a key both share. One query reads
+    the active numbers; the keys are grouped in memory, since eighteen grouped queries over the
+    whole member table cost PostgreSQL ten times as long. The later member (by id) is flagged."""
+    in_scope = SqlCase(When(household__in=scope.households, then=Value(True)), default=Value(False))
+    rows = list(Member.objects.filter(active=True).annotate(in_scope=in_scope).order_by("id").values_list(
+        "id", "id_number", "household__number", "in_scope"))
+    flagged: dict[int, str] = {}
+    for position in range(18):
+        first: dict[str, tuple] = {}
+        for row in rows:
+            number = row[1]
+            earliest = first.setdefault(number[:position] + number[position + 1:], row)
+            if row[3] and earliest[1] != number and row[0] not in flagged:
+                flagged[row[0]] = f"的身份号码与{other_household(earliest[2], earliest[3])}的一名成员只差第{position + 1}位"
+    members = Member.objects.filter(pk__in=list(flagged)).order_by("id")
+    yield from member_findings("id_one_digit_apart", members, lambda m: m["name"] + flagged[m["id"]])
+
+
+@audit_check("id_15_beside_18", "15位旧身份号码与其18位号码并存")
+def id_15_beside_18(scope: Scope) -> Iterator[Finding]:
+    """An old 15-digit number (before GB 11643-1999) beside its 18-digit form: the 18-digit form puts
+    19 before the birth year and adds a check character, so the first 17 characters match."""
+    legacy = scope.members.filter(active=True, id_number__regex=LEGACY_15).annotate(
+        body=Concat(Substr("id_number", 1, 6), Value("19"), Substr("id_number", 7, 9), output_field=CharField()))
+    newer = Member.objects.filter(active=True, id_number__regex=WELL_FORMED).annotate(
+        body=Substr("id_number", 1, 17)).filter(body=OuterRef("body"))
+    members = legacy.annotate(other=Subquery(newer.order_by("id").values("household__number")[:1]),
+                              other_id=Subquery(newer.order_by("id").values("household_id")[:1])).filter(Exists(newer))
+    others = {m["other_id"] for m in members.values("other_id")}
+    visible = set(scope.households.filter(pk__in=others).values_list("pk", flat=True)) if others else set()
+    yield from member_findings(
+        "id_15_beside_18", members,
+        lambda m: f"{m['name']}的15位旧号码与{other_household(m['other'], m['other_id'] in visible)}的18位号码为同一人")
+
+
+# ---------------------------------------------------------------- ID numbers against the record
+
+
+@audit_check("id_checksum", "身份号码格式或校验码错误")
+def id_checksum(scope: Scope) -> Iterator[Finding]:
+    """GB 11643: the 18th character is the weighted sum of the first 17 digits mod 11, looked up in
+    1 0 X 9 8 7 6 5 4 3 2. Computed in the database; old 15-digit numbers are id_15_beside_18's."""
+    total = sum((digit(i + 1) * w for i, w in enumerate(WEIGHTS)), Value(0))
+    # One expression a row (the expected character, blank for a malformed number), compared once:
+    # a condition per remainder would have the database sum the digits a dozen times.
+    expected = SqlCase(When(id_number__regex=WELL_FORMED, then=Substr(Value(CHECK_CHARACTERS), Mod(total, 11) + 1, 1)),
+                       default=Value(""), output_field=CharField())
+    members = scope.members.exclude(id_number__regex=LEGACY_15).annotate(
+        expected=expected, last=Substr("id_number", 18, 1)).exclude(last=F("expected"))
+    yield from member_findings("id_checksum", members, lambda m: f"{m['name']}的身份号码格式或校验码错误")
+
+
+@audit_check("id_birth_date", "出生日期与身份号码不符")
+def id_birth_date(scope: Scope) -> Iterator[Finding]:
+    birth = Replace(Cast("birth_date", CharField()), Value("-"), Value(""))
+    members = well_formed(scope.members).annotate(from_id=Substr("id_number", 7, 8), recorded=birth).exclude(
+        from_id=F("recorded"))
+    yield from member_findings("id_birth_date", members,
+                               lambda m: f"{m['name']}的出生日期与身份号码（{m['from_id']}）不符")
+
+
+@audit_check("id_sex", "性别与身份号码不符")
+def id_sex(scope: Scope) -> Iterator[Finding]:
+    """The 17th digit is odd for men, even for women."""
+    odd, even = ["1", "3", "5", "7", "9"], ["0", "2", "4", "6", "8"]
+    members = well_formed(scope.members).annotate(order=Substr("id_number", 17, 1)).filter(
+        Q(sex=Member.Sex.MALE, order__in=even) | Q(sex=Member.Sex.FEMALE, order__in=odd))
+    yield from member_findings("id_sex", members, lambda m: f"{m['name']}的性别与身份号码不符")
+
+
+# ---------------------------------------------------------------- households against their members
+
+
+@audit_check("head_count", "无户主或多名户主")
+def head_count(scope: Scope) -> Iterator[Finding]:
+    households = scope.households.annotate(heads=Count("members", filter=Q(members__relation=Member.Relation.HEAD)))
+    yield from household_findings("head_count", households.exclude(heads=1),
+                                  lambda h: "无户主" if h["heads"] == 0 else f"有{h['heads']}名户主")
+
+
+ILL = Q(health__in=[Member.Health.CHRONIC, Member.Health.SERIOUS_ILLNESS])
+DISABLED = Q(health=Member.Health.DISABLED) | ~Q(disability_certificate="")
+STUDENT = ~Q(schooling=Member.Schooling.NOT_IN_SCHOOL)
+
+
+@audit_check("illness_without_ill_member", "因病致贫但无患病成员")
+def illness_without_ill_member(scope: Scope) -> Iterator[Finding]:
+    households = no_member(with_cause(scope.households, "illness"), ILL)
+    yield from household_findings("illness_without_ill_member", households,
+                                  lambda h: "致贫原因有因病，但没有长期慢性病或大病的成员")
+
+
+@audit_check("disability_without_disabled_member", "因残致贫但无残疾成员")
+def disability_without_disabled_member(scope: Scope) -> Iterator[Finding]:
+    households = no_member(with_cause(scope.households, "disability"), DISABLED)
+    yield from household_findings("disability_without_disabled_member", households,
+                                  lambda h: "致贫原因有因残，但没有残疾或持残疾证的成员")
+
+
+@audit_check("schooling_without_student", "因学致贫但无在校生")
+def schooling_without_student(scope: Scope) -> Iterator[Finding]:
+    households = no_member(with_cause(scope.households, "schooling"), STUDENT)
+    yield from household_findings("schooling_without_student", households, lambda h: "致贫原因有因学，但没有在校生")
+
+
+@audit_check("wubao_with_labourer", "五保户有劳动年龄内的劳动力")
+def wubao_with_labourer(scope: Scope) -> Iterator[Finding]:
+    """五保 is for those without the ability to work (and without family to support them): a member
+    aged 16 to 59 with ordinary or skilled labour capacity contradicts the category."""
+    as_of = scope.as_of
+    youngest = _years_before(as_of, 16)  # born on or before: 16 already
+    oldest = _years_before(as_of, 60)  # born after: not yet 60
+    labourer = Q(labor__in=[Member.Labor.ORDINARY, Member.Labor.SKILLED], birth_date__lte=youngest,
+                 birth_date__gt=oldest)
+    households = scope.households.filter(category=Household.Category.WUBAO).filter(
+        Exists(Member.objects.filter(labourer, household_id=OuterRef("pk"))))
+    yield from household_findings("wubao_with_labourer", households, lambda h: "五保户中有16至59岁的普通或技能劳动力")
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@audit_check("dibao_without_dibao_member", "低保户无享受低保的成员")
+def dibao_without_dibao_member(scope: Scope) -> Iterator[Finding]:
+    households = no_member(
+        scope.households.filter(category__in=[Household.Category.DIBAO, Household.Category.DIBAO_ABLE]),
+        Q(draws_dibao=True))
+    yield from household_findings("dibao_without_dibao_member", households, lambda h: "低保户中没有享受低保的成员")
+
+
+# ---------------------------------------------------------------- incomes, measures, exits
+
+
+@audit_check("income_not_positive", "人均纯收入为零")
+def income_not_positive(scope: Scope) -> Iterator[Finding]:
+    yield from household_findings("income_not_positive", scope.households.filter(income_per_capita__lte=0),
+                                  lambda h: "人均纯收入为0元")
+
+
+@audit_check("income_implausible", "人均纯收入高得不合理")
+def income_implausible(scope: Scope) -> Iterator[Finding]:
+    ceiling = settings.AUDIT_INCOME_CEILING
+    households = scope.households.filter(income_per_capita__gt=ceiling).annotate(income=F("income_per_capita"))
+    yield from household_findings("income_implausible", households,
+                                  lambda h: f"人均纯收入{h['income']}元，超过{ceiling}元")
+
+
+@audit_check("measures_after_exit", "脱贫多年后仍在接受帮扶措施")
+def measures_after_exit(scope: Scope) -> Iterator[Finding]:
+    """An exited household still receiving measures of a relief channel (九个一批; the safety nets
+    go on) AUDIT_MEASURE_YEARS_AFTER_EXIT years or more after its latest exit."""
+    after = settings.AUDIT_MEASURE_YEARS_AFTER_EXIT
+    last_exit = ExitRecord.objects.filter(household_id=OuterRef("pk")).order_by("-year").values("year")[:1]
+    households = scope.households.filter(status=Household.Status.EXITED).annotate(last_exit=Subquery(last_exit))
+    later = ReliefMeasure.objects.filter(household_id=OuterRef("pk"), channel__kind=ReliefChannel.Kind.CHANNEL,
+                                         year__gte=OuterRef("last_exit") + after)
+    households = households.annotate(latest_measure=Subquery(later.order_by("-year").values("year")[:1])).filter(
+        Exists(later))
+    yield from household_findings(
+        "measures_after_exit", households,
+        lambda h: f"{h['last_exit']}年脱贫，{h['latest_measure']}年仍有帮扶渠道措施")
+
+
+@audit_check("exit_below_line", "脱贫时人均纯收入低于贫困线")
+def exit_below_line(scope: Scope) -> Iterator[Finding]:
+    """An exit record whose per-capita income is below the poverty line of its year and the
+    household's standard; exits of a year whose line is not on record are not judged."""
+    line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard")).values("amount")
+    exits = ExitRecord.objects.filter(household__in=scope.households).annotate(line=Subquery(line[:1])).filter(
+        income_per_capita__lt=F("line"))
+    for e in exits.values("household_id", "household__number", "household__village_id", "year", "income_per_capita",
+                          "line"):
+        yield Finding("exit_below_line", e["household__village_id"][:6], e["household_id"], e["household__number"],
+                      None, f"{e['year']}年脱贫时人均纯收入{e['income_per_capita']}元，低于贫困线{e['line']}元")
