@@ -164,7 +164,9 @@ def test_system_client_is_read_only_for_its_counties(api_client, ninghua_village
 def test_user_without_role_sees_nothing(django_user_model):
     household()
     client = api_as(django_user_model.objects.create_user("nobody"))
-    assert client.get(f"{API}households/").json()["count"] == 0
+    for path in ("households/", "counties/", "plans/quotas/"):
+        response = client.get(f"{API}{path}")
+        assert response.status_code == 403 and "角色" in response.json()["detail"], path
 
 
 def test_channel_department_records_its_own_channel_in_any_county(health_department, datian_village):
