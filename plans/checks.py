@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from households.models import (
@@ -38,6 +38,7 @@ from .models import (
     TownshipPairing,
     VillageIncome,
 )
+from .selectors import exits_below_line
 
 ERROR, NOTE, WARNING = "error", "note", "warning"
 
@@ -276,17 +277,20 @@ def exits_against_lines(ctx: Context) -> Iterator[Finding]:
     """An exit's per-capita income is at least the poverty line of its year and standard; where the
     line of that year is not on record, the exit is counted as "line unknown", not refused."""
     lines = {(l.standard, l.year): l.amount for l in PovertyLine.objects.all()}
-    groups = ExitRecord.objects.values("year", "household__standard").annotate(n=Count("pk"), low=Min("income_per_capita"))
+    below = defaultdict(list)
+    for year, standard, number in exits_below_line(ExitRecord.objects.order_by("household__number")).values_list(
+            "year", "household__standard", "household__number"):
+        below[(standard, year)].append(number)
+    groups = ExitRecord.objects.values("year", "household__standard").annotate(n=Count("pk"))
     for g in groups.order_by("year", "household__standard"):
-        line = lines.get((g["household__standard"], g["year"]))
-        key = f"exits.line.{g['household__standard']}.{g['year']}"
+        standard, year = g["household__standard"], g["year"]
+        line = lines.get((standard, year))
+        key = f"exits.line.{standard}.{year}"
         if line is None:
-            yield Finding(key, f"{g['year']}年脱贫户：贫困线未登记", WARNING, "已登记贫困线", "线未知", False, (f"{g['n']}户",))
+            yield Finding(key, f"{year}年脱贫户：贫困线未登记", WARNING, "已登记贫困线", "线未知", False, (f"{g['n']}户",))
             continue
-        below = ExitRecord.objects.filter(
-            year=g["year"], household__standard=g["household__standard"], income_per_capita__lt=line
-        ).values_list("household__number", flat=True)
-        yield finding(key, f"{g['year']}年脱贫户人均纯收入低于贫困线{line}元的户数", WARNING, 0, len(below), list(below))
+        numbers = below[(standard, year)]
+        yield finding(key, f"{year}年脱贫户人均纯收入低于贫困线{line}元的户数", WARNING, 0, len(numbers), numbers)
 
 
 @check("records")

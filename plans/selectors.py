@@ -6,11 +6,11 @@ One selector, quota_progress(), serves the command, the API, the pages and the e
 import datetime
 from dataclasses import asdict, dataclass
 
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
 from households.models import ExitRecord, ReturnRecord
 
-from .models import PLAN_YEARS, AnnexRow
+from .models import PLAN_YEARS, AnnexRow, PovertyLine
 
 CITY_CODE = "350400"  # 三明市, for the city's total rows
 
@@ -109,3 +109,11 @@ def place_progress(*, county: str, level: str, year: int | None = None) -> list[
             entry = totals.setdefault(r["code"], {"code": r["code"], "name": r["name"], "exited": 0, "returned": 0})
             entry[key] = r["persons"]
     return [{**e, "net": e["exited"] - e["returned"]} for _, e in sorted(totals.items())]
+
+
+def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
+    """The exits whose per-capita income is below the poverty line of their year and their
+    household's standard (PovertyLine), each annotated with that `line`; an exit of a year whose
+    line is not on record is not judged. One query, for the plan's records check and the audit."""
+    line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard"))
+    return exits.annotate(line=Subquery(line.values("amount")[:1])).filter(income_per_capita__lt=F("line"))

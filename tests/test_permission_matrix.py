@@ -652,7 +652,6 @@ def upload(rows):
 
 def api_rows():
     """(row id, router prefix, action, expected letters, request(w, client), check(w, persona, response) or None)."""
-    rec = lambda label, i: (lambda w: w.records[label][i].pk)  # noqa: E731
     get = lambda path: (lambda w, c: c.get(path(w) if callable(path) else path))  # noqa: E731
     for prefix, pk_label in (("counties", "households.county"), ("townships", "households.township"),
                              ("villages", "households.village")):

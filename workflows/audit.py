@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Concat, Mod, Replace, Substr
 from django.urls import reverse
 
 from households.models import ExitRecord, Household, Member, ReliefChannel, ReliefMeasure
-from plans.models import PovertyLine
+from plans.selectors import exits_below_line
 
 
 @dataclass(frozen=True)
@@ -368,9 +368,7 @@ def measures_after_exit(scope: Scope) -> Iterator[Finding]:
 def exit_below_line(scope: Scope) -> Iterator[Finding]:
     """An exit record whose per-capita income is below the poverty line of its year and the
     household's standard; exits of a year whose line is not on record are not judged."""
-    line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard")).values("amount")
-    exits = ExitRecord.objects.filter(household__in=scope.households).annotate(line=Subquery(line[:1])).filter(
-        income_per_capita__lt=F("line"))
+    exits = exits_below_line(ExitRecord.objects.filter(household__in=scope.households))
     for e in exits.values("household_id", "household__number", "household__village_id", "year", "income_per_capita",
                           "line"):
         yield Finding("exit_below_line", e["household__village_id"][:6], e["household_id"], e["household__number"],
