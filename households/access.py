@@ -145,13 +145,52 @@ def may_record_measure(user, household: Household, channel: ReliefChannel) -> bo
     )
 
 
+def _holds_channel(user, channel: str | None) -> bool:
+    """Runs a query the first time for a user object: is the user the department of `channel`?"""
+    role = user_role(user)
+    return (channel is not None and role is not None and role.role == Role.CHANNEL_DEPARTMENT
+            and role.channels.filter(pk=channel).exists())
+
+
+def project_counties_visible_to(user, channel: str | None) -> QuerySet[County]:
+    """Counties whose project records (五项工程: guarantee funds, workshops, education funds,
+    training institutions; `channel` is the channel of the project's measures, None for the
+    pilots) the user reads: those whose households they see whole (counties_visible_to), and every
+    county for the department of the project's channel, which runs it city-wide (plan 四.2)."""
+    if _holds_channel(user, channel):
+        return County.objects.all()
+    return counties_visible_to(user)
+
+
+def project_counties_writable_by(user, channel: str | None) -> QuerySet[County]:
+    """Counties in which the user may set up or change a project's records: a county clerk and a
+    writing system client their own, the project channel's department every county, superusers
+    all. The pilots (channel None) are chosen by the city (plan 三.(一).3): the city reviewer."""
+    if channel is None:
+        return County.objects.all() if sees_whole_city(user) else County.objects.none()
+    if _holds_channel(user, channel):
+        return County.objects.all()
+    return counties_writable_by(user)
+
+
+def may_record_project(user, household: Household, channel: str) -> bool:
+    """Runs queries. A project's record of a household's member (a loan, a job, a post, a grant, a
+    training) is a relief measure of the project's channel: whoever may record that measure may
+    record it (may_record_measure)."""
+    return may_record_measure(user, household, ReliefChannel(pk=channel))
+
+
 # The model permissions each role's group holds: what the admin lets it open at all. Which
 # records it then sees and changes is decided by the functions above.
 REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord"]
 PLACES = ["county", "township", "village"]
-REFERENCE = ["povertycause", "reliefchannel"]
+REFERENCE = ["povertycause", "reliefchannel", "alleviationmodel"]
 PLAN_RECORDS = ["villageincome", "townshippairing", "envoy", "settlement", "supportstandard", "povertyline"]
 WORKFLOWS = [f"workflows.view_{m}" for m in ("case", "step", "objection", "verification")]  # read in the admin
+PROJECT_UNITS = ["guaranteefund", "workshop", "educationfund", "traininginstitution", "trainingcourse"]
+PROJECT_LINKS = ["guaranteedloan", "job", "publicpost", "studentaid", "training"]
+PROJECTS = PROJECT_UNITS + PROJECT_LINKS
+WRITE = ("view", "add", "change", "delete")
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTY_CLERK: [
         *(f"households.{a}_{m}" for m in REGISTRY for a in ("view", "add", "change")),
@@ -160,18 +199,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "households.add_township", "households.add_village",
         "plans.view_annexrow", "plans.view_plantarget",
         *WORKFLOWS,
+        *(f"projects.{a}_{m}" for m in PROJECTS for a in WRITE), "projects.view_pilot",
     ],
     Role.CITY_REVIEWER: [
         *(f"households.view_{m}" for m in REGISTRY + PLACES + REFERENCE),
         *(f"households.change_{m}" for m in PLACES),  # the flags the bureau sets
+        "households.change_alleviationmodel",  # the eighth model is the bureau's to name
         "plans.view_annexrow", "plans.view_plantarget",
-        *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in ("view", "add", "change", "delete")),
+        *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in WRITE),
         *WORKFLOWS,
+        *(f"projects.view_{m}" for m in PROJECTS), *(f"projects.{a}_pilot" for a in WRITE),
     ],
     Role.CHANNEL_DEPARTMENT: [
         "households.view_household", "households.view_member",
-        *(f"households.{a}_reliefmeasure" for a in ("view", "add", "change", "delete")),
+        *(f"households.{a}_reliefmeasure" for a in WRITE),
         *(f"households.view_{m}" for m in REFERENCE),
+        # Which project is theirs is decided above, by channel (project_counties_writable_by).
+        *(f"projects.{a}_{m}" for m in PROJECTS for a in WRITE),
     ],
     Role.SYSTEM_CLIENT: [],  # the API only
 }

@@ -177,6 +177,25 @@ class ReliefChannel(RegistryModel):
         return allowed is None or category in allowed
 
 
+class AlleviationModel(RegistryModel):
+    """The eight models of poverty work (八种模式, plan 四.3), a tag on measures and pilots so the
+    dashboards count by model. The plan names seven; the eighth is the bureau's to define: its
+    name comes from fixtures/ once and is the bureau's to change afterwards."""
+
+    code = models.CharField(_("代码"), max_length=32, primary_key=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("扶贫模式")
+        verbose_name_plural = _("扶贫模式（八种模式）")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 class PovertyCause(RegistryModel):
     code = models.CharField(_("代码"), max_length=32, primary_key=True)
     name = models.CharField(_("名称"), max_length=30, unique=True)
@@ -444,6 +463,9 @@ class ReliefMeasure(RegistryModel):
         _("贷款期限（月）"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     unit = models.CharField(_("责任单位"), max_length=100, blank=True)
+    alleviation_model = models.ForeignKey(
+        AlleviationModel, models.PROTECT, null=True, blank=True, related_name="measures", verbose_name=_("扶贫模式")
+    )
     history = HistoricalRecords()
 
     class Meta:

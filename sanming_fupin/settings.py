@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "plans",
     "dashboard",
     "workflows",
+    "projects",
 ]
 
 MIDDLEWARE = [

@@ -44,9 +44,23 @@ from households.models import (
     ReturnRecord,
     UserRole,
 )
-from households.services import exit_save, measure_save, record_save, return_save, role_grant
+from households.services import exit_save, measure_save, member_save, record_save, return_save, role_grant
 from plans.checks import run_checks
 from plans.models import AnnexRow, Envoy, PlanTarget, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
+from projects.models import (
+    EducationFund,
+    GuaranteedLoan,
+    GuaranteeFund,
+    Job,
+    Pilot,
+    PublicPost,
+    StudentAid,
+    Training,
+    TrainingCourse,
+    TrainingInstitution,
+    Workshop,
+)
+from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 from workflows import services as workflows
@@ -183,6 +197,7 @@ def build_world() -> SimpleNamespace:
                                        amount=Decimal("3000")))
     measure_save(measure=ReliefMeasure(household=e, channel_id="financial_support", year=2015, content="小额贷款",
                                        amount=Decimal("10000"), term_months=12))
+    w.projects = build_projects(w)
     w.ids = {m.id_number for m in Member.objects.all()}
     w.number_of_pk = {h.pk: h.number for h in w.h.values()}
 
@@ -218,7 +233,8 @@ def build_world() -> SimpleNamespace:
         "households.povertycause": (PovertyCause.objects.get(pk="illness"),),
         "households.household": (a, e),
         "households.member": (a.members.get(relation="head"), e.members.get(relation="head")),
-        "households.reliefmeasure": (a.measures.get(), e.measures.get()),
+        # The first of each (the projects below add measures of their own).
+        "households.reliefmeasure": (a.measures.order_by("id").first(), e.measures.order_by("id").first()),
         "households.exitrecord": (b.exits.get(), f.exits.get()),  # each its household's latest event
         "households.returnrecord": (a.returns.get(), e.returns.get()),
         "households.userrole": (UserRole.objects.get(user=w.users["clerk"]),),
@@ -231,11 +247,61 @@ def build_world() -> SimpleNamespace:
         "plans.supportstandard": tuple(SupportStandard.objects.order_by("county_id")),
         "plans.povertyline": (PovertyLine.objects.order_by("pk").first(),),
     }
+    for label, pair in vars(w.projects).items():
+        w.records[f"projects.{label}"] = pair
     w.records_findings = {f.name for f in run_checks("records")}
     w.cases = build_cases(w)
     w.records["workflows.case"] = (w.cases.exit_own, w.cases.exit_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     return w
+
+
+def build_projects(w) -> SimpleNamespace:
+    """The five projects in each county, through projects/services.py: (宁化 record, 大田 record) of
+    every model. Each record of a person is of household A (宁化) or E (大田), so the households with
+    measures stay A and E. 大田's pilot enterprise brings along A as well as E: a 大田 reader must not
+    learn of A through it."""
+    p = SimpleNamespace(**{name: [] for name in (
+        "guaranteefund", "guaranteedloan", "workshop", "job", "publicpost", "pilot", "educationfund", "studentaid",
+        "traininginstitution", "trainingcourse", "training")})
+    for county, key, township, village in ((NINGHUA, "A", w.places.cuijiang, w.places.chengnan),
+                                           (DATIAN, "E", w.places.junxi, w.places.chengguan)):
+        household = w.h[key]
+        head = household.members.get(relation="head")
+        # A student of its own, so the child the member rows delete is free of projects.
+        child = member_save(member=member(household=household, name="孙女", relation="grandchild", schooling="primary",
+                                          labor="none", id_number=resident_id(prefix=county, birth=datetime.date(2008, 3, 1),
+                                                                              sex="female")))
+        fund = project_save(record=GuaranteeFund(name=f"{county}担保基金", county_id=county, capital=Decimal("1000000"),
+                                                  partner_bank="农村信用社", founded_year=2015))
+        loan_measure = measure_save(measure=ReliefMeasure(household=household, channel_id="financial_support", year=2015, content="小额贷款",
+                                  amount=Decimal("30000"), term_months=36))
+        loan = link_save(record=GuaranteedLoan(measure=loan_measure, fund=fund, interest_subsidy=Decimal("1200"),
+                                               issued_on=datetime.date(2015, 6, 1)))
+        workshop = project_save(record=Workshop(name=f"{county}车间", township=township, village=village,
+                                                enterprise="竹木加工厂", founded_year=2016))
+        job = link_save(record=Job(workshop=workshop, member=head, year=2016, monthly_wage=Decimal("2000")))
+        post = link_save(record=PublicPost(kind="village_cleaner", village=village, member=child, year=2016))
+        if county == NINGHUA:
+            pilot = pilot_save(pilot=Pilot(kind="village", county_id=county, village=village, year=2016))
+        else:
+            pilot = pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业龙头企业", county_id=county,
+                                           link_type="enterprise_household", year=2016,
+                                           alleviation_model_id="enterprise_led"),
+                               households=[w.h["A"], w.h["E"]])
+        education = project_save(record=EducationFund(name=f"{county}助学基金", county_id=county, township=township,
+                                                      founded_year=2016, government_funds=Decimal("50000"),
+                                                      donations=Decimal("20000")))
+        aid = link_save(record=StudentAid(fund=education, member=child, year=2016, amount=Decimal("1000")))
+        institution = project_save(record=TrainingInstitution(name=f"{county}职业培训学校", county_id=county))
+        course = project_save(record=TrainingCourse(institution=institution, name="电工培训", year=2016))
+        training = link_save(record=Training(course=course, member=head))
+        for name, record in (("guaranteefund", fund), ("guaranteedloan", loan), ("workshop", workshop), ("job", job),
+                             ("publicpost", post), ("pilot", pilot), ("educationfund", education),
+                             ("studentaid", aid), ("traininginstitution", institution),
+                             ("trainingcourse", course), ("training", training)):
+            getattr(p, name).append(record)
+    return SimpleNamespace(**{name: tuple(pair) for name, pair in vars(p).items()})
 
 
 # The workflows' days: every step in the past, a notice period (7 days) apart where one runs.
@@ -599,18 +665,18 @@ def form_post(client, url, data):
 
 def test_admin_clerk_cannot_move_a_household_or_add_places_in_another_county(world):
     a, clerk = world.h["A"], world.clients["clerk"]
-    head, child = a.members.order_by("id")
+    members = list(a.members.order_by("id"))
     data = {
         "number": a.number, "village": world.places.chengguan.code, "category": "ordinary", "standard": "national",
         "identified_year": "2014", "main_cause": "illness", "income_per_capita": "2500",
-        "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "2", "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "1000",
+        "members-TOTAL_FORMS": str(len(members)), "members-INITIAL_FORMS": str(len(members)),
+        "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000",
     }
-    for i, m in enumerate((head, child)):
+    for i, m in enumerate(members):
         data.update({f"members-{i}-id": str(m.pk), f"members-{i}-household": str(a.pk), f"members-{i}-name": m.name,
                      f"members-{i}-id_number": f"{m.id_number[:6]}********{m.id_number[-4:]}",
-                     f"members-{i}-relation": m.relation, f"members-{i}-health": "healthy",
-                     f"members-{i}-labor": "ordinary", f"members-{i}-schooling": "not_in_school"})
+                     f"members-{i}-relation": m.relation, f"members-{i}-health": m.health,
+                     f"members-{i}-labor": m.labor, f"members-{i}-schooling": m.schooling})
     for prefix, count in (("measures", 1), ("exits", 1), ("returns", 1)):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     with rolled_back():

@@ -1,0 +1,90 @@
+"""Every write to the five projects' records: the admin, the REST API and the demo call these, so
+each rule is applied the same way (households/services.py says how a service works).
+
+A project's record of a person points to a relief measure of the person's household (the measure
+is what was done for the household; the record, through which project). Where the caller gives no
+measure, the service records one of the project's channel for the record's year, so a clerk enters
+a trainee once and the household's measures show the training.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from households.models import Household, RegistryModel, ReliefMeasure
+from households.services import measure_save
+
+from .models import GuaranteedLoan, HouseholdLink, Job, Pilot, PublicPost, StudentAid, Training
+
+
+def project_save(*, record: RegistryModel) -> RegistryModel:
+    """Set up or change a project (a guarantee fund, a workshop, an education fund, a training
+    institution or course): its rules live in its clean()."""
+    with transaction.atomic():
+        record.full_clean()
+        record.save()
+    return record
+
+
+def project_delete(*, record: RegistryModel) -> None:
+    """Delete a project's record; one that others point to (a fund with loans, a measure's loan)
+    is protected (ProtectedError, a 409 in the API)."""
+    record.delete()
+
+
+def _measure_for(record: HouseholdLink) -> ReliefMeasure:
+    """The relief measure a record carries out, when the caller gave none: of the member's household,
+    the project's channel and the record's year, saying what the project did."""
+    match record:
+        case Job():
+            year, content, unit, amount = record.year, f"就业扶贫车间务工：{record.workshop}", record.workshop.enterprise, 0
+        case PublicPost():
+            year, content, unit, amount = record.year, f"公益性岗位：{record.get_kind_display()}", "", 0
+        case StudentAid():
+            year, content, unit, amount = record.year, f"乡村教育助学：{record.fund}", str(record.fund), record.amount
+        case Training():
+            course = record.course
+            year, content, unit, amount = course.year, f"技能培训：{course.name}", str(course.institution), 0
+    return ReliefMeasure(household=record.member.household, channel_id=record.channel, year=year,
+                         content=content[:200], unit=unit[:100], amount=amount)
+
+
+def link_save(*, record: HouseholdLink) -> HouseholdLink:
+    """Record or change what a project did for a member: a job in a workshop, a public-welfare post,
+    an education grant or a training (三.(一).2, 4, 5), or a guaranteed loan (三.(一).1), which
+    always names its measure: the loan's amount and term are the measure's.
+
+    The record is checked before a measure is made for it, so a bad record makes none."""
+    with transaction.atomic():
+        if record.measure_id is None and not isinstance(record, GuaranteedLoan):
+            record.full_clean(exclude=["measure"])
+            record.measure = measure_save(measure=_measure_for(record))
+        record.full_clean()
+        record.save()
+    return record
+
+
+def pilot_save(*, pilot: Pilot, households: Iterable[Household] | None = None) -> Pilot:
+    """Choose a pilot village or a pilot organisation, or change one (三.(一).3); an organisation
+    names the poor households it brings along (帮带), none of them removed from the register.
+    `households` None keeps those it has."""
+    errors = {}
+    try:
+        pilot.full_clean()
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if households is not None:
+        households = list(households)
+        removed = [h.number for h in households if h.status == Household.Status.REMOVED]
+        if removed:
+            errors["households"] = [f"已清退的户不能作为帮带贫困户：{'、'.join(removed)}"]
+        if households and pilot.is_village:
+            errors["households"] = ["试点示范村带动的是本村贫困户，不另列帮带户"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        pilot.save()
+        if households is not None:
+            pilot.households.set(households)
+    return pilot
