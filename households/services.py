@@ -167,7 +167,7 @@ def household_save(
         if other_causes is not None:
             household.other_causes.set(other_causes)
         for member in deleted_members:
-            member.delete()
+            _member_drop(member)
         # Existing members first, the outgoing head before the incoming one, so that the one-head
         # constraint holds throughout; new members after them, in the order given.
         for member in sorted(members, key=lambda m: (m.pk is None, m.pk is not None and m.relation == "head")):
@@ -204,7 +204,18 @@ def member_delete(*, member: Member) -> None:
     with transaction.atomic():
         household = _locked(member.household)
         members_check(household=household, deleted=[member])
-        member.delete()
+        _member_drop(member)
+
+
+def _member_drop(member: Member) -> None:
+    """A member a project served (a job, a post, a grant, a training) stays: what was done for
+    whom is kept."""
+    try:
+        with transaction.atomic():
+            member.delete()
+    except ProtectedError as e:
+        kinds = "、".join(sorted({str(o._meta.verbose_name) for o in e.protected_objects}))
+        raise ValidationError({"members": f"{member.name}已有{kinds}记录，不能删除"}) from None
 
 
 def household_remove(*, household: Household, reason: str) -> Household:
