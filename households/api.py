@@ -16,6 +16,7 @@ from sanming_fupin.api import Conflict
 from . import access, selectors, services, workbook
 from .excel import XLSX_TYPE, xlsx_response
 from .models import (
+    AlleviationModel,
     County,
     ExitRecord,
     Household,
@@ -62,6 +63,12 @@ class ReliefChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReliefChannel
         fields = ["code", "name", "kind", "department"]
+
+
+class AlleviationModelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlleviationModel
+        fields = ["code", "name", "position"]
 
 
 MEMBER_FIELDS = [
@@ -134,7 +141,8 @@ class HouseholdUpdateSerializer(HouseholdSerializer):
 class ReliefMeasureSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReliefMeasure
-        fields = ["id", "household", "channel", "year", "date", "content", "amount", "term_months", "unit"]
+        fields = ["id", "household", "channel", "year", "date", "content", "amount", "term_months", "unit",
+                  "alleviation_model"]
 
 
 class ExitRecordSerializer(serializers.ModelSerializer):
@@ -242,7 +250,7 @@ class RecordFilter(django_filters.FilterSet):
 class MeasureFilter(RecordFilter):
     class Meta:
         model = ReliefMeasure
-        fields = ["household", "county", "village", "channel", "year"]
+        fields = ["household", "county", "village", "channel", "year", "alleviation_model"]
 
 
 class ExitFilter(RecordFilter):
@@ -288,6 +296,12 @@ class ReliefChannelViewSet(ReferenceViewSet):
 
     queryset = ReliefChannel.objects.all()
     serializer_class = ReliefChannelSerializer
+
+
+@extend_schema(tags=["参考数据"], description="八种模式（四.3）：扶贫模式，标记在帮扶措施、试点示范和扶贫车间上，供按模式统计；第八种由市扶贫办定义。")
+class AlleviationModelViewSet(ReferenceViewSet):
+    queryset = AlleviationModel.objects.all()
+    serializer_class = AlleviationModelSerializer
 
 
 class PlaceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

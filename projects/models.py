@@ -7,10 +7,13 @@ Every rule lives twice, as in households/: a named database constraint and a cle
 field. Writes go through projects/services.py.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -99,6 +102,19 @@ class HouseholdLink(RegistryModel):
 # ---------------------------------------------------------------- 1. 乡村扶贫担保工程
 
 
+class GuaranteeFundQuerySet(models.QuerySet):
+    def with_guarantees(self):
+        """Each fund's loans, its outstanding guarantees (the amounts of loans not yet repaid: the
+        measures' amounts) and the households it serves, 三.(一).1. Loans and measures are one to
+        one, so the sums join no row twice."""
+        return self.annotate(
+            loan_count=models.Count("loans"),
+            outstanding=Coalesce(models.Sum("loans__measure__amount", filter=Q(loans__repaid_on__isnull=True)),
+                                 Decimal(0), output_field=models.DecimalField(max_digits=14, decimal_places=2)),
+            households_served=models.Count("loans__measure__household", distinct=True),
+        )
+
+
 class GuaranteeFund(RegistryModel):
     """乡村扶贫担保基金 of a county or a township, with its partner bank, 三.(一).1."""
 
@@ -112,6 +128,8 @@ class GuaranteeFund(RegistryModel):
     partner_bank = models.CharField(_("合作银行"), max_length=100)
     founded_year = models.PositiveSmallIntegerField(_("设立年度"), validators=year_validators)
     history = HistoricalRecords()
+
+    objects = GuaranteeFundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("乡村扶贫担保基金")

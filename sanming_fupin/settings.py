@@ -207,6 +207,8 @@ SPECTACULAR_SETTINGS = {
         "LaborEnum": "households.models.Labor",
         "CaseKindEnum": "workflows.models.Kind",
         "CaseStateEnum": "workflows.models.State",
+        "PostKindEnum": "projects.models.PostKind",
+        "PilotKindEnum": "projects.models.PilotKind",
     },
 }
 

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from households import api as households_api
 from plans import api as plans_api
+from projects import api as projects_api
 from workflows import api as workflows_api
 
 from .views import TokenView
@@ -16,11 +17,23 @@ router.register("townships", households_api.TownshipViewSet)
 router.register("villages", households_api.VillageViewSet)
 router.register("causes", households_api.PovertyCauseViewSet)
 router.register("channels", households_api.ReliefChannelViewSet)
+router.register("alleviation-models", households_api.AlleviationModelViewSet)
 router.register("households", households_api.HouseholdViewSet, basename="household")
 router.register("members", households_api.MemberViewSet, basename="member")
 router.register("measures", households_api.ReliefMeasureViewSet, basename="measure")
 router.register("exits", households_api.ExitRecordViewSet, basename="exit")
 router.register("returns", households_api.ReturnRecordViewSet, basename="return")
+router.register("guarantee-funds", projects_api.GuaranteeFundViewSet, basename="guarantee-fund")
+router.register("loans", projects_api.GuaranteedLoanViewSet, basename="loan")
+router.register("workshops", projects_api.WorkshopViewSet, basename="workshop")
+router.register("workshop-jobs", projects_api.JobViewSet, basename="workshop-job")
+router.register("public-posts", projects_api.PublicPostViewSet, basename="public-post")
+router.register("pilots", projects_api.PilotViewSet, basename="pilot")
+router.register("education-funds", projects_api.EducationFundViewSet, basename="education-fund")
+router.register("student-aids", projects_api.StudentAidViewSet, basename="student-aid")
+router.register("training-institutions", projects_api.TrainingInstitutionViewSet, basename="training-institution")
+router.register("training-courses", projects_api.TrainingCourseViewSet, basename="training-course")
+router.register("trainings", projects_api.TrainingViewSet, basename="training")
 router.register("plans/quotas", plans_api.QuotaViewSet)
 router.register("plans/progress", plans_api.ProgressViewSet, basename="progress")
 router.register("plans/consistency", plans_api.ConsistencyViewSet, basename="consistency")
