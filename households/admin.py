@@ -2,7 +2,11 @@
 every save and delete is handed to households/services.py."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, Value
@@ -17,6 +21,7 @@ from . import access, selectors, services, workbook
 from .excel import xlsx_response
 from .resources import HouseholdResource, RegistryXLSX
 from .models import (
+    AlleviationModel,
     County,
     ExitRecord,
     Household,
@@ -48,7 +53,83 @@ def county_filter(path: str) -> type[admin.SimpleListFilter]:
     return CountyFilter
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's page of a past version saves the version posted to it (a revert) for anyone
+    who may view the record; a revert is a change of the record as it stands, so it needs that."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        match = request.resolver_match
+        if obj is None or match is None or not (match.url_name or "").endswith("_simple_history"):
+            return fields
+        if self.has_change_permission(request, obj):
+            return fields
+        # A past version shown to a reader: each field as it was, not a form of the choices the reader
+        # may make (a reader may pick no household, so a picker would show none).
+        opts = self.model._meta
+        stored = [f.name for f in [*opts.fields, *opts.many_to_many] if f.editable and not f.auto_created]
+        return [*fields, *(f for f in stored if f not in fields)]
+
+
+def offered_for_source(admin_site, request, queryset):
+    """An autocomplete box offers what the form it fills accepts: the admin of the form's model
+    (the box's `model_name`) narrows the choices with `autocomplete_offer(request, field_name,
+    queryset)` where it defines one. Runs no query."""
+    try:
+        source = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+    except (LookupError, ValueError):
+        return queryset
+    offer = getattr(admin_site._registry.get(source), "autocomplete_offer", None)
+    return queryset if offer is None else offer(request, request.GET.get("field_name", ""), queryset)
+
+
+class LabelledAutocompleteView(AutocompleteJsonView):
+    """The site's autocomplete, each choice labelled by its admin's choice_label(): a member by
+    name and household number, where the name alone says nothing."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.model_admin.choice_related)
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": self.model_admin.choice_label(obj)}
+
+
+class LabelledAutocomplete(AutocompleteSelect):
+    """An autocomplete box served by its model admin's LabelledAutocompleteView."""
+
+    def get_url(self):
+        opts = self.field.remote_field.model._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_autocomplete")
+
+
+class LabelledChoicesMixin:
+    """A model admin whose records other forms pick in a LabelledAutocomplete box."""
+
+    choice_related: list[str] = []
+
+    def choice_label(self, obj) -> str:
+        raise NotImplementedError
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view(LabelledAutocompleteView.as_view(admin_site=self.admin_site))
+        return [path("autocomplete/", view, name=f"{opts.app_label}_{opts.model_name}_autocomplete"),
+                *super().get_urls()]
+
+    def labelled_field(self, form_field):
+        """The form field of a foreign key to this model, labelling its chosen record the same way."""
+        form_field.label_from_instance = self.choice_label
+        return form_field
+
+
+class ServiceAdmin(HistoryAdmin):
     """Saves and deletes through a service: `save_service(obj)` and `delete_service(obj)`."""
 
     save_service = None
@@ -111,6 +192,10 @@ class ScopedAdmin(ServiceAdmin):
         fields = super().get_search_fields(request)
         return fields if access.may_see_full_id(request.user) else [f for f in fields if "id_number" not in f]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return offered_for_source(self.admin_site, request, queryset), duplicates
+
 
 def masking_form(form_class, request):
     """The member form for this user: without the permission to see whole ID numbers, an
@@ -167,7 +252,8 @@ class PlaceAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A code is an identity: a new code is a new place. It extends its parent's code, so the
         # parent stays too.
-        return ["code", *filter(None, [self.parent])] if obj else []
+        fixed = ["code", *filter(None, [self.parent])] if obj else []
+        return list(dict.fromkeys([*fixed, *super().get_readonly_fields(request, obj)]))
 
     def parents_writable(self, request):
         """The parents a new place may be given: those in the counties the user may register in."""
@@ -177,6 +263,10 @@ class PlaceAdmin(ServiceAdmin):
         if db_field.name == self.parent:
             kwargs["queryset"] = self.parents_writable(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return offered_for_source(self.admin_site, request, queryset), duplicates
 
 
 @admin.register(County)
@@ -227,15 +317,45 @@ class VillageAdmin(PlaceAdmin):
 
 
 @admin.register(ReliefChannel)
-class ReliefChannelAdmin(SimpleHistoryAdmin):
+class ReliefChannelAdmin(HistoryAdmin):
     list_display = ["code", "name", "kind", "department", "position"]
     list_filter = ["kind"]
 
 
 @admin.register(PovertyCause)
-class PovertyCauseAdmin(SimpleHistoryAdmin):
+class PovertyCauseAdmin(HistoryAdmin):
     list_display = ["code", "name", "channel", "position"]
     list_select_related = ["channel"]
+
+
+@admin.register(AlleviationModel)
+class AlleviationModelAdmin(ServiceAdmin):
+    """The eight models (八种模式, 四.3): the plan names seven, fixed by fixtures/; the eighth is the
+    bureau's to name (the city reviewer). Only a superuser adds or deletes one."""
+
+    BUREAU_DEFINED = "bureau_defined"
+    save_service = staticmethod(lambda model: services.record_save(record=model))
+    delete_service = staticmethod(lambda model: model.delete())
+    list_display = ["position", "name", "code"]
+    list_display_links = ["name"]
+    search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            fixed = ["code"] if obj else []
+        else:
+            fixed = ["code", "position"]  # the reviewer renames the eighth, nothing else
+        return list(dict.fromkeys([*fixed, *super().get_readonly_fields(request, obj)]))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            request.user.is_superuser or obj is None or obj.pk == self.BUREAU_DEFINED)
 
 
 # ---------------------------------------------------------------- households
@@ -314,7 +434,7 @@ class MemberInline(MaskedIdReadOnlyMixin, admin.TabularInline):
 class ReliefMeasureInline(admin.TabularInline):
     model = ReliefMeasure
     extra = 0
-    fields = ["channel", "year", "date", "content", "amount", "term_months", "unit"]
+    fields = ["channel", "year", "date", "content", "amount", "term_months", "unit", "alleviation_model"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "channel":
@@ -549,8 +669,9 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(MaskedIdReadOnlyMixin, ScopedAdmin):
-    """Members are added and removed with their household; here they are found and corrected."""
+class MemberAdmin(MaskedIdReadOnlyMixin, LabelledChoicesMixin, ScopedAdmin):
+    """Members are added and removed with their household; here they are found and corrected. Other
+    forms (the projects') pick them by name and household number, never by ID number."""
 
     form = MemberForm
     save_service = staticmethod(lambda member: services.member_save(member=member))
@@ -569,6 +690,11 @@ class MemberAdmin(MaskedIdReadOnlyMixin, ScopedAdmin):
     @admin.display(description="公民身份号码", ordering="id_number")
     def shown_id_number(self, member):
         return member.shown_id
+
+    choice_related = ["household"]
+
+    def choice_label(self, member):
+        return f"{member.name}（{member.household.number}）"
 
     def get_queryset(self, request):
         # Masked in the query, so that the list never holds a whole number the user may not see.
@@ -590,15 +716,21 @@ class MemberAdmin(MaskedIdReadOnlyMixin, ScopedAdmin):
 
 
 @admin.register(ReliefMeasure)
-class ReliefMeasureAdmin(ScopedAdmin):
+class ReliefMeasureAdmin(LabelledChoicesMixin, ScopedAdmin):
     save_service = staticmethod(lambda measure: services.measure_save(measure=measure))
     delete_service = staticmethod(lambda measure: services.measure_delete(measure=measure))
-    list_display = ["household", "channel", "year", "date", "content", "amount", "term_months", "unit"]
-    list_filter = [county_filter("household__village__township__county_id"), "channel", "channel__kind", "year"]
+    list_display = ["household", "channel", "year", "date", "content", "amount", "term_months", "unit",
+                    "alleviation_model"]
+    list_filter = [county_filter("household__village__township__county_id"), "channel", "channel__kind", "year",
+                   "alleviation_model"]
     search_fields = ["household__number", "content", "unit"]
-    list_select_related = ["household", "channel"]
+    list_select_related = ["household", "channel", "alleviation_model"]
     autocomplete_fields = ["household"]
     ordering = ["-year", "household_id"]
+    choice_related = ["household"]
+
+    def choice_label(self, measure):
+        return f"{measure.household.number} {measure.year}年 {measure.content}"
 
     def households(self, request):
         return access.households_for_measures(request.user)
@@ -621,7 +753,8 @@ class EventAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The persons are the service's snapshot; household and year fix the record's place in the history.
-        return ["household", "year", "persons"] if obj else ["persons"]
+        fixed = ["household", "year", "persons"] if obj else ["persons"]
+        return list(dict.fromkeys([*fixed, *super().get_readonly_fields(request, obj)]))
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -665,7 +798,7 @@ class UserRoleForm(forms.ModelForm):
 
 
 @admin.register(UserRole)
-class UserRoleAdmin(SimpleHistoryAdmin):
+class UserRoleAdmin(HistoryAdmin):
     """Roles are granted here as by `manage.py grant_role`, through the same service."""
 
     form = UserRoleForm

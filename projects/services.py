@@ -65,17 +65,15 @@ def link_save(*, record: HouseholdLink) -> HouseholdLink:
     return record
 
 
-def pilot_save(*, pilot: Pilot, households: Iterable[Household] | None = None) -> Pilot:
-    """Choose a pilot village or a pilot organisation, or change one (三.(一).3); an organisation
-    names the poor households it brings along (帮带), none of them removed from the register.
-    `households` None keeps those it has."""
+def pilot_check(*, pilot: Pilot, households: list[Household] | None = None) -> None:
+    """pilot_save's rules without saving (ValidationError naming the fields): the admin's form shows
+    them on its fields before anything is written."""
     errors = {}
     try:
         pilot.full_clean()
     except ValidationError as e:
         errors.update(e.message_dict)
     if households is not None:
-        households = list(households)
         removed = [h.number for h in households if h.status == Household.Status.REMOVED]
         if removed:
             errors["households"] = [f"已清退的户不能作为帮带贫困户：{'、'.join(removed)}"]
@@ -83,6 +81,15 @@ def pilot_save(*, pilot: Pilot, households: Iterable[Household] | None = None) -
             errors["households"] = ["试点示范村带动的是本村贫困户，不另列帮带户"]
     if errors:
         raise ValidationError(errors)
+
+
+def pilot_save(*, pilot: Pilot, households: Iterable[Household] | None = None) -> Pilot:
+    """Choose a pilot village or a pilot organisation, or change one (三.(一).3); an organisation
+    names the poor households it brings along (帮带), none of them removed from the register.
+    `households` None keeps those it has."""
+    if households is not None:
+        households = list(households)
+    pilot_check(pilot=pilot, households=households)
     with transaction.atomic():
         pilot.save()
         if households is not None:
