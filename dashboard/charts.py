@@ -98,3 +98,22 @@ def stage_bars(summary_rows: list[dict], labels: dict[str, str]) -> dict:
     chart = bars([f"{r['year']}年" for r in summary_rows],
                  {label: [r[code] for r in summary_rows] for code, label in labels.items()}, unit="个", stack=True)
     return chart | {"colors": [STATUS_COLORS[code] for code in labels]}
+
+
+def project_charts(data: dict) -> dict:
+    """The projects' page: the poor employed at their doorstep per county, a year a stack; the
+    measures, pilots and workshops of each of the eight models."""
+    employment = data["employment"]
+    counties = list(dict.fromkeys(r["county_name"] for r in employment))
+    years = sorted({r["year"] for r in employment})
+    employed = {(r["county_name"], r["year"]): r["employed"] for r in employment}
+    models = data["models"]
+    return {
+        "employment": bars(counties, {f"{y}年": [employed.get((c, y), 0) for c in counties] for y in years},
+                           unit="人", stack=True),
+        # Short names (no common tail, quotes or remark) fit eight labels under the bars.
+        "models": bars([m["name"].split("（")[0].replace("扶贫模式", "").replace("“", "").replace("”", "")
+                        for m in models],
+                       {"帮扶措施": [m["measures"] for m in models], "试点示范": [m["pilots"] for m in models],
+                        "就业扶贫车间": [m["workshops"] for m in models]}, unit="个"),
+    }

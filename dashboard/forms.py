@@ -15,13 +15,16 @@ class DashboardFilter(forms.Form):
     )
     county = forms.ChoiceField(label="县(市、区)", required=False)
 
-    def __init__(self, data, *, user, fields=("year", "county")):
+    def __init__(self, data, *, user, fields=("year", "county"), counties: list[tuple[str, str]] | None = None):
+        """`counties` (code, name) replaces the user's counties as the choices, for a page whose
+        scope is not theirs (the projects: a channel department reads its project in every county)."""
         super().__init__(data)
         for name in set(self.fields) - set(fields):
             del self.fields[name]
         if "county" in self.fields:
-            # A query: the user's counties.
-            self.fields["county"].choices = [("", "全部"), *counties_visible_to(user).values_list("code", "name")]
+            if counties is None:
+                counties = counties_visible_to(user).values_list("code", "name")  # a query
+            self.fields["county"].choices = [("", "全部"), *counties]
 
     def clean_county(self) -> str | None:
         return self.cleaned_data["county"] or None

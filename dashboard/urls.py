@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("breakdowns/", views.breakdowns, name="breakdowns"),
     path("villages/", views.villages, name="villages"),
+    path("projects/", views.projects, name="projects"),
     path("county/<str:code>/", views.county, name="county"),
     path("township/<str:code>/", views.township, name="township"),
     path("village/<str:code>/", views.village, name="village"),

@@ -3,6 +3,7 @@ and a household. Each view reads through dashboard/selectors.py, shapes the resu
 and charts, and answers `?export=<table>` with that table as Excel, filters and all."""
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from households.excel import table_response
 from households.models import ExportLog, Township, Village
 from households.selectors import household_history
 from plans.checks import run_checks
+from projects import selectors as project_selectors
 from workflows.selectors import pending_exits
 
 from . import charts, selectors, tables
@@ -44,8 +46,8 @@ def dashboard_page(view):
     return page
 
 
-def read_filters(request, *fields: str) -> DashboardFilter:
-    form = DashboardFilter(request.GET, user=request.user, fields=fields)
+def read_filters(request, *fields: str, counties: list[tuple[str, str]] | None = None) -> DashboardFilter:
+    form = DashboardFilter(request.GET, user=request.user, fields=fields, counties=counties)
     if not form.is_valid():
         raise InvalidFilter(form)
     return form
@@ -129,6 +131,28 @@ def villages(request):
                    {"form": form, "chart": chart, "poor_villages": data["poor_villages"],
                     "plan_poor_villages": data["plan_poor_villages"]},
                    page_tables)
+
+
+@dashboard_page
+def projects(request):
+    """The five projects (三.(一)) and the eight models (四.3): each project's counts by county, its
+    ledger (台账), and the models. The county filter offers the counties of any project the user
+    reads (projects.selectors.project_scope)."""
+    user = request.user
+    scope = project_selectors.project_scope(user=user)
+    form = read_filters(request, "year", "county", counties=scope.choices)
+    year, county = form.cleaned_data["year"], form.cleaned_data["county"]
+    scope = scope.narrowed(county=county, year=year)
+    data = project_selectors.project_summary(scope=scope)
+    page = reverse("dashboard:projects")
+
+    def county_link(code: str) -> str:
+        return f"{page}?{urlencode({'county': code, **({'year': year} if year else {})})}"
+
+    page_tables = tables.project_tables(data, link=linker(year), county_link=county_link)
+    return respond(request, "dashboard/projects.html",
+                   {"form": form, "charts": charts.project_charts(data), "county": county,
+                    "county_page": county if county in scope.places else None}, page_tables)
 
 
 # ---------------------------------------------------------------- drill-down

@@ -10,8 +10,23 @@ from django.core.management.base import CommandError
 from households import demo, services
 from households.models import ExitRecord, Household, Member, ReturnRecord
 from households.validators import parse_resident_id
+from plans.checks import run_checks
 from plans.selectors import quota_progress
+from projects.models import (
+    EducationFund,
+    GuaranteedLoan,
+    GuaranteeFund,
+    Job,
+    Pilot,
+    PublicPost,
+    StudentAid,
+    Training,
+    TrainingCourse,
+    TrainingInstitution,
+    Workshop,
+)
 from tests.factories import VillageFactory, household, member, resident_id
+from workflows.audit import run_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +121,39 @@ def test_people_per_county_follow_the_annex():
         assert share <= per_county.get(row.county_id, 0) < share + 8, row.label  # at most one household over
     out_2014 = sum(e.persons for e in registry.exits if e.year == 2014)
     assert abs(out_2014 - 5000 * 25046 / demo.CITY_PERSONS) < 12 * 8
+
+
+PROJECT_MODELS = [GuaranteeFund, GuaranteedLoan, Workshop, Job, PublicPost, Pilot, EducationFund, StudentAid,
+                  TrainingInstitution, TrainingCourse, Training]
+
+
+def test_the_demos_projects_satisfy_the_plans_pilot_ranges_and_their_rules():
+    call_command("seed_demo", "--persons", "1500", "--seed", "4", verbosity=0)
+    findings = {f.check: f for f in run_checks("records")}
+    for code in ("pilots.villages", "pilots.enterprises", "pilots.poor_villages"):
+        assert findings[code].ok, (code, findings[code].actual)
+    assert 20 <= Pilot.objects.filter(kind="village").count() <= 30
+    organisations = Pilot.objects.exclude(kind="village")
+    assert 10 <= organisations.count() <= 20
+    assert all(p.households.exists() for p in organisations)
+    # The rules bulk writing skips: each record passes its clean() (and its measure's channel, household, year).
+    for model in PROJECT_MODELS:
+        records = list(model.objects.all())
+        assert records, model
+        for record in records:
+            record.full_clean()
+    assert not run_audit(checks=["training_after_exit"])
+    # Every county runs the four county projects; each loan is a 金融扶持 loan of the fund's county.
+    for model in (GuaranteeFund, Workshop, EducationFund, TrainingInstitution):
+        assert model.objects.values("county").distinct().count() == 12, model
+    assert all(loan.measure.alleviation_model_id == "financial_guarantee" for loan in GuaranteedLoan.objects.all())
+    assert Job.history.count() == Job.objects.count()
+
+
+def test_same_seed_same_projects():
+    def drawn(registry):
+        return [(type(r).__name__, str(r)) for records in registry.projects.values() for r in records]
+
+    a, b = demo.build(persons=600, seed=7), demo.build(persons=600, seed=7)
+    assert drawn(a) == drawn(b) and len(drawn(a)) > 100
+    assert [(p.name, h.number) for p, h in a.pilot_households] == [(p.name, h.number) for p, h in b.pilot_households]

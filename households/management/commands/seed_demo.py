@@ -8,13 +8,16 @@ from simple_history.utils import bulk_create_with_history
 from households import demo
 from households.models import Household, Township, Village
 from households.services import registry_bulk_create
+from projects.models import Pilot
 
 
 class Command(BaseCommand):
     help = (
         "生成一个与三明市相似的演示登记库（合成数据，非真实人员）：12 个县(市、区)的乡镇和村、按附件比例分布的贫困户和成员"
         "（含 2014 年已脱贫者）、计划比例的类别与致贫原因、有效的身份号码、帮扶措施，以及接近各县任务数的 2014–2018 年"
-        "脱贫记录（部分县未完成）和少量返贫。同一 --seed 结果相同。故意的数据质量问题：约 0.5% 的脱贫记录人均收入低于当年贫困线。"
+        "脱贫记录（部分县未完成）和少量返贫；各县的五项工程（担保基金与担保贷款、就业扶贫车间与务工、公益性岗位、教育助学基金与资助、"
+        "培训机构、培训班与学员，每条到人的记录都有对应渠道的帮扶措施），以及全市计划范围内的试点示范村（20–30 个）和试点经济组织"
+        "（10–20 个）。同一 --seed 结果相同。故意的数据质量问题：约 0.5% 的脱贫记录人均收入低于当年贫困线。"
         f" 默认全市 {demo.CITY_PERSONS} 人。"
     )
 
@@ -46,11 +49,28 @@ class Command(BaseCommand):
                     households=registry.households, members=registry.members, other_causes=registry.other_causes,
                     measures=registry.measures, exits=registry.exits, returns=registry.returns,
                 )
+                counts.update(self.write_projects(registry))
         except ValidationError as e:
             raise CommandError("演示数据未通过检查，未写入：" + "；".join(e.messages[:5])) from None
         if verbosity:
             self.stdout.write(
                 f"演示登记库：{len(registry.townships)} 个乡镇、{len(registry.villages)} 个村、{counts['household']} 户、"
                 f"{counts['member']} 人、{counts['reliefmeasure']} 条帮扶措施、{counts['exitrecord']} 条脱贫记录、"
-                f"{counts['returnrecord']} 条返贫记录，用时 {time.monotonic() - started:.1f} 秒。"
+                f"{counts['returnrecord']} 条返贫记录；五项工程：{counts['guaranteedloan']} 笔担保贷款、"
+                f"{counts['job']} 人次车间务工、{counts['publicpost']} 个公益性岗位、{counts['pilot']} 个试点示范、"
+                f"{counts['studentaid']} 人次助学资助、{counts['training']} 人次技能培训，用时 {time.monotonic() - started:.1f} 秒。"
             )
+
+    @staticmethod
+    def write_projects(registry) -> dict[str, int]:
+        """The five projects' records (households/demo.py draws them to the rules of their clean(),
+        which tests/households/test_demo.py runs on each), in bulk with their history, after the
+        households, members and measures they point to; then the households the pilots bring along."""
+        counts = {}
+        for model, records in registry.projects.items():
+            bulk_create_with_history(records, model, batch_size=2000)
+            counts[model._meta.model_name] = len(records)
+        Through = Pilot.households.through
+        Through.objects.bulk_create([Through(pilot_id=p.pk, household_id=h.pk) for p, h in registry.pilot_households],
+                                    batch_size=2000)
+        return counts

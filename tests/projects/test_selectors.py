@@ -1,0 +1,261 @@
+"""The projects' reads (projects/selectors.py): the counts the dashboards show, worked out by hand
+on a small registry, each user's scope, and a fixed number of queries."""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from households.models import ReliefMeasure
+from households.services import measure_save, member_save, role_grant
+from projects import selectors
+from projects.models import (
+    EducationFund,
+    GuaranteedLoan,
+    GuaranteeFund,
+    Job,
+    Pilot,
+    PublicPost,
+    StudentAid,
+    Training,
+    TrainingCourse,
+    TrainingInstitution,
+    Workshop,
+)
+from projects.services import link_save, pilot_save, project_save
+from tests.dashboard.conftest import DATIAN, NINGHUA, registry  # noqa: F401 (a fixture)
+from tests.factories import VillageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def loan(household, fund, *, year, amount, term, subsidy, repaid_on=None, model=None):
+    measure = measure_save(measure=ReliefMeasure(
+        household=household, channel_id="financial_support", year=year, content="扶贫小额贷款", amount=Decimal(amount),
+        term_months=term, alleviation_model_id=model))
+    return link_save(record=GuaranteedLoan(measure=measure, fund=fund, interest_subsidy=Decimal(subsidy),
+                                           issued_on=datetime.date(year, 3, 1), repaid_on=repaid_on))
+
+
+@pytest.fixture
+def projects(registry):  # noqa: F811
+    """On the dashboards' registry (tests/dashboard/conftest.py), through projects/services.py:
+
+    宁化县  a fund of 2,000,000 guaranteeing d's loan (2016, 30,000, 36 months, 1,500 subsidy, not repaid)
+            and a's (2015, 20,000, 12 months, 800 subsidy, repaid in 2016);
+            a workshop in 城南村 (2016, 经营主体带动型) employing a's head and a's child in 2016, b's
+            head and e's head (a 大田 household) in 2017; posts for a's head (2016, cleaner) and c's
+            head (2016, roads): in 2016 three persons at their doorstep (a's head both);
+            城南村 a pilot village (党建), a cooperative bringing along a and b (经营主体带动型);
+            an education fund (50,000 + 20,000) granting a's child 1,500 in 2016 and in 2017;
+            a training course in 2016 for a's head (certified, guidance) and b's head.
+    大田县  a fund of 1,000,000 guaranteeing e's loan (2015, 10,000); an enterprise bringing along
+            e and a (a 宁化 household) (经营主体带动型)."""
+    r = registry
+    head = {key: getattr(r, key).members.get(relation="head") for key in "abce"}
+    child_a = r.a.members.exclude(relation="head").order_by("id").first()
+    child_a.schooling = "senior"
+    member_save(member=child_a)
+
+    ninghua_fund = project_save(record=GuaranteeFund(name="宁化县扶贫担保基金", county_id=NINGHUA,
+                                                      capital=Decimal("2000000"), partner_bank="宁化农商银行",
+                                                      founded_year=2015))
+    loan(r.d, ninghua_fund, year=2016, amount=30000, term=36, subsidy=1500, model="financial_guarantee")
+    loan(r.a, ninghua_fund, year=2015, amount=20000, term=12, subsidy=800, repaid_on=datetime.date(2016, 3, 1))
+    datian_fund = project_save(record=GuaranteeFund(name="大田县扶贫担保基金", county_id=DATIAN,
+                                                     capital=Decimal("1000000"), partner_bank="大田农商银行",
+                                                     founded_year=2015))
+    loan(r.e, datian_fund, year=2015, amount=10000, term=12, subsidy=400)
+
+    workshop = project_save(record=Workshop(name="城南竹编车间", township=r.cuijiang, village=r.chengnan,
+                                            enterprise="翠江竹业公司", founded_year=2016,
+                                            alleviation_model_id="enterprise_led"))
+    for who, year in ((head["a"], 2016), (child_a, 2016), (head["b"], 2017), (head["e"], 2017)):
+        link_save(record=Job(workshop=workshop, member=who, year=year, monthly_wage=Decimal("1800")))
+    link_save(record=PublicPost(kind="village_cleaner", village=r.chengnan, member=head["a"], year=2016,
+                                monthly_pay=Decimal("600")))
+    link_save(record=PublicPost(kind="road_maintenance", village=r.chengnan, member=head["c"], year=2016))
+
+    pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=r.chengnan, year=2016,
+                           alleviation_model_id="party_building"))
+    pilot_save(pilot=Pilot(kind="cooperative", name="翠江竹业合作社", county_id=NINGHUA, village=r.chengbei, year=2016,
+                           link_type="enterprise_cooperative_household", alleviation_model_id="enterprise_led"),
+               households=[r.a, r.b])
+    pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业公司", county_id=DATIAN, year=2017,
+                           link_type="enterprise_household", alleviation_model_id="enterprise_led"),
+               households=[r.e, r.a])
+
+    education = project_save(record=EducationFund(name="宁化县教育助学基金", county_id=NINGHUA, township=r.cuijiang,
+                                                  founded_year=2016, government_funds=Decimal("50000"),
+                                                  donations=Decimal("20000")))
+    for year in (2016, 2017):
+        link_save(record=StudentAid(fund=education, member=child_a, year=year, amount=Decimal("1500")))
+
+    school = project_save(record=TrainingInstitution(name="宁化县职业技术学校", county_id=NINGHUA))
+    course = project_save(record=TrainingCourse(institution=school, name="电工培训班", year=2016))
+    link_save(record=Training(course=course, member=head["a"], certified=True, guidance_given=True))
+    link_save(record=Training(course=course, member=head["b"]))
+    return SimpleNamespace(registry=r, head=head, child_a=child_a, workshop=workshop)
+
+
+@pytest.fixture
+def bank_regulator(db):
+    """人行/银监: the department of 金融扶持, which runs the guarantee funds city-wide."""
+    return role_grant(username="renhang", role="channel_department", channels=["financial_support"])
+
+
+def by_county(rows) -> dict:
+    return {r["county"]: r for r in rows}
+
+
+# ---------------------------------------------------------------- the counts
+
+
+def test_guarantee_funds_count_capital_loans_outstanding_and_households(projects, city_reviewer):
+    rows = by_county(selectors.guarantee_funds(scope=selectors.project_scope(user=city_reviewer)))
+    ninghua = rows[NINGHUA]
+    assert (ninghua["funds"], ninghua["capital"], ninghua["loans"], ninghua["households"]) == (1, 2000000, 2, 2)
+    assert (ninghua["amount"], ninghua["outstanding"], ninghua["subsidy"]) == (50000, 30000, 2300)
+    assert (rows[DATIAN]["loans"], rows[DATIAN]["outstanding"]) == (1, 10000)
+    assert len(rows) == 12 and rows["350402"]["funds"] == 0  # every county, with zeros
+
+
+def test_a_year_counts_the_loans_of_that_year(projects, city_reviewer):
+    rows = by_county(selectors.guarantee_funds(scope=selectors.project_scope(user=city_reviewer, year=2015)))
+    assert (rows[NINGHUA]["loans"], rows[NINGHUA]["amount"], rows[NINGHUA]["outstanding"]) == (1, 20000, 0)
+
+
+def test_doorstep_employment_counts_each_person_once_a_year(projects, city_reviewer):
+    rows = {(r["county"], r["year"]): r for r in selectors.doorstep_employment(
+        scope=selectors.project_scope(user=city_reviewer))}
+    # 2016: a's head and a's child in the workshop, a's head and c's head on posts: three persons.
+    assert {k: v for k, v in rows[(NINGHUA, 2016)].items() if k in ("jobs", "posts", "employed")} == {
+        "jobs": 2, "posts": 2, "employed": 3}
+    # 2017: b's head, and e's head of 大田, counted where the workshop is.
+    assert (rows[(NINGHUA, 2017)]["jobs"], rows[(NINGHUA, 2017)]["employed"]) == (2, 2)
+    assert set(rows) == {(NINGHUA, 2016), (NINGHUA, 2017)}
+
+
+def test_workshops_and_posts_by_kind(projects, city_reviewer):
+    ninghua = by_county(selectors.employment_units(scope=selectors.project_scope(user=city_reviewer)))[NINGHUA]
+    assert (ninghua["workshops"], ninghua["outside"], ninghua["workers"]) == (1, 0, 4)
+    assert (ninghua["post_village_cleaner"], ninghua["post_road_maintenance"], ninghua["posts"]) == (1, 1, 2)
+    in_2015 = by_county(selectors.employment_units(scope=selectors.project_scope(user=city_reviewer, year=2015)))
+    assert in_2015[NINGHUA]["workshops"] == 0  # founded in 2016
+
+
+def test_pilots_by_county_link_type_and_households_brought_along(projects, city_reviewer):
+    rows = by_county(selectors.pilots_by_county(scope=selectors.project_scope(user=city_reviewer)))
+    ninghua, datian = rows[NINGHUA], rows[DATIAN]
+    assert (ninghua["villages"], ninghua["organisations"], ninghua["brought"]) == (1, 1, 2)
+    assert ninghua["link_enterprise_cooperative_household"] == 1 and ninghua["link_enterprise_household"] == 0
+    assert (datian["villages"], datian["organisations"], datian["link_enterprise_household"], datian["brought"]) == (
+        0, 1, 1, 2)
+
+
+def test_education_funds_raised_granted_and_students(projects, city_reviewer):
+    ninghua = by_county(selectors.education_funds(scope=selectors.project_scope(user=city_reviewer)))[NINGHUA]
+    assert (ninghua["government"], ninghua["donations"], ninghua["raised"]) == (50000, 20000, 70000)
+    assert (ninghua["grants"], ninghua["granted"], ninghua["students"]) == (2, 3000, 1)
+
+
+def test_trainings_count_persons_waivers_priorities_and_certificates(projects, city_reviewer):
+    (row,) = selectors.trainings(scope=selectors.project_scope(user=city_reviewer))
+    assert (row["county"], row["year"], row["courses"], row["persons"], row["trainings"]) == (NINGHUA, 2016, 1, 2, 2)
+    assert (row["n_fee_waived"], row["n_board_waived"], row["n_certification_waived"]) == (2, 2, 2)
+    assert (row["n_guidance_given"], row["n_job_referred"], row["n_loan_subsidy_given"], row["n_certified"]) == (
+        1, 0, 0, 1)
+
+
+def test_counts_by_model(projects, city_reviewer):
+    rows = {r["code"]: r for r in selectors.by_model(scope=selectors.project_scope(user=city_reviewer))}
+    assert len(rows) == 8
+    assert (rows["enterprise_led"]["pilots"], rows["enterprise_led"]["workshops"]) == (2, 1)
+    assert (rows["party_building"]["pilots"], rows["financial_guarantee"]["measures"]) == (1, 1)
+    assert (rows["tourism"]["measures"], rows["tourism"]["pilots"], rows["tourism"]["workshops"]) == (0, 0, 0)
+
+
+# ---------------------------------------------------------------- the plan's ranges
+
+
+def test_pilot_ranges_are_judged_for_the_whole_city(projects, city_reviewer):
+    ranges = {r["key"]: r for r in selectors.pilot_ranges(
+        scope=selectors.project_scope(user=city_reviewer),
+        by_county=selectors.pilots_by_county(scope=selectors.project_scope(user=city_reviewer)))}
+    assert (ranges["villages"]["low"], ranges["villages"]["high"], ranges["villages"]["actual"]) == (20, 30, 1)
+    assert ranges["villages"]["status"] == "below"
+    assert (ranges["organisations"]["low"], ranges["organisations"]["high"]) == (10, 20)
+
+
+@pytest.mark.parametrize("villages, status", [(20, "within"), (31, "above")])
+def test_pilot_village_range_within_and_above(projects, city_reviewer, villages, status):
+    for i in range(villages - 1):  # 城南村 is one already
+        village = VillageFactory(township=projects.registry.cuijiang, code=f"350424101{300 + i:03d}")
+        pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2017))
+    scope = selectors.project_scope(user=city_reviewer)
+    ranges = {r["key"]: r for r in selectors.pilot_ranges(scope=scope, by_county=selectors.pilots_by_county(scope=scope))}
+    assert (ranges["villages"]["actual"], ranges["villages"]["status"]) == (villages, status)
+
+
+def test_a_county_is_not_judged_against_the_citys_range(projects, city_reviewer, ninghua_clerk):
+    for scope in (selectors.project_scope(user=ninghua_clerk), selectors.project_scope(user=city_reviewer,
+                                                                                        county=NINGHUA)):
+        ranges = selectors.pilot_ranges(scope=scope, by_county=selectors.pilots_by_county(scope=scope))
+        assert [(r["actual"], r["status"]) for r in ranges] == [(1, "partial"), (1, "partial")]
+
+
+# ---------------------------------------------------------------- scoping
+
+
+def test_clerk_reads_the_projects_of_their_county_only(projects, ninghua_clerk):
+    scope = selectors.project_scope(user=ninghua_clerk)
+    assert scope.choices == [(NINGHUA, "宁化县")]
+    data = selectors.project_summary(scope=scope)
+    for key in ("funds", "units", "pilots", "education"):
+        assert {r["county"] for r in data[key]} == {NINGHUA}, key
+    assert {p.county_id for p in data["pilot_list"]} == {NINGHUA}
+    assert {r["county_name"] for r in data["loans"]} == {"宁化县"}
+    assert data["models"][1]["pilots"] == 1  # 大田's enterprise is not theirs
+
+
+def test_a_ledger_names_no_household_the_reader_does_not_see(projects, ninghua_clerk, city_reviewer):
+    """e of 大田 works in 宁化's workshop: counted in 宁化, named only to those who see e."""
+    rows = selectors.job_ledger(scope=selectors.project_scope(user=ninghua_clerk, year=2017))
+    assert sorted((r["seen"], r["number"], r["member_name"]) for r in rows) == [
+        (False, None, None), (True, "NH-B", "户主")]
+    rows = selectors.job_ledger(scope=selectors.project_scope(user=city_reviewer, year=2017))
+    assert {r["number"] for r in rows} == {"NH-B", "DT-E"}
+
+
+def test_the_department_of_a_channel_reads_its_project_in_every_county(projects, bank_regulator):
+    scope = selectors.project_scope(user=bank_regulator)
+    assert len(scope.choices) == 12
+    funds = by_county(selectors.guarantee_funds(scope=scope))
+    assert (funds[NINGHUA]["loans"], funds[DATIAN]["loans"]) == (2, 1)
+    assert {r["number"] for r in selectors.loan_ledger(scope=scope)} == {"NH-A", "NH-D", "DT-E"}
+    assert selectors.doorstep_employment(scope=scope) == [] and selectors.pilot_list(scope=scope).count() == 0
+
+
+def test_someone_without_a_role_reads_nothing(projects, django_user_model):
+    scope = selectors.project_scope(user=django_user_model.objects.create_user("nobody"))
+    assert scope.choices == []
+    data = selectors.project_summary(scope=scope)
+    assert all(not data[key] for key in ("funds", "loans", "employment", "jobs", "posts", "pilot_list", "aids",
+                                         "training", "trainings"))
+
+
+# ---------------------------------------------------------------- cost
+
+
+def test_the_summary_runs_a_fixed_number_of_queries(projects, city_reviewer, django_assert_num_queries):
+    scope = selectors.project_scope(user=city_reviewer)
+    with django_assert_num_queries(selectors.SUMMARY_QUERIES):
+        small = selectors.project_summary(scope=scope)
+    for i in range(3):  # more of every record: the same queries
+        extra = VillageFactory(township=projects.registry.cuijiang, code=f"350424101{400 + i:03d}")
+        pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=extra, year=2017))
+    link_save(record=Job(workshop=projects.workshop, member=projects.head["c"], year=2017))
+    with django_assert_num_queries(selectors.SUMMARY_QUERIES):
+        large = selectors.project_summary(scope=scope)
+    assert len(large["pilot_list"]) == len(small["pilot_list"]) + 3
