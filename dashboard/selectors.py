@@ -27,6 +27,7 @@ from households.selectors import household_list
 from plans.checks import run_checks
 from plans.models import PLAN_YEARS, PlanTarget, VillageIncome
 from plans.selectors import ProgressRow, city_totals, cumulative_progress, quota_progress
+from projects.selectors import with_projects
 
 # ---------------------------------------------------------------- who sees which places
 
@@ -207,11 +208,13 @@ def household_for(user, pk: int) -> Household | None:
 
 
 def household_records(household: Household) -> dict[str, list]:
-    """Runs five queries: members, other causes, measures, exits, returns."""
+    """Runs nine queries: members, other causes, measures (and the projects' records that carry
+    them out: four), exits, returns."""
+    measures = household.measures.select_related("channel").order_by("year", "date", "id")
     return {
         "members": list(household.members.all()),
         "other_causes": list(household.other_causes.all()),
-        "measures": list(household.measures.select_related("channel").order_by("year", "date", "id")),
+        "measures": list(with_projects(measures)),
         "exits": list(household.exits.all()),
         "returns": list(household.returns.all()),
     }

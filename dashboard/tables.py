@@ -15,6 +15,7 @@ from households.models import Member
 from households.validators import mask_id
 from plans.selectors import CITY_CODE, ProgressRow
 from projects.models import LinkType, PostKind
+from projects.selectors import measure_projects
 
 from .selectors import Progress, Stage
 
@@ -274,11 +275,15 @@ def member_table(members, *, mask: bool) -> Table:
 
 
 def measure_table(measures) -> Table:
+    """The measures of a household (of projects.selectors.with_projects), each with what the five
+    projects did through it: the bureau sees what each project did for whom."""
     columns = {"year": "年度", "channel": "帮扶渠道", "content": "帮扶内容", "amount": "金额（元）",
-               "term_months": "贷款期限（月）", "unit": "责任单位", "date": "日期"}
+               "term_months": "贷款期限（月）", "unit": "责任单位", "date": "日期", "model": "扶贫模式",
+               "projects": "五项工程"}
     rows = [
         {"year": m.year, "channel": m.channel.name, "content": m.content, "amount": m.amount,
-         "term_months": m.term_months, "unit": m.unit, "date": m.date}
+         "term_months": m.term_months, "unit": m.unit, "date": m.date,
+         "model": m.alleviation_model.name if m.alleviation_model else "", "projects": "；".join(measure_projects(m))}
         for m in measures
     ]
     return Table("measures", "帮扶措施", columns, rows)

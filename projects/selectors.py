@@ -16,7 +16,7 @@ loan, a job, a post, a grant, a training) counts in its year.
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from households.access import counties_visible_to, households_visible_to, project_counties_visible_to
@@ -420,3 +420,31 @@ def project_summary(*, scope: Scope) -> dict:
         "trainings": training_ledger(scope=scope),
         "models": by_model(scope=scope),
     }
+
+
+# ---------------------------------------------------------------- a household's measures
+
+
+def with_projects(measures: QuerySet[ReliefMeasure]) -> QuerySet[ReliefMeasure]:
+    """The measures with the project records that carry them out: four queries more, whatever
+    their number (a loan is one to one with its measure: joined)."""
+    return measures.select_related("alleviation_model", "guaranteed_loan__fund").prefetch_related(
+        Prefetch("workshop_jobs", Job.objects.select_related("workshop", "member")),
+        Prefetch("public_posts", PublicPost.objects.select_related("member")),
+        Prefetch("student_aids", StudentAid.objects.select_related("fund", "member")),
+        Prefetch("trainings", Training.objects.select_related("course__institution", "member")),
+    )
+
+
+def measure_projects(measure: ReliefMeasure) -> list[str]:
+    """What the five projects did through a measure (of with_projects()), in words: no query."""
+    done = []
+    loan = getattr(measure, "guaranteed_loan", None)
+    if loan is not None:
+        repaid = f"，{loan.repaid_on:%Y-%m-%d}还清" if loan.repaid_on else ""
+        done.append(f"担保贷款：{loan.fund}担保，{loan.bank or loan.fund.partner_bank}放款，贴息{loan.interest_subsidy}元{repaid}")
+    done += [f"车间务工：{j.member.name}在{j.workshop}（{j.year}年）" for j in measure.workshop_jobs.all()]
+    done += [f"公益性岗位：{p.member.name}任{p.get_kind_display()}（{p.year}年）" for p in measure.public_posts.all()]
+    done += [f"教育助学：{a.member.name}获{a.fund}资助{a.amount}元（{a.year}年）" for a in measure.student_aids.all()]
+    done += [f"技能培训：{t.member.name}参加{t.course.institution}“{t.course.name}”" for t in measure.trainings.all()]
+    return done

@@ -7,12 +7,15 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.models import ExportLog, Member
 from households.services import role_grant
 from projects.models import Job, Pilot, Training
+from projects.services import link_save
 from tests.dashboard.conftest import DATIAN, NINGHUA, shown_rows, shown_table
 from tests.projects.test_selectors import projects  # noqa: F401 (a fixture)
 
@@ -218,3 +221,32 @@ def test_the_demo_citys_page_runs_the_same_queries(as_user, city_reviewer, demo,
         assert client.get(URL).status_code == 200
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(URL, {"county": NINGHUA, "year": "2016"}).status_code == 200
+
+
+def test_a_households_page_says_what_each_project_did_through_its_measures(as_user, city_reviewer, projects,
+                                                                           django_assert_max_num_queries):
+    a = projects.registry.a
+    client = as_user(city_reviewer)
+    url = reverse("dashboard:household", args=[a.pk])
+    with django_assert_max_num_queries(40):
+        rows = client.get(url).context["tables"]["measures"].rows
+
+    def said(channel: str) -> list[str]:
+        return sorted(r["projects"] for r in rows if r["channel"] == channel)
+
+    head, child = projects.head["a"].name, projects.child_a.name
+    assert said("金融扶持一批") == ["担保贷款：宁化县扶贫担保基金担保，宁化农商银行放款，贴息800.00元，2016-03-01还清"]
+    assert said("劳动互助一批") == sorted([f"车间务工：{head}在城南竹编车间（2016年）", f"车间务工：{child}在城南竹编车间（2016年）",
+                                     f"公益性岗位：{head}任农村保洁员（2016年）"])
+    assert said("教育资助一批") == [f"教育助学：{child}获宁化县教育助学基金资助1500.00元（{y}年）" for y in (2016, 2017)]
+    assert said("技能培训一批") == [f"技能培训：{head}参加宁化县职业技术学校“电工培训班”"]
+    # The measures' queries do not grow with the records: one more training (and its measure) costs
+    # nothing more. (The history table, which diffs each version with the one before, does.)
+    def measure_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        return sum("historical" not in q["sql"] for q in queries.captured_queries)
+
+    before = measure_queries()
+    link_save(record=Training(course=Training.objects.first().course, member=projects.child_a))
+    assert measure_queries() == before
