@@ -12,9 +12,12 @@ class RegistryAdminSite(admin.AdminSite):
     MODEL_ORDER = [
         "Household", "Member", "ReliefMeasure", "ExitRecord", "ReturnRecord",
         "County", "Township", "Village", "PovertyCause", "ReliefChannel",
+        # The five projects in the plan's order (三.(一).1–5), each unit before its records.
+        "GuaranteeFund", "GuaranteedLoan", "Workshop", "Job", "PublicPost", "Pilot", "EducationFund", "StudentAid",
+        "TrainingInstitution", "TrainingCourse", "Training",
     ]
 
-    APP_ORDER = ["households", "plans", "auth", "authtoken", "axes"]
+    APP_ORDER = ["households", "projects", "plans", "workflows", "auth", "authtoken", "axes"]
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

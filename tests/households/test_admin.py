@@ -232,9 +232,12 @@ def test_every_admin_page_is_in_chinese(admin_client, name):
 
 def test_admin_index_lists_the_daily_work_first(admin_client):
     response = admin_client.get(reverse("admin:index"))
-    assert [app["app_label"] for app in response.context["app_list"]][:2] == ["households", "plans"]
+    assert [app["app_label"] for app in response.context["app_list"]][:4] == [
+        "households", "projects", "plans", "workflows"]
     registry = next(app for app in response.context["app_list"] if app["app_label"] == "households")
     assert [m["object_name"] for m in registry["models"]][:2] == ["Household", "Member"]
+    projects = next(app for app in response.context["app_list"] if app["app_label"] == "projects")
+    assert [m["object_name"] for m in projects["models"]][:3] == ["GuaranteeFund", "GuaranteedLoan", "Workshop"]
     assert "三明市精准扶贫建档立卡管理系统" in response.content.decode()
 
 
