@@ -310,7 +310,7 @@ def _projects(rng, registry, counties, channels, counts: dict[str, int]) -> None
 
     def measure_for(member, channel, year, content, unit, amount=0, model=None) -> ReliefMeasure:
         measure = ReliefMeasure(household=member.household, channel=channels[channel], year=year, content=content[:200],
-                                unit=unit[:100], amount=Decimal(amount), alleviation_model_id=model)
+                                unit=unit[:100], amount=Decimal(amount), alleviation_model_id=model, by_project=True)
         measures.append(measure)
         return measure
 

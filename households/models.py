@@ -466,6 +466,9 @@ class ReliefMeasure(RegistryModel):
     alleviation_model = models.ForeignKey(
         AlleviationModel, models.PROTECT, null=True, blank=True, related_name="measures", verbose_name=_("扶贫模式")
     )
+    # Recorded by projects/services.py for a project's record given no measure: it goes with the
+    # last record that carries it out, so a record entered by mistake leaves no measure behind.
+    by_project = models.BooleanField(_("由五项工程记录生成"), default=False, editable=False)
     history = HistoricalRecords()
 
     class Meta:

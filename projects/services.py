@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from households.models import Household, RegistryModel, ReliefMeasure
 from households.services import measure_save
@@ -28,9 +29,18 @@ def project_save(*, record: RegistryModel) -> RegistryModel:
 
 
 def project_delete(*, record: RegistryModel) -> None:
-    """Delete a project's record; one that others point to (a fund with loans, a measure's loan)
-    is protected (ProtectedError, a 409 in the API)."""
-    record.delete()
+    """Delete a project's record; one that others point to (a fund with loans, a course with
+    trainees) is protected (ProtectedError, a 409 in the API). A measure the service recorded for a
+    record of a person goes with the last record that carries it out."""
+    with transaction.atomic():
+        record.delete()
+        measure = getattr(record, "measure", None)
+        if measure is not None and measure.by_project:
+            try:
+                with transaction.atomic():
+                    measure.delete()
+            except ProtectedError:
+                pass  # another record still carries it out
 
 
 def _measure_for(record: HouseholdLink) -> ReliefMeasure:
@@ -47,7 +57,7 @@ def _measure_for(record: HouseholdLink) -> ReliefMeasure:
             course = record.course
             year, content, unit, amount = course.year, f"技能培训：{course.name}", str(course.institution), 0
     return ReliefMeasure(household=record.member.household, channel_id=record.channel, year=year,
-                         content=content[:200], unit=unit[:100], amount=amount)
+                         content=content[:200], unit=unit[:100], amount=amount, by_project=True)
 
 
 def link_save(*, record: HouseholdLink) -> HouseholdLink:

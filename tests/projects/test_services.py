@@ -25,7 +25,7 @@ from projects.models import (
     TrainingInstitution,
     Workshop,
 )
-from projects.services import link_save, pilot_save, project_save
+from projects.services import link_save, pilot_save, project_delete, project_save
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 
 NINGHUA, DATIAN = "350424", "350425"
@@ -332,3 +332,21 @@ def test_a_member_a_project_served_is_not_deleted(places, family):
     assert "技能培训" in refused(lambda: member_delete(member=student), "members")
     assert "李小" in refused(lambda: household_save(household=family, deleted_members=[student]), "members")
     assert family.members.count() == 2
+
+
+def test_a_measure_made_for_a_record_goes_with_its_last_record(places, family):
+    w = workshop(places)
+    job = link_save(record=Job(workshop=w, member=head(family), year=2016))
+    made = job.measure
+    assert made.by_project
+    # A second record may carry out the same measure: it stays while one does.
+    other = link_save(record=Job(workshop=w, member=child(family), year=2016, measure=made))
+    project_delete(record=job)
+    assert ReliefMeasure.objects.filter(pk=made.pk).exists()
+    project_delete(record=other)
+    assert not ReliefMeasure.objects.filter(pk=made.pk).exists()
+    # A measure the clerk recorded stays when its record goes.
+    own = measure_save(measure=ReliefMeasure(household=family, channel_id="labor_mutual_aid", year=2016,
+                                             content="家门口就业"))
+    project_delete(record=link_save(record=Job(workshop=w, member=head(family), year=2016, measure=own)))
+    assert ReliefMeasure.objects.filter(pk=own.pk).exists() and not own.by_project
