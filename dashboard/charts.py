@@ -3,9 +3,8 @@
 
 A bar or map item with a `url` is a drill-down link: clicking it opens that page."""
 
-from plans.selectors import CITY_CODE, ProgressRow
+from plans.selectors import CITY_CODE, Progress, ProgressRow
 
-from .selectors import Progress
 from .tables import Link
 
 

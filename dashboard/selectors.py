@@ -7,12 +7,12 @@ plans/selectors.py's, so a page shows the same numbers as the API and `check_pla
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from households.access import counties_visible_to, households_visible_to, sees_whole_city, user_role
+from households.access import counties_visible_to, households_visible_to, user_role
 from households.models import (
     ExitRecord,
     Household,
@@ -24,9 +24,7 @@ from households.models import (
     Village,
 )
 from households.selectors import household_list
-from plans.checks import run_checks
 from plans.models import PLAN_YEARS, PlanTarget, VillageIncome
-from plans.selectors import ProgressRow, city_totals, cumulative_progress, quota_progress
 from projects.selectors import with_projects
 
 # ---------------------------------------------------------------- who sees which places
@@ -39,53 +37,6 @@ def may_use_dashboards(user) -> bool:
 def county_visible(user, code: str) -> bool:
     """Runs a query."""
     return counties_visible_to(user).filter(code=code).exists()
-
-
-# ---------------------------------------------------------------- quota progress
-
-
-@dataclass(frozen=True)
-class Progress:
-    years: list[ProgressRow]  # per visible county and year: the chosen year, or 2015–2018
-    cumulative: list[ProgressRow]  # per visible county, 2015–2018 against the 2014-end remaining
-    city_years: list[ProgressRow]  # the city's rows, for those who see the whole city
-    city_cumulative: ProgressRow | None
-
-
-def progress(
-    *, user, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None
-) -> Progress:
-    """Runs five queries: the user's counties, quota_progress()'s three, the annex's remaining
-    population (cumulative_progress). Plan 一.(二) and its annex: each county's yearly quota and
-    its 2015–2018 total against net exits (exits − returns). The city's totals only for those who
-    see every county: a clerk's sum of their own counties is not the city's."""
-    visible = set(counties_visible_to(user).values_list("code", flat=True))
-    if county is not None:
-        visible &= {county}
-    rows = [r for r in quota_progress(county=county, as_of=as_of) if r.county in visible] if visible else []
-    cumulative = cumulative_progress(rows, as_of=as_of) if rows else []
-    city_years, city_cumulative = [], None
-    if rows and county is None and sees_whole_city(user):
-        city_years = city_totals(rows, as_of=as_of)
-        # city_totals adds rows up by year and calls a year due once it has ended; the 2015–2018
-        # total is due when 2018 has ended, so it is added up as a 2018 row and shown as the total.
-        city_cumulative = replace(
-            city_totals([replace(r, year=PLAN_YEARS[-1]) for r in cumulative], as_of=as_of)[0], year=None
-        )
-    if year is not None:
-        rows = [r for r in rows if r.year == year]
-        city_years = [r for r in city_years if r.year == year]
-    return Progress(rows, cumulative, city_years, city_cumulative)
-
-
-def findings(*, user, as_of: datetime.date | None = None) -> dict[str, list | None]:
-    """Runs about two dozen queries, whatever the size of the registry (plans/checks.py). The plan
-    against itself for everyone; the records against the plan (None) only for those who see the
-    whole city, since their findings name households and villages of every county."""
-    return {
-        "consistency": run_checks("consistency", as_of=as_of),
-        "records": run_checks("records", as_of=as_of) if sees_whole_city(user) else None,
-    }
 
 
 # ---------------------------------------------------------------- breakdowns of the registry

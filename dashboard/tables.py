@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from households.models import Member
 from households.validators import mask_id
-from plans.selectors import CITY_CODE, ProgressRow
+from plans.selectors import CITY_CODE, Progress, ProgressRow
 from projects.models import LinkType, PostKind
 from projects.selectors import measure_projects
 
-from .selectors import Progress, Stage
+from .selectors import Stage
 
 STATUS_LABELS = {"met": "已完成", "behind": "未完成", "not_yet_due": "未到期", "no_record": "无记录"}
 SEVERITY_LABELS = {"error": "错误", "note": "说明", "warning": "警告"}

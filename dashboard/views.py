@@ -17,6 +17,7 @@ from households.excel import table_response
 from households.models import ExportLog, Township, Village
 from households.selectors import household_history
 from plans.checks import run_checks
+from plans import selectors as plan_selectors
 from projects import selectors as project_selectors
 from workflows.selectors import pending_exits
 
@@ -92,7 +93,7 @@ def crumbs_to(place, *, link) -> list[tuple[str, str]]:
 def overview(request):
     form = read_filters(request, "year", "county")
     year, county, user = form.cleaned_data["year"], form.cleaned_data["county"], request.user
-    progress = selectors.progress(user=user, year=year, county=county)
+    progress = plan_selectors.progress(user=user, year=year, county=county)
     # The plan against itself only: the records' checks go over every record (a second or more at
     # 1,000,000 people) and are on the data-quality page (workflows.views.audit).
     consistency = run_checks("consistency")
@@ -164,7 +165,7 @@ def county(request, code):
     form = read_filters(request, "year")
     year = form.cleaned_data["year"]
     link = linker(year)
-    progress = selectors.progress(user=request.user, county=code, year=year)
+    progress = plan_selectors.progress(user=request.user, county=code, year=year)
     townships = selectors.place_rows(user=request.user, level="township", parent=code, year=year)
     page_tables = [
         tables.county_progress_table(progress, title=f"{place.name}减贫任务完成情况",

@@ -17,6 +17,7 @@ from functools import cached_property
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from households.access import sees_whole_city
 from households.models import (
     LOAN_MAX_AMOUNT,
     LOAN_MAX_MONTHS,
@@ -306,3 +307,16 @@ def deadlines(ctx: Context) -> Iterator[Finding]:
         ).values_list("number", flat=True)
         yield finding(f"deadline.{standard}", f"{deadline.year}年底前应全部脱贫（{deadline.name}）：仍未脱贫的户",
                       WARNING, 0, len(still_poor), list(still_poor))
+
+
+# ---------------------------------------------------------------- as one user sees them
+
+
+def findings(*, user, as_of: datetime.date | None = None) -> dict[str, list | None]:
+    """Runs about two dozen queries, whatever the size of the registry (plans/checks.py). The plan
+    against itself for everyone; the records against the plan (None) only for those who see the
+    whole city, since their findings name households and villages of every county."""
+    return {
+        "consistency": run_checks("consistency", as_of=as_of),
+        "records": run_checks("records", as_of=as_of) if sees_whole_city(user) else None,
+    }

@@ -1,14 +1,13 @@
 """The plan's tables as Excel: a column map and a row function each (STYLE habit 8), shared by the
 admin, the API and the dashboards. Each holds what the user may see, as the overview page shows it
-(dashboard/selectors.py scopes progress and findings through households/access.py)."""
+(selectors.progress and checks.findings scope them through households/access.py)."""
 
 import datetime
 
-from dashboard.selectors import findings, progress
 from households.excel import table_response
 
-from .checks import Finding
-from .selectors import ProgressRow
+from .checks import Finding, findings
+from .selectors import ProgressRow, progress
 
 STATUS_LABELS = {"met": "已完成", "behind": "未完成", "not_yet_due": "未到期"}
 SEVERITY_LABELS = {"error": "错误", "note": "计划文本出入", "warning": "未达要求"}

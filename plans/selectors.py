@@ -1,13 +1,16 @@
 """Progress against the annex's quotas, computed from the exit and return records (never typed in).
 
-One selector, quota_progress(), serves the command, the API, the pages and the exports.
+One selector, quota_progress(), serves the command, the API, the pages and the exports;
+progress() is the same as one user may see it (households/access.py), for the pages, the API and
+the exports alike.
 """
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
+from households.access import counties_visible_to, sees_whole_city
 from households.models import ExitRecord, ReturnRecord
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
@@ -117,3 +120,40 @@ def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
     line is not on record is not judged. One query, for the plan's records check and the audit."""
     line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard"))
     return exits.annotate(line=Subquery(line.values("amount")[:1])).filter(income_per_capita__lt=F("line"))
+
+
+# ---------------------------------------------------------------- as one user sees it
+
+
+@dataclass(frozen=True)
+class Progress:
+    years: list[ProgressRow]  # per visible county and year: the chosen year, or 2015–2018
+    cumulative: list[ProgressRow]  # per visible county, 2015–2018 against the 2014-end remaining
+    city_years: list[ProgressRow]  # the city's rows, for those who see the whole city
+    city_cumulative: ProgressRow | None
+
+
+def progress(
+    *, user, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None
+) -> Progress:
+    """Runs five queries: the user's counties, quota_progress()'s three, the annex's remaining
+    population (cumulative_progress). Plan 一.(二) and its annex: each county's yearly quota and
+    its 2015–2018 total against net exits (exits − returns). The city's totals only for those who
+    see every county: a clerk's sum of their own counties is not the city's."""
+    visible = set(counties_visible_to(user).values_list("code", flat=True))
+    if county is not None:
+        visible &= {county}
+    rows = [r for r in quota_progress(county=county, as_of=as_of) if r.county in visible] if visible else []
+    cumulative = cumulative_progress(rows, as_of=as_of) if rows else []
+    city_years, city_cumulative = [], None
+    if rows and county is None and sees_whole_city(user):
+        city_years = city_totals(rows, as_of=as_of)
+        # city_totals adds rows up by year and calls a year due once it has ended; the 2015–2018
+        # total is due when 2018 has ended, so it is added up as a 2018 row and shown as the total.
+        city_cumulative = replace(
+            city_totals([replace(r, year=PLAN_YEARS[-1]) for r in cumulative], as_of=as_of)[0], year=None
+        )
+    if year is not None:
+        rows = [r for r in rows if r.year == year]
+        city_years = [r for r in city_years if r.year == year]
+    return Progress(rows, cumulative, city_years, city_cumulative)

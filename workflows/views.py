@@ -3,11 +3,11 @@ scoped like the others, each table exportable to Excel (`?export=<table>`)."""
 
 from django.urls import reverse
 
-from dashboard import selectors as dashboard_selectors
 from dashboard.tables import Table, findings_table
 from dashboard.views import dashboard_page, read_filters, respond
 from households import access
 from households.models import County
+from plans import checks as plan_checks
 
 from . import audit as checks
 from . import selectors
@@ -64,7 +64,7 @@ def audit(request):
     ]
     # The city's records against the plan (plans/checks.py), for those who see the whole city: their
     # findings name households and villages of every county.
-    records = dashboard_selectors.findings(user=request.user)["records"]
+    records = plan_checks.findings(user=request.user)["records"]
     if records is not None:
         page_tables.insert(0, findings_table("records", "工作记录对照计划的检查（全市）", records))
     return respond(request, "workflows/audit.html", {"form": form, "total": len(findings)}, page_tables)
