@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from stdnum.cn import ric
 
-from plans.models import PLAN_YEARS, AnnexRow, PlanTarget
+from plans.models import PLAN_YEARS, AnnexRow, PlanTarget, VillageIncome
 from projects.checks import TRAINING_YEARS_AFTER_EXIT
 from projects.models import (
     EducationFund,
@@ -82,6 +82,7 @@ class Registry:
     # points to); the households each pilot organisation brings along.
     projects: dict = field(default_factory=dict)
     pilot_households: list = field(default_factory=list)
+    incomes: list = field(default_factory=list)  # the poor villages' own collective income by year
 
 
 def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
@@ -119,7 +120,30 @@ def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
             registry.measures += _measures(rng, h, causes, channels)
     _flag_places(rng, registry, counts)
     _projects(rng, registry, [row.county for row in annex.values()], channels, counts)
+    _village_incomes(rng, registry)
     return registry
+
+
+# 三.(二).3's stages: a hollow village has no own income in 2014, some by 2016, 50,000 yuan by 2018.
+INCOME_YEARS = range(2014, 2019)
+HOLLOW_TARGET_2018 = 50_000
+
+
+def _village_incomes(rng, registry) -> None:
+    """The registered poor villages' own collective income (村集体经济自有收入) each year 2014–2018:
+    a hollow village starts at zero and most reach the 2018 stage, a few fall short, so the villages
+    page shows both; the others start with some income and grow. Drawn last: a seed's people and
+    projects stay the same."""
+    for village in (v for v in registry.villages if v.is_poor_village):
+        if village.is_hollow:
+            reaches = rng.random() < 0.85
+            by_2018 = rng.randint(HOLLOW_TARGET_2018, 90_000) if reaches else rng.randint(8_000, HOLLOW_TARGET_2018 - 1)
+            amounts = [0, *sorted(rng.randint(1_000, by_2018) for _ in INCOME_YEARS[1:-1]), by_2018]
+        else:
+            start = rng.randint(5_000, 60_000)
+            amounts = [round(start * (1 + 0.15 * i) * rng.uniform(0.9, 1.1)) for i, _ in enumerate(INCOME_YEARS)]
+        registry.incomes += [VillageIncome(village=village, year=year, own_income=Decimal(amount))
+                             for year, amount in zip(INCOME_YEARS, amounts)]
 
 
 def _flag_places(rng, registry, counts: dict[str, int]) -> None:

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from households import demo, services
-from households.models import ExitRecord, Household, Member, ReturnRecord
+from households.models import ExitRecord, Household, Member, ReturnRecord, Village
 from households.validators import parse_resident_id
 from plans.checks import run_checks
+from plans.models import VillageIncome
 from plans.selectors import quota_progress
 from projects.models import (
     EducationFund,
@@ -157,3 +158,19 @@ def test_same_seed_same_projects():
     a, b = demo.build(persons=600, seed=7), demo.build(persons=600, seed=7)
     assert drawn(a) == drawn(b) and len(drawn(a)) > 100
     assert [(p.name, h.number) for p, h in a.pilot_households] == [(p.name, h.number) for p, h in b.pilot_households]
+
+
+def test_the_demos_poor_villages_have_incomes_at_every_stage():
+    call_command("seed_demo", "--persons", "600", "--seed", "6", verbosity=0)
+    poor = Village.objects.filter(is_poor_village=True)
+    assert VillageIncome.objects.filter(village__in=poor).count() == poor.count() * 5  # 2014–2018
+    assert not VillageIncome.objects.exclude(village__in=poor).exists()
+    for income in VillageIncome.objects.all():
+        income.full_clean()
+    hollow = VillageIncome.objects.filter(village__is_hollow=True)
+    assert set(hollow.filter(year=2014).values_list("own_income", flat=True)) == {0}
+    # The villages page has villages that met the 2018 stage and villages that fell short.
+    findings = {f.check: f for f in run_checks("records", as_of=datetime.date(2019, 1, 1))}
+    short_2018 = findings["village_income.2018"].actual
+    assert 0 < short_2018 < hollow.filter(year=2018).count()
+    assert findings["village_income.2016"].actual == 0  # every hollow village earns something by 2016
