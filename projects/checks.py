@@ -24,13 +24,13 @@ def pilot_ranges(ctx: Context) -> Iterator[Finding]:
     cooperatives and family farms; a count outside the range is reported, never refused."""
     counts = Pilot.objects.aggregate(villages=Count("pk", filter=Q(kind=PilotKind.VILLAGE)),
                                      organisations=Count("pk", filter=~Q(kind=PilotKind.VILLAGE)))
-    for key, name, items in (
-        ("villages", "整村推进试点示范村数", ()),
-        ("enterprises", "产业帮带试点经济组织数（龙头企业、示范社、示范农场）", ()),
+    for key, counted, name in (
+        ("villages", "villages", "整村推进试点示范村数"),
+        ("enterprises", "organisations", "产业帮带试点经济组织数（龙头企业、示范社、示范农场）"),
     ):
         low, high = ctx.count(f"count.pilot_{key}_min"), ctx.count(f"count.pilot_{key}_max")
-        actual = counts["villages" if key == "villages" else "organisations"]
-        yield Finding(f"pilots.{key}", name, WARNING, f"{low}–{high}", actual, low <= actual <= high, items)
+        actual = counts[counted]
+        yield Finding(f"pilots.{key}", name, WARNING, f"{low}–{high}", actual, low <= actual <= high)
     outside = Village.objects.filter(pilots__kind=PilotKind.VILLAGE, is_poor_village=False).values_list("code", "name")
     yield Finding("pilots.poor_villages", "不是建档立卡贫困村的试点示范村", WARNING, 0, len(outside),
                   len(outside) == 0, tuple(f"{c} {n}" for c, n in outside))
