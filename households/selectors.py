@@ -59,18 +59,21 @@ def household_rows(page: list[dict], *, mask: bool) -> list[dict]:
 
 
 def household_history(household: Household, *, mask: bool) -> list[dict]:
-    """Runs a few queries per historical record: every create, change and delete of the household
-    and of its members, measures, exits and returns, newest first, with who made it and what
-    changed (ID numbers masked when `mask`)."""
+    """Every create, change and delete of the household and of its members, measures, exits and
+    returns, newest first, with who made it and what changed (ID numbers masked when `mask`). Runs
+    one query per kind of record, and two per version of the household (its causes, many to many):
+    each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
         *(m.history.filter(household_id=household.pk) for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord)),
     ]
     entries = []
     for records in histories:
-        for record in records.select_related("history_user").order_by("history_id"):
+        before: dict = {}  # each record's latest version read so far
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
             model = record.instance_type
-            previous = record.prev_record
+            key = getattr(record, model._meta.pk.attname)
+            previous, before[key] = before.get(key), record
             changes = [] if previous is None else [
                 {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
                 for c in record.diff_against(previous).changes

@@ -182,6 +182,31 @@ def test_household_history_through_the_api(roles, places):
     assert api_as(roles["other_clerk"]).get(f"/api/v1/households/{h.pk}/history/").status_code == 404
 
 
+def test_household_history_compares_each_version_with_the_one_before_in_a_fixed_number_of_queries(roles, places):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from households.selectors import household_history
+
+    h = household(village=places[0])
+    m = h.members.get()
+    client = api_as(roles["clerk"])
+
+    def history() -> tuple[list, int]:
+        with CaptureQueriesContext(connection) as queries:
+            entries = household_history(h, mask=True)
+        return entries, len(queries)
+
+    _, before = history()
+    for name in ("王五", "王六", "王七"):
+        client.patch(f"/api/v1/members/{m.pk}/", {"name": name}, format="json")
+    entries, after = history()
+    assert after == before  # three more versions of a member: no query more
+    renames = [(c["old"], c["new"]) for e in entries if e["model"] == "member" and e["type"] == "changed"
+               for c in e["changes"] if c["field"] == "name"]
+    assert renames == [("王六", "王七"), ("王五", "王六"), ("张三", "王五")]  # newest first
+
+
 # ---------------------------------------------------------------- login lockout
 
 
