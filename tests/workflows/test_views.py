@@ -10,6 +10,7 @@ from households.models import ExportLog, Household
 from tests.dashboard.conftest import shown_rows, shown_table
 from tests.factories import household
 from workflows import services
+from workflows.audit import enabled_checks
 
 from .conftest import D, application
 
@@ -47,6 +48,18 @@ def test_the_audit_page_filters_by_county_and_exports_what_it_shows(client, flaw
     response = client.get(reverse("workflows:audit"), {"export": "findings"})
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     assert len(rows) == 3 and ExportLog.objects.get().kind == "dashboard.findings"
+
+
+def test_the_audit_page_narrows_to_one_check(client, flawed, city_reviewer):
+    client.force_login(city_reviewer)
+    every = shown_table(client.get(reverse("workflows:audit")), "findings")[1:]
+    check = every[0][1]
+    code = next(c.code for c in enabled_checks() if c.name == check)
+    response = client.get(reverse("workflows:audit"), {"check": code})
+    assert shown_table(response, "findings")[1:] == [row for row in every if row[1] == check]
+    # The counts name the one check only.
+    assert shown_table(response, "counts")[0] == ["县(市、区)", "合计", check]
+    assert client.get(reverse("workflows:audit"), {"check": "no_such_check"}).status_code == 400
 
 
 def test_the_in_tray_page_shows_what_waits_on_whom(client, village, ninghua_clerk, datian_clerk):
