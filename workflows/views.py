@@ -74,8 +74,11 @@ def audit(request):
     enabled = [c for c in checks.enabled_checks() if check in (None, c.code)]
     per_county = checks.counts_by_county(findings)
     count_columns = {"county": "县(市、区)", "total": "合计", **{c.code: c.name for c in enabled}}
-    count_rows = [{"county": names.get(r["county"]), "total": r["total"],
-                   **{c.code: r["checks"].get(c.code, 0) for c in enabled}} for r in per_county]
+    # Each count opens the page narrowed to its county (and check): the findings behind the number.
+    count_rows = [{"county": names.get(r["county"]), "total": r["total"], "total_url": f"?county={r['county']}",
+                   **{c.code: r["checks"].get(c.code, 0) for c in enabled},
+                   **{f"{c.code}_url": f"?county={r['county']}&check={c.code}" for c in enabled
+                      if r["checks"].get(c.code)}} for r in per_county]
     page_tables = [
         Table("counts", "各县(市、区)问题数", count_columns, count_rows, wide=True),
         Table("findings", "核查发现的问题", columns, rows,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from households.models import ExportLog, Household
+from households.models import County, ExportLog, Household
 from tests.dashboard.conftest import shown_rows, shown_table
 from tests.factories import household
 from workflows import services
@@ -60,6 +60,10 @@ def test_the_audit_page_narrows_to_one_check(client, flawed, city_reviewer):
     # The counts name the one check only.
     assert shown_table(response, "counts")[0] == ["县(市、区)", "合计", check]
     assert client.get(reverse("workflows:audit"), {"check": "no_such_check"}).status_code == 400
+    # A count links to the findings behind it.
+    county = County.objects.get(name=every[0][0]).code
+    page = client.get(reverse("workflows:audit")).content.decode()
+    assert f'href="?county={county}&amp;check={code}"' in page and f'href="?county={county}"' in page
 
 
 def test_the_in_tray_page_shows_what_waits_on_whom(client, village, ninghua_clerk, datian_clerk):
