@@ -15,12 +15,16 @@ class DashboardFilter(forms.Form):
     )
     county = forms.ChoiceField(label="县(市、区)", required=False)
 
-    def __init__(self, data, *, user, fields=("year", "county"), counties: list[tuple[str, str]] | None = None):
+    def __init__(self, data, *, user, fields=("year", "county"), counties: list[tuple[str, str]] | None = None,
+                 years: range | None = None):
         """`counties` (code, name) replaces the user's counties as the choices, for a page whose
-        scope is not theirs (the projects: a channel department reads its project in every county)."""
+        scope is not theirs (the projects: a channel department reads its project in every county);
+        `years` the plan's four years, for a page whose records run longer."""
         super().__init__(data)
         for name in set(self.fields) - set(fields):
             del self.fields[name]
+        if years is not None and "year" in self.fields:
+            self.fields["year"].choices = [("", "全部年度"), *((y, f"{y}年") for y in years)]
         if "county" in self.fields:
             if counties is None:
                 counties = counties_visible_to(user).values_list("code", "name")  # a query

@@ -14,7 +14,7 @@ from django.urls import reverse
 from households import access
 from households.access import may_see_full_id
 from households.excel import table_response
-from households.models import ExportLog, Township, Village
+from households.models import FIRST_YEAR, LAST_YEAR, ExportLog, Township, Village
 from households.selectors import household_history
 from plans.checks import run_checks
 from plans import selectors as plan_selectors
@@ -47,8 +47,9 @@ def dashboard_page(view):
     return page
 
 
-def read_filters(request, *fields: str, counties: list[tuple[str, str]] | None = None) -> DashboardFilter:
-    form = DashboardFilter(request.GET, user=request.user, fields=fields, counties=counties)
+def read_filters(request, *fields: str, counties: list[tuple[str, str]] | None = None,
+                 years: range | None = None) -> DashboardFilter:
+    form = DashboardFilter(request.GET, user=request.user, fields=fields, counties=counties, years=years)
     if not form.is_valid():
         raise InvalidFilter(form)
     return form
@@ -141,7 +142,8 @@ def projects(request):
     reads (projects.selectors.project_scope)."""
     user = request.user
     scope = project_selectors.project_scope(user=user)
-    form = read_filters(request, "year", "county", counties=scope.choices)
+    # The projects' records run from the registry's first year to its last, not the plan's four.
+    form = read_filters(request, "year", "county", counties=scope.choices, years=range(FIRST_YEAR, LAST_YEAR + 1))
     year, county = form.cleaned_data["year"], form.cleaned_data["county"]
     scope = scope.narrowed(county=county, year=year)
     data = project_selectors.project_summary(scope=scope)

@@ -250,3 +250,13 @@ def test_a_households_page_says_what_each_project_did_through_its_measures(as_us
     before = measure_queries()
     link_save(record=Training(course=Training.objects.first().course, member=projects.child_a))
     assert measure_queries() == before
+
+
+def test_the_year_filter_offers_every_year_of_the_registry(as_user, city_reviewer, projects):
+    client = as_user(city_reviewer)
+    choices = client.get(URL).context["form"].fields["year"].choices
+    assert choices[0] == ("", "全部年度") and [y for y, _ in choices[1:]] == list(range(2014, 2021))
+    assert client.get(URL, {"year": "2020"}).status_code == 200
+    assert client.get(URL, {"year": "2021"}).status_code == 400
+    # The other pages keep the plan's four years.
+    assert client.get(reverse("dashboard:overview"), {"year": "2020"}).status_code == 400
