@@ -212,6 +212,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.CHANNEL_DEPARTMENT: [
         "households.view_household", "households.view_member",
+        # Whether a household it serves has exited or fallen back, as the API and its pages show it.
+        "households.view_exitrecord", "households.view_returnrecord",
         *(f"households.{a}_reliefmeasure" for a in WRITE),
         *(f"households.view_{m}" for m in REFERENCE),
         # Which project is theirs is decided above, by channel (project_counties_writable_by).

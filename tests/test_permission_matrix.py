@@ -483,16 +483,17 @@ ADMIN_MODELS = {
         "delete": ("A R D A L L D L A", "R A D R L L D L A"),
         "autocomplete": EVERY_ROLE_READS,  # the measure box of a job's form (check_offered)
     },
+    # The department reads the exits and returns of the households its channel serves (F's exit, A's
+    # return), as in the API and on the household's page; the others are "no such record" to it.
     "households.exitrecord": {
-        "changelist": CLERKS_AND_REVIEWER, "add": CLERKS_ADD, "change": (EVENT_OWN, EVENT_OTHER),
-        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
-        "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
-        "delete": ("A R D D L L D L A", "R A D D L L D L A"),
+        "changelist": EVERY_ROLE_READS, "add": CLERKS_ADD, "change": ("A R A R L L D L A", "R A A A L L D L A"),
+        "history": ("A D A D L L D L A", "D A A A L L D L A"),
+        "simple_history": ("A D A D L L D L A", "D A A A L L D L A"),
+        "delete": ("A R D D L L D L A", "R A D D L L D L A"),  # no delete permission: asked first
     },
     "households.returnrecord": {
-        "changelist": CLERKS_AND_REVIEWER, "add": CLERKS_ADD, "change": (EVENT_OWN, EVENT_OTHER),
-        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
-        "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+        "changelist": EVERY_ROLE_READS, "add": CLERKS_ADD, "change": (OWN, OTHER),
+        "history": (OWN_HISTORY, OTHER_HISTORY), "simple_history": (OWN_HISTORY, OTHER_HISTORY),
         "delete": ("A R D D L L D L A", "R A D D L L D L A"),
     },
     "households.userrole": dict.fromkeys(["changelist", "add", "change", "history", "simple_history", "delete"],

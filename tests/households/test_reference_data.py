@@ -78,3 +78,19 @@ def test_a_bad_fixture_loads_nothing(tmp_path):
     with pytest.raises(CommandError, match="未作任何修改"):
         call_command("load_reference_data", directory=str(tmp_path))
     assert not County.objects.filter(code="350499").exists()
+
+
+def test_loading_gives_each_roles_group_the_pages_a_release_adds():
+    """A group made before a release (here: without the projects' pages) gains them when the
+    deployment runs load_reference_data after migrate, and loses what its role no longer holds."""
+    from django.contrib.auth.models import Group, Permission
+
+    from households.access import ROLE_PERMISSIONS
+
+    clerks = Group.objects.create(name="county_clerk")
+    clerks.permissions.set(Permission.objects.filter(codename__in=["view_household", "delete_household"]))
+    call_command("load_reference_data", verbosity=0)
+    held = {f"{p.content_type.app_label}.{p.codename}" for p in clerks.permissions.select_related("content_type")}
+    assert held == set(ROLE_PERMISSIONS["county_clerk"])
+    assert "projects.add_training" in held and "households.delete_household" not in held
+    assert Group.objects.filter(name__in=["city_reviewer", "channel_department", "system_client"]).count() == 3
