@@ -88,6 +88,12 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const charts = Array.from(document.querySelectorAll("[data-chart]"), draw);
-    window.addEventListener("resize", () => charts.forEach((chart) => chart.resize()));
+    // Once the window has settled: a resize mid-change (a window dragged, a page captured whole)
+    // can find the map half laid out.
+    let pending = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => charts.forEach((chart) => chart.resize()), 150);
+    });
   });
 })();

@@ -59,7 +59,7 @@ def city(page):
 def test_reviewer_reads_the_overview_drills_down_to_a_household_and_exports(page, city):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: errors.append(f"{error} on {page.url}"))
 
     page.goto("/dashboard/")
     charts_drawn(page, 3)
