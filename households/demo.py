@@ -42,6 +42,7 @@ from projects.models import (
     TrainingInstitution,
     Workshop,
 )
+from projects.services import measure_for
 
 from .models import (
     ExitRecord,
@@ -332,11 +333,12 @@ def _projects(rng, registry, counties, channels, counts: dict[str, int]) -> None
         TrainingInstitution, TrainingCourse, Training)}
     measures = registry.measures
 
-    def measure_for(member, channel, year, content, unit, amount=0, model=None) -> ReliefMeasure:
-        measure = ReliefMeasure(household=member.household, channel=channels[channel], year=year, content=content[:200],
-                                unit=unit[:100], amount=Decimal(amount), alleviation_model_id=model, by_project=True)
-        measures.append(measure)
-        return measure
+    def carried_out(record, model=None):
+        """The record with the measure the service would record for it (projects.services.measure_for)."""
+        record.measure = measure_for(record)
+        record.measure.alleviation_model_id = model
+        measures.append(record.measure)
+        return record
 
     for county in counties:
         code = county.code
@@ -380,19 +382,17 @@ def _projects(rng, registry, counties, channels, counts: dict[str, int]) -> None
                 year = rng.randint(workshop.founded_year, 2018)
                 if not 18 <= _age(member, year) <= 60:
                     continue
-                records[Job].append(Job(
-                    workshop=workshop, member=member, year=year, monthly_wage=Decimal(rng.randrange(1500, 3001, 100)),
-                    measure=measure_for(member, "labor_mutual_aid", year, f"就业扶贫车间务工：{workshop.name}",
-                                        workshop.enterprise, model=workshop.alleviation_model_id)))
+                records[Job].append(carried_out(Job(
+                    workshop=workshop, member=member, year=year, monthly_wage=Decimal(rng.randrange(1500, 3001, 100))),
+                    model=workshop.alleviation_model_id))
         candidates = [m for m in workable if 30 <= _age(m, 2016) <= 65]
         candidates.sort(key=lambda m: m.labor != "weak")  # stable: the weak first, then the others as drawn
         for member in candidates[:rng.randint(2, 5)]:
             kind, year = PostKind(rng.choice(PostKind.values)), rng.choice(PLAN_YEARS)
             village = member.household.village
-            records[PublicPost].append(PublicPost(
+            records[PublicPost].append(carried_out(PublicPost(
                 kind=kind, county=county, village=village, member=member, year=year,
-                monthly_pay=Decimal(rng.randrange(400, 1001, 50)),
-                measure=measure_for(member, "labor_mutual_aid", year, f"公益性岗位：{kind.label}", f"{village.name}村委会")))
+                monthly_pay=Decimal(rng.randrange(400, 1001, 50)))))
 
         # 4. 乡村教育助学: a county fund, grants to pupils of poor households.
         fund = EducationFund(name=f"{county.name}乡村教育助学基金", county=county, founded_year=2015,
@@ -402,9 +402,8 @@ def _projects(rng, registry, counties, channels, counts: dict[str, int]) -> None
         pupils = [m for m in people if m.schooling in SCHOOL]
         for member in rng.sample(pupils, min(len(pupils), rng.randint(4, 10))):
             year, amount = rng.choice(PLAN_YEARS), rng.randrange(500, 3001, 100)
-            records[StudentAid].append(StudentAid(
-                fund=fund, member=member, year=year, amount=Decimal(amount),
-                measure=measure_for(member, "education_aid", year, f"乡村教育助学：{fund.name}", fund.name, amount)))
+            records[StudentAid].append(carried_out(
+                StudentAid(fund=fund, member=member, year=year, amount=Decimal(amount))))
 
         # 5. 就业技能培训: a training centre, two courses, trainees still poor or lately out.
         centre = TrainingInstitution(name=f"{county.name}就业技能培训中心", county=county,
@@ -419,12 +418,11 @@ def _projects(rng, registry, counties, channels, counts: dict[str, int]) -> None
                 m.household.status != Household.Status.EXITED
                 or last_exit[id(m.household)] + TRAINING_YEARS_AFTER_EXIT >= year)]
             for member in rng.sample(trainable, min(len(trainable), rng.randint(4, 10))):
-                records[Training].append(Training(
+                records[Training].append(carried_out(Training(
                     course=course, member=member, fee_waived=rng.random() < 0.95, board_waived=rng.random() < 0.9,
                     certification_waived=rng.random() < 0.9, guidance_given=rng.random() < 0.7,
                     job_referred=rng.random() < 0.5, loan_subsidy_given=rng.random() < 0.2,
-                    certified=rng.random() < 0.6,
-                    measure=measure_for(member, "skills_training", year, f"技能培训：{course.name}", centre.name)))
+                    certified=rng.random() < 0.6)))
 
     # 3. 试点示范, across the city within the plan's ranges: villages among the poor ones, a county
     # after another; organisations bringing along poor households of their county.

@@ -36,6 +36,7 @@ from .models import (
     TrainingInstitution,
     Workshop,
 )
+from .selectors import in_project_counties
 
 
 def save_record(record):
@@ -98,11 +99,10 @@ class UnitAdmin(ProjectAdmin):
     course): seen where its county is in project_counties_visible_to, changed, added and deleted
     where it is in project_counties_writable_by."""
 
-    county_path = "county"  # how the unit reaches its county
     save_service = staticmethod(lambda record: services.project_save(record=record))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(**{f"{self.county_path}__in": self.counties_visible(request)})
+        return in_project_counties(super().get_queryset(request), request.user, self.channel)
 
     def county_of(self, unit) -> str | None:
         # From the unit's own fields: a past version (the history pages) may name places since deleted.
@@ -184,9 +184,8 @@ class LinkAdmin(ProjectAdmin):
 
     def choices_for(self, name, request):
         if name == self.unit:
-            units = self.model._meta.get_field(name).related_model.objects
-            path = "institution__county" if units.model is TrainingCourse else "county"
-            return units.filter(**{f"{path}__in": access.project_counties_visible_to(request.user, self.channel)})
+            units = self.model._meta.get_field(name).related_model.objects.all()
+            return in_project_counties(units, request.user, self.channel)
         # With the household: the chosen record is labelled with its number.
         if name == "member":
             return Member.objects.filter(household__in=self.recordable(request)).select_related("household")
@@ -609,7 +608,6 @@ class TrainingInline(LinkInline):
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(UnitAdmin):
     channel = TRAINING_CHANNEL
-    county_path = "institution__county"
     list_display = ["name", "institution", "county", "year", "started_on", "ended_on", "trainees"]
     list_filter = [county_filter("institution__county_id"), "year"]
     search_fields = ["name", "institution__name"]

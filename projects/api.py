@@ -10,7 +10,7 @@ training) is read with its household (access.households_visible_to) and written 
 the measure it carries out (access.may_record_project)."""
 
 import django_filters
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from households import access
 from households.api import codes
-from households.models import Household, Member, ReliefMeasure, Village
+from households.models import Household, Member, ReliefMeasure
 
 from . import services
 from .models import (
@@ -39,19 +39,7 @@ from .models import (
     TrainingInstitution,
     Workshop,
 )
-
-# How each unit (and a post's village) reaches its county.
-COUNTY_OF = {
-    GuaranteeFund: "county", Workshop: "county", Pilot: "county", EducationFund: "county",
-    TrainingInstitution: "county", TrainingCourse: "institution__county", Village: "township__county",
-}
-
-
-def in_project_counties(queryset: QuerySet, user, channel: str | None) -> QuerySet:
-    """The units of `queryset` in the counties whose projects of `channel` the user reads."""
-    counties = access.project_counties_visible_to(user, channel)
-    return queryset.filter(**{f"{COUNTY_OF[queryset.model]}__in": counties})
-
+from .selectors import in_project_counties
 
 def ids(field: str) -> django_filters.NumberFilter:
     return django_filters.NumberFilter(field_name=field)

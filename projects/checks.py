@@ -10,7 +10,7 @@ from households.models import ExitRecord, Household, Village
 from plans.checks import WARNING, Context, Finding, check
 from workflows.audit import Scope, audit_check, member_findings
 
-from .models import Pilot, PilotKind, Training
+from .models import PILOT_RANGES, Pilot, PilotKind, Training, range_status
 
 # A household keeps its policies for a while after it exits (脱贫不脱政策); a training more than
 # this many years after the exit year is worth a look: the member may have fallen back unrecorded,
@@ -24,13 +24,12 @@ def pilot_ranges(ctx: Context) -> Iterator[Finding]:
     cooperatives and family farms; a count outside the range is reported, never refused."""
     counts = Pilot.objects.aggregate(villages=Count("pk", filter=Q(kind=PilotKind.VILLAGE)),
                                      organisations=Count("pk", filter=~Q(kind=PilotKind.VILLAGE)))
-    for key, counted, name in (
-        ("villages", "villages", "整村推进试点示范村数"),
-        ("enterprises", "organisations", "产业帮带试点经济组织数（龙头企业、示范社、示范农场）"),
-    ):
-        low, high = ctx.count(f"count.pilot_{key}_min"), ctx.count(f"count.pilot_{key}_max")
+    names = {"villages": "整村推进试点示范村数", "organisations": "产业帮带试点经济组织数（龙头企业、示范社、示范农场）"}
+    for counted, code in PILOT_RANGES.items():
+        low, high = ctx.count(f"{code}_min"), ctx.count(f"{code}_max")
         actual = counts[counted]
-        yield Finding(f"pilots.{key}", name, WARNING, f"{low}–{high}", actual, low <= actual <= high)
+        yield Finding(f"pilots.{code.removeprefix('count.pilot_')}", names[counted], WARNING, f"{low}–{high}", actual,
+                      range_status(actual, low, high) == "within")
     outside = Village.objects.filter(pilots__kind=PilotKind.VILLAGE, is_poor_village=False).values_list("code", "name")
     yield Finding("pilots.poor_villages", "不是建档立卡贫困村的试点示范村", WARNING, 0, len(outside),
                   len(outside) == 0, tuple(f"{c} {n}" for c, n in outside))

@@ -24,6 +24,7 @@ from households.models import (
     Household,
     Member,
     RegistryModel,
+    ReliefChannel,
     ReliefMeasure,
     Township,
     Village,
@@ -94,8 +95,8 @@ class HouseholdLink(RegistryModel):
         elif measure is not None and measure.household.status == Household.Status.REMOVED:
             errors["measure"] = f"户 {measure.household.number} 已清退"
         if measure is not None and measure.channel_id != self.channel:
-            name = type(measure.channel).objects.get(pk=self.channel).name
-            errors.setdefault("measure", f"该帮扶措施的渠道是{measure.channel.name}，应为{name}")
+            wanted = ReliefChannel.objects.get(pk=self.channel).name
+            errors.setdefault("measure", f"该帮扶措施的渠道是{measure.channel.name}，应为{wanted}")
         return errors
 
 
@@ -365,6 +366,15 @@ class LinkType(models.TextChoices):
     ENTERPRISE_HOUSEHOLD = "enterprise_household", _("企业+贫困户")
     ENTERPRISE_COOPERATIVE_HOUSEHOLD = "enterprise_cooperative_household", _("企业+合作社+贫困户")
     ENTERPRISE_FARM_HOUSEHOLD = "enterprise_farm_household", _("企业+家庭农场+贫困户")
+
+
+# 三.(一).3's ranges, by what is counted: the PlanTarget codes of their bounds (`<code>_min`, `<code>_max`).
+PILOT_RANGES = {"villages": "count.pilot_villages", "organisations": "count.pilot_enterprises"}
+
+
+def range_status(actual: int, low, high) -> str:
+    """`below`, `within` or `above` a plan's range: the plan's report and the projects' page say the same."""
+    return "below" if actual < low else "above" if actual > high else "within"
 
 
 class Pilot(RegistryModel):

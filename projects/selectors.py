@@ -20,13 +20,14 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 
 from households.access import counties_visible_to, households_visible_to, project_counties_visible_to
-from households.models import AlleviationModel, County, Member, ReliefMeasure
+from households.models import AlleviationModel, County, Member, ReliefMeasure, Village
 from plans.models import PlanTarget
 
 from .models import (
     EDUCATION_CHANNEL,
     EMPLOYMENT_CHANNEL,
     LOAN_CHANNEL,
+    PILOT_RANGES,
     TRAINING_CHANNEL,
     EducationFund,
     GuaranteedLoan,
@@ -40,7 +41,9 @@ from .models import (
     StudentAid,
     Training,
     TrainingCourse,
+    TrainingInstitution,
     Workshop,
+    range_status,
 )
 
 # Each project and the channel of its measures (None: the pilots are chosen by the city).
@@ -51,6 +54,20 @@ PROJECTS = {
     "education": EDUCATION_CHANNEL,
     "training": TRAINING_CHANNEL,
 }
+
+
+# How each unit (and a post's village) reaches its county.
+COUNTY_OF = {
+    GuaranteeFund: "county", Workshop: "county", Pilot: "county", EducationFund: "county",
+    TrainingInstitution: "county", TrainingCourse: "institution__county", Village: "township__county",
+}
+
+
+def in_project_counties(queryset: QuerySet, user, channel: str | None) -> QuerySet:
+    """The units of `queryset` in the counties whose projects of `channel` the user reads: the API's
+    lists and choices, the admin's lists and drop-downs."""
+    counties = project_counties_visible_to(user, channel)
+    return queryset.filter(**{f"{COUNTY_OF[queryset.model]}__in": counties})
 
 
 @dataclass(frozen=True)
@@ -183,8 +200,6 @@ def employment_units(*, scope: Scope) -> list[dict]:
 
 # ---------------------------------------------------------------- 3. 精准扶贫试点示范工程
 
-PILOT_RANGES = {"villages": "count.pilot_villages", "organisations": "count.pilot_enterprises"}
-
 
 def pilots_by_county(*, scope: Scope) -> list[dict]:
     """Runs one query. 三.(一).3, per county: the pilot villages, the pilot organisations (leading
@@ -216,7 +231,7 @@ def pilot_ranges(*, scope: Scope, by_county: list[dict]) -> list[dict]:
         if not scope.whole_city("pilots") or low is None or high is None:
             status = "partial"
         else:
-            status = "below" if actual < low else "above" if actual > high else "within"
+            status = range_status(actual, low, high)
         rows.append({"key": key, "low": None if low is None else int(low), "high": None if high is None else int(high),
                      "actual": actual, "status": status})
     return rows

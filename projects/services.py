@@ -43,9 +43,10 @@ def project_delete(*, record: RegistryModel) -> None:
                 pass  # another record still carries it out
 
 
-def _measure_for(record: HouseholdLink) -> ReliefMeasure:
+def measure_for(record: HouseholdLink) -> ReliefMeasure:
     """The relief measure a record carries out, when the caller gave none: of the member's household,
-    the project's channel and the record's year, saying what the project did."""
+    the project's channel and the record's year, saying what the project did. Unsaved: link_save
+    records it, the demo (households/demo.py) writes it in bulk."""
     match record:
         case Job():
             year, content, unit, amount = record.year, f"就业扶贫车间务工：{record.workshop}", record.workshop.enterprise, 0
@@ -69,7 +70,7 @@ def link_save(*, record: HouseholdLink) -> HouseholdLink:
     with transaction.atomic():
         if record.measure_id is None and not isinstance(record, GuaranteedLoan):
             record.full_clean(exclude=["measure"])
-            record.measure = measure_save(measure=_measure_for(record))
+            record.measure = measure_save(measure=measure_for(record))
         record.full_clean()
         record.save()
     return record
