@@ -166,6 +166,10 @@ AUDIT_INCOME_CEILING = int(os.environ.get("AUDIT_INCOME_CEILING", "30000"))
 # goes on for a while after exit (脱贫不脱政策), not for years.
 AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_EXIT", "2"))
 
+# The plan document itself (三明市深化精准扶贫2015-2018年行动计划), which the tests hold the fixtures
+# against: beside the checkout by default, as on the team's machines and in CI.
+PLAN_DOCUMENT = Path(os.environ.get("PLAN_DOCUMENT") or BASE_DIR.parent / "shared" / "seeds" / "000_75e9794d5161ca6f.txt")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a request without credentials is answered 401 with WWW-Authenticate.

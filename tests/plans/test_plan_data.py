@@ -13,12 +13,21 @@ from plans.models import AnnexRow, PlanTarget
 
 pytestmark = pytest.mark.django_db
 
-PLAN = settings.BASE_DIR.parent / "shared" / "seeds" / "000_75e9794d5161ca6f.txt"
 
 
-def annex_of_the_document() -> dict[str, list[int]]:
+@pytest.fixture
+def plan_text() -> str:
+    """The plan document (settings.PLAN_DOCUMENT, from the environment variable of that name); the
+    tests that read it are skipped where it is not (a clone with nothing beside it). CI has it, and
+    .ci/run stops before the tests when it is missing."""
+    path = settings.PLAN_DOCUMENT
+    if not path.is_file():
+        pytest.skip(f"the plan document is not at {path}: set PLAN_DOCUMENT to its path to run this test")
+    return path.read_text("utf-8")
+
+
+def annex_of_the_document(text: str) -> dict[str, list[int]]:
     """The annex table as printed: the row label, then seven numbers, each cell ending in '|'."""
-    text = PLAN.read_text("utf-8")
     table = text[text.rindex("三明市2015-2018年减贫任务安排表"):]
     cells = [c.strip() for c in table.split("|")][:-1]
     cells[0] = cells[0].splitlines()[-1]  # the first header cell follows the title line
@@ -27,8 +36,8 @@ def annex_of_the_document() -> dict[str, list[int]]:
     return {body[i]: [int(n) for n in body[i + 1:i + 8]] for i in range(0, len(body), 8)}
 
 
-def test_fixtures_reproduce_every_number_of_the_annex():
-    document = annex_of_the_document()
+def test_fixtures_reproduce_every_number_of_the_annex(plan_text):
+    document = annex_of_the_document(plan_text)
     assert len(document) == 13 and "合 计" in document
     loaded = {
         row.label: [row.registered, row.exited_2014, row.remaining_2014, row.quota_2015, row.quota_2016,
@@ -44,15 +53,14 @@ def test_annex_rows_carry_the_glossary_county_codes():
     assert AnnexRow.objects.get(label="宁化县").county_id == "350424"
 
 
-def test_category_and_cause_targets_as_printed():
+def test_category_and_cause_targets_as_printed(plan_text):
     t = {x.code: x for x in PlanTarget.objects.all()}
     assert (t["category.dibao"].households, t["category.dibao"].persons) == (9997, 22855)
     assert (t["cause.lack_funds"].households, t["cause.lack_funds"].persons) == (3060, 9868)
     assert [t[f"route.{r}"].persons for r in ("industry", "employment", "relocation")] == [38000, 15000, 3000]
     assert (t["deadline.national"].year, t["deadline.provincial"].year) == (2017, 2018)
-    text = PLAN.read_text("utf-8")
     for code in ("category.ordinary", "category.dibao_able", "category.dibao", "category.wubao"):
-        assert f"{t[code].households}户、{t[code].persons}人" in text
+        assert f"{t[code].households}户、{t[code].persons}人" in plan_text
 
 
 def findings_by_check():
