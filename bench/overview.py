@@ -9,10 +9,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.floors import best, line, progress_floor
+from common.actors import SYSTEM
 from households.services import role_grant
 
 client = Client(SERVER_NAME="localhost")
-client.force_login(role_grant(username="bench-reviewer", role="city_reviewer"))
+client.force_login(role_grant(actor=SYSTEM, username="bench-reviewer", role="city_reviewer"))
 
 
 def overview():

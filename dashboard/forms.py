@@ -1,8 +1,7 @@
 from django import forms
 
-from plans.models import PLAN_YEARS
-
 from households.access import counties_visible_to
+from plans.models import PLAN_YEARS
 
 
 class DashboardFilter(forms.Form):

@@ -13,4 +13,7 @@ urlpatterns = [
     path("township/<str:code>/", views.township, name="township"),
     path("village/<str:code>/", views.village, name="village"),
     path("household/<int:pk>/", views.household, name="household"),
+    # The work on the registry: what waits on whom, and the data-quality checks.
+    path("in-tray/", views.in_tray, name="in_tray"),
+    path("audit/", views.audit, name="audit"),
 ]

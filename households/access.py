@@ -1,14 +1,25 @@
-"""Who may see and who may change what: the one place that decides it. The admin, the API, the
-pages, imports and exports all ask these functions (plan 四.2 assigns the work)."""
+"""Who may see and who may change what in the registry: the one place that decides it (plan 四.2
+assigns the work). The services ask it before every write and raise common.refusals.Refused; the
+admin, the API, the pages, imports and exports ask it what to list and which choices to offer.
 
-from django.db.models import Q, QuerySet
+Other apps keep their own rules in their own access.py (plans', projects', workflows'), built on
+these; each app declares the model permissions its roles' groups hold (declare_role_permissions)."""
+
+from collections.abc import Callable
+
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Concat, Left, Right
+
+from common.refusals import Refused
 
 from .models import County, Household, ReliefChannel, Role, UserRole, Village
+from .validators import mask_id
 
 
 def user_role(user) -> UserRole | None:
-    """None for anonymous users and users without a role. Runs a query the first time for a user
-    object, unless the token authentication has fetched the role with the user."""
+    """None for anonymous users, the system and users without a role. Runs a query the first time
+    for a user object, unless the token authentication has fetched the role with the user."""
     if not user.is_authenticated:
         return None
     try:
@@ -22,10 +33,17 @@ def _county_codes(role: UserRole):
     return role.counties.values("code")
 
 
+def _writes_counties(role: UserRole | None) -> bool:
+    return role is not None and (role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write))
+
+
+# ---------------------------------------------------------------- reading
+
+
 def households_visible_to(user) -> QuerySet[Household]:
-    """Superusers and the city reviewer see every household; a county clerk and a system client
-    those of their counties; a channel department those its channels serve (by cause, by the
-    safety net's categories, or by a measure already recorded); anyone else none."""
+    """Superusers (and the system) and the city reviewer see every household; a county clerk and a
+    system client those of their counties; a channel department those its channels serve (by
+    cause, by the safety net's categories, or by a measure already recorded); anyone else none."""
     households = Household.objects.all()
     if user.is_authenticated and user.is_superuser:
         return households
@@ -60,7 +78,7 @@ def sees_whole_city(user) -> bool:
 def counties_visible_to(user) -> QuerySet[County]:
     """The counties whose pages and quota progress a user may see: all for superusers and the city
     reviewer, their own for a county clerk or a system client, none for anyone else. A channel
-    department's scope is the households its channels serve, not places (access.households_visible_to),
+    department's scope is the households its channels serve, not places (households_visible_to),
     so it reads the breakdowns and household pages but no county's progress.
 
     Whoever sees a county here sees every household of it (households_visible_to), so progress
@@ -69,30 +87,83 @@ def counties_visible_to(user) -> QuerySet[County]:
         return County.objects.all()
     role = user_role(user)
     if role is not None and role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
-        return County.objects.filter(code__in=role.counties.values("code"))
+        return County.objects.filter(code__in=_county_codes(role))
+    return County.objects.none()
+
+
+def holds_channel(user, channel: str | None) -> bool:
+    """Runs a query the first time for a user object: is the user the department of `channel`?"""
+    role = user_role(user)
+    return (channel is not None and role is not None and role.role == Role.CHANNEL_DEPARTMENT
+            and role.channels.filter(pk=channel).exists())
+
+
+# ---------------------------------------------------------------- writing
+
+
+def counties_writable_by(user) -> QuerySet[County]:
+    """Counties in which the user may register households and places: superusers (and the system)
+    all, a county clerk and a system client granted writing their own, nobody else."""
+    if user.is_authenticated and user.is_superuser:
+        return County.objects.all()
+    role = user_role(user)
+    if _writes_counties(role):
+        return County.objects.filter(code__in=_county_codes(role))
     return County.objects.none()
 
 
 def households_writable_by(user) -> QuerySet[Household]:
-    """Households whose records (members, exits, returns) the user may change: superusers all, a
-    county clerk and a system client granted writing those of their counties; nobody else."""
+    """Households whose records (members, exits, returns) the user may change: those of the
+    counties the user may write in."""
     households = Household.objects.all()
     if user.is_authenticated and user.is_superuser:
         return households
     role = user_role(user)
-    if role and (role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write)):
+    if _writes_counties(role):
         return households.filter(village__township__county_id__in=_county_codes(role))
     return households.none()
 
 
-def counties_writable_by(user) -> QuerySet[County]:
-    """Counties in which the user may register households and places."""
+def channels_recordable_by(user) -> QuerySet[ReliefChannel]:
+    """Channels whose measures the user may record: a channel department its own (in any county
+    it can see), a county clerk every channel in its county, superusers all."""
     if user.is_authenticated and user.is_superuser:
-        return County.objects.all()
+        return ReliefChannel.objects.all()
     role = user_role(user)
-    if role and (role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write)):
-        return County.objects.filter(code__in=_county_codes(role))
-    return County.objects.none()
+    if role is None:
+        return ReliefChannel.objects.none()
+    if role.role == Role.CHANNEL_DEPARTMENT:
+        return role.channels.all()
+    if _writes_counties(role):
+        return ReliefChannel.objects.all()
+    return ReliefChannel.objects.none()
+
+
+def households_for_measures(user) -> QuerySet[Household]:
+    """The households a user may pick when recording a measure: a department's are those it
+    serves, everyone else's those they may change."""
+    role = user_role(user)
+    if role and role.role == Role.CHANNEL_DEPARTMENT:
+        return households_visible_to(user)
+    return households_writable_by(user)
+
+
+def may_record_measure(user, household: Household, channel: ReliefChannel | str) -> bool:
+    """Runs queries. A measure is recorded by whoever may change the household, or by the
+    department of its channel for a household it serves."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    code = channel.pk if isinstance(channel, ReliefChannel) else channel
+    return (
+        channels_recordable_by(user).filter(pk=code).exists()
+        and households_for_measures(user).filter(pk=household.pk).exists()
+    )
+
+
+def may_flag_places(user) -> bool:
+    """Runs a query the first time for a user object. The flags the plan counts (a key county, a
+    city key township, a poor or hollow village) are the bureau's: the city reviewer sets them."""
+    return sees_whole_city(user)
 
 
 def villages_acting_in(user, level: str) -> QuerySet[Village]:
@@ -117,98 +188,84 @@ def may_override_verification(user) -> bool:
     return sees_whole_city(user)
 
 
-def channels_recordable_by(user) -> QuerySet[ReliefChannel]:
-    """Channels whose measures the user may record: a channel department its own (in any county
-    it can see), a county clerk every channel in its county, superusers all."""
-    if user.is_authenticated and user.is_superuser:
-        return ReliefChannel.objects.all()
-    role = user_role(user)
-    if role is None:
-        return ReliefChannel.objects.none()
-    if role.role == Role.CHANNEL_DEPARTMENT:
-        return role.channels.all()
-    if role.role == Role.COUNTY_CLERK or (role.role == Role.SYSTEM_CLIENT and role.can_write):
-        return ReliefChannel.objects.all()
-    return ReliefChannel.objects.none()
+# ---------------------------------------------------------------- what the services refuse
+
+
+def require_household_writable(actor, household: Household | int) -> None:
+    """Runs a query. Refused unless the actor may change the household's records."""
+    pk = household.pk if isinstance(household, Household) else household
+    if not households_writable_by(actor).filter(pk=pk).exists():
+        raise Refused("您不能修改该户的记录")
+
+
+def require_county_writable(actor, county: str | None, *, field: str, what: str) -> None:
+    """Runs queries. Refused unless the actor may write in `county`: without any county at all
+    (403), or naming `field`, the choice that places the record outside the actor's counties (400).
+    `county` None (not chosen yet) asks only the first."""
+    writable = counties_writable_by(actor)
+    if not writable.exists():
+        raise Refused(f"您的角色不能登记{what}")
+    if county and not writable.filter(pk=county).exists():
+        raise Refused(f"不在您可以登记{what}的县(市、区)内", field=field)
+
+
+def require_measure_recordable(actor, household: Household, channel: ReliefChannel | str) -> None:
+    """Runs queries."""
+    if not may_record_measure(actor, household, channel):
+        raise Refused("您不能为该户登记该渠道的帮扶措施")
+
+
+# ---------------------------------------------------------------- ID numbers
 
 
 def may_see_full_id(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_perm("households.view_full_id_number"))
 
 
-def may_record_measure(user, household: Household, channel: ReliefChannel) -> bool:
-    """Runs queries. A measure is recorded by whoever may change the household, or by the
-    department of its channel for a household it serves."""
-    return (
-        channels_recordable_by(user).filter(pk=channel.pk).exists()
-        and households_for_measures(user).filter(pk=household.pk).exists()
-    )
+def id_display(user) -> Callable[[str], str]:
+    """How `user` is shown an ID number, the one decision every door takes it from (the admin's
+    lists, forms and read-only pages, the history, the API, every export, the pages): whole for
+    whoever may see it (superusers, the system, the permission households.view_full_id_number),
+    otherwise 350424********1234."""
+    return str if may_see_full_id(user) else mask_id
 
 
-def _holds_channel(user, channel: str | None) -> bool:
-    """Runs a query the first time for a user object: is the user the department of `channel`?"""
-    role = user_role(user)
-    return (channel is not None and role is not None and role.role == Role.CHANNEL_DEPARTMENT
-            and role.channels.filter(pk=channel).exists())
+def id_display_sql(user, field: str = "id_number") -> Combinable:
+    """id_display() in the database, for a list that should never hold a number the user may not see."""
+    if may_see_full_id(user):
+        return F(field)
+    return Concat(Left(field, 6), Value("*" * 8), Right(field, 4))
 
 
-def project_counties_visible_to(user, channel: str | None) -> QuerySet[County]:
-    """Counties whose project records (五项工程: guarantee funds, workshops, education funds,
-    training institutions; `channel` is the channel of the project's measures, None for the
-    pilots) the user reads: those whose households they see whole (counties_visible_to), and every
-    county for the department of the project's channel, which runs it city-wide (plan 四.2)."""
-    if _holds_channel(user, channel):
-        return County.objects.all()
-    return counties_visible_to(user)
+# ---------------------------------------------------------------- the roles' groups
+
+# The model permissions each role's group holds: what the admin lets it open at all. Which records
+# it then sees and changes is decided by the functions above. Each app declares its own (its
+# AppConfig.ready() calls declare_role_permissions); services.role_group_sync writes them.
+ROLE_PERMISSIONS: dict[str, list[str]] = {role: [] for role in Role.values}
 
 
-def project_counties_writable_by(user, channel: str | None) -> QuerySet[County]:
-    """Counties in which the user may set up or change a project's records: a county clerk and a
-    writing system client their own, the project channel's department every county, superusers
-    all. The pilots (channel None) are chosen by the city (plan 三.(一).3): the city reviewer."""
-    if channel is None:
-        return County.objects.all() if sees_whole_city(user) else County.objects.none()
-    if _holds_channel(user, channel):
-        return County.objects.all()
-    return counties_writable_by(user)
+def declare_role_permissions(permissions: dict[str, list[str]]) -> None:
+    """An app's share of each role's group (app_label.codename); idempotent."""
+    for role, codenames in permissions.items():
+        ROLE_PERMISSIONS[role] = list(dict.fromkeys([*ROLE_PERMISSIONS[role], *codenames]))
 
 
-def may_record_project(user, household: Household, channel: str) -> bool:
-    """Runs queries. A project's record of a household's member (a loan, a job, a post, a grant, a
-    training) is a relief measure of the project's channel: whoever may record that measure may
-    record it (may_record_measure)."""
-    return may_record_measure(user, household, ReliefChannel(pk=channel))
-
-
-# The model permissions each role's group holds: what the admin lets it open at all. Which
-# records it then sees and changes is decided by the functions above.
 REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord"]
 PLACES = ["county", "township", "village"]
 REFERENCE = ["povertycause", "reliefchannel", "alleviationmodel"]
-PLAN_RECORDS = ["villageincome", "townshippairing", "envoy", "settlement", "supportstandard", "povertyline"]
-WORKFLOWS = [f"workflows.view_{m}" for m in ("case", "step", "objection", "verification")]  # read in the admin
-PROJECT_UNITS = ["guaranteefund", "workshop", "educationfund", "traininginstitution", "trainingcourse"]
-PROJECT_LINKS = ["guaranteedloan", "job", "publicpost", "studentaid", "training"]
-PROJECTS = PROJECT_UNITS + PROJECT_LINKS
 WRITE = ("view", "add", "change", "delete")
-ROLE_PERMISSIONS: dict[str, list[str]] = {
+REGISTRY_PERMISSIONS = {
     Role.COUNTY_CLERK: [
         *(f"households.{a}_{m}" for m in REGISTRY for a in ("view", "add", "change")),
         *(f"households.delete_{m}" for m in ["member", "reliefmeasure", "exitrecord", "returnrecord"]),
         *(f"households.view_{m}" for m in PLACES + REFERENCE),
         "households.add_township", "households.add_village",
-        "plans.view_annexrow", "plans.view_plantarget",
-        *WORKFLOWS,
-        *(f"projects.{a}_{m}" for m in PROJECTS for a in WRITE), "projects.view_pilot",
     ],
     Role.CITY_REVIEWER: [
         *(f"households.view_{m}" for m in REGISTRY + PLACES + REFERENCE),
         *(f"households.change_{m}" for m in PLACES),  # the flags the bureau sets
         "households.change_alleviationmodel",  # the eighth model is the bureau's to name
-        "plans.view_annexrow", "plans.view_plantarget",
-        *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in WRITE),
-        *WORKFLOWS,
-        *(f"projects.view_{m}" for m in PROJECTS), *(f"projects.{a}_pilot" for a in WRITE),
     ],
     Role.CHANNEL_DEPARTMENT: [
         "households.view_household", "households.view_member",
@@ -216,17 +273,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "households.view_exitrecord", "households.view_returnrecord",
         *(f"households.{a}_reliefmeasure" for a in WRITE),
         *(f"households.view_{m}" for m in REFERENCE),
-        # Which project is theirs is decided above, by channel (project_counties_writable_by).
-        *(f"projects.{a}_{m}" for m in PROJECTS for a in WRITE),
     ],
     Role.SYSTEM_CLIENT: [],  # the API only
 }
-
-
-def households_for_measures(user) -> QuerySet[Household]:
-    """The households a user may pick when recording a measure: a department's are those it
-    serves, everyone else's those they may change."""
-    role = user_role(user)
-    if role and role.role == Role.CHANNEL_DEPARTMENT:
-        return households_visible_to(user)
-    return households_writable_by(user)

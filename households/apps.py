@@ -5,3 +5,11 @@ class HouseholdsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "households"
     verbose_name = "建档立卡"
+
+    def ready(self):
+        # The registry's data-quality checks register themselves as their module is imported.
+        from . import access
+        from .audit import checks  # noqa: F401
+
+        access.declare_role_permissions(access.REGISTRY_PERMISSIONS)
+

@@ -1,6 +1,6 @@
 """django-import-export's side of the 建档立卡 workbook: the admin's import page (upload, dry run,
-preview, confirm) runs on these, and both hand the work to households/workbook.py, which the
-command and the API share. The library's own row-by-row import (about 700 rows a second, or a
+preview, confirm) runs on these, and both hand the work to households/workbook/ and the import
+service, which the command and the API share. The library's own row-by-row import (about 700 rows a second, or a
 bulk mode that skips the history) is not used: the registry validates a workbook as one set."""
 
 import tablib
@@ -44,13 +44,13 @@ class HouseholdResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         sheet = dataset.sheet
-        report = workbook.workbook_import(
-            sheet, user=kwargs.get("user"), dry_run=dry_run, reason=f"Excel导入：{kwargs.get('file_name') or ''}"
+        report = workbook.import_sheet(
+            sheet, actor=kwargs["user"], dry_run=dry_run, reason=f"Excel导入：{kwargs.get('file_name') or ''}"
         )
         return report_result(sheet, report)
 
 
-def report_result(sheet: workbook.Sheet, report: workbook.ImportReport) -> Result:
+def report_result(sheet: workbook.Sheet, report) -> Result:
     """The import's report as the admin's preview shows it."""
     result = Result()
     result.report = report
@@ -58,11 +58,11 @@ def report_result(sheet: workbook.Sheet, report: workbook.ImportReport) -> Resul
     columns = sorted(sheet.columns.items())
     result.diff_headers = [c.header for _i, c in columns]
     reasons: dict[int, dict[str, list[str]]] = {}
-    for p in report.problems:
+    for p in sheet.problems(report):
         text = f"{p.reason}（原值：{p.value}）" if p.value else p.reason
         reasons.setdefault(p.row or 0, {}).setdefault(p.column or "整行", []).append(text)
-    for number, cells in sheet.rows:
-        values = {c.header: workbook._text(cells[i]) if i < len(cells) else "" for i, c in columns}
+    for number in sheet.cells:
+        values = {c.header: sheet.value(number, c.key) for _i, c in columns}
         if number in reasons:
             if len(result.invalid_rows) < PREVIEW_ROWS:
                 result.invalid_rows.append(InvalidRow(number, ValidationError(reasons[number]), tuple(values.values())))

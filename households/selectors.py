@@ -1,9 +1,17 @@
 """Reads of the registry that more than one door needs."""
 
+from collections.abc import Callable
+
 from django.db.models import OuterRef, Subquery
 
-from .models import ExitRecord, Household, HouseholdEvent, Member, ReliefMeasure, ReturnRecord
-from .validators import mask_id
+from .models import (
+    ExitRecord,
+    Household,
+    HouseholdEvent,
+    Member,
+    ReliefMeasure,
+    ReturnRecord,
+)
 
 
 def event_is_latest(record: HouseholdEvent) -> bool:
@@ -35,10 +43,10 @@ def household_values(households):
     return households.values(*HOUSEHOLD_ROW_FIELDS)
 
 
-def household_rows(page: list[dict], *, mask: bool) -> list[dict]:
+def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[dict]:
     """Runs two queries. A page of household_values() as the API's HouseholdSerializer shows it
-    (members nested, ID numbers masked when `mask`), built from values() rather than model
-    instances and serializer fields: a page of the list costs a fraction as much."""
+    (members nested, ID numbers as `show_id` shows them: access.id_display), built from values()
+    rather than model instances and serializer fields: a page of the list costs a fraction as much."""
     rows = {row["id"]: row for row in page}
     ids = list(rows)
     for row in page:
@@ -52,15 +60,15 @@ def household_rows(page: list[dict], *, mask: bool) -> list[dict]:
     for m in Member.objects.filter(household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
         household = m.pop("household_id")
         m["birth_date"] = m["birth_date"].isoformat()
-        if mask:
-            m["id_number"] = mask_id(m["id_number"])
+        m["id_number"] = show_id(m["id_number"])
         rows[household]["members"].append(m)
     return page
 
 
-def household_history(household: Household, *, mask: bool) -> list[dict]:
+def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
     """Every create, change and delete of the household and of its members, measures, exits and
-    returns, newest first, with who made it and what changed (ID numbers masked when `mask`). Runs
+    returns, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
@@ -79,8 +87,8 @@ def household_history(household: Household, *, mask: bool) -> list[dict]:
                 for c in record.diff_against(previous).changes
             ]
             for change in changes:
-                if change["field"] == "id_number" and mask:
-                    change["old"], change["new"] = mask_id(change["old"] or ""), mask_id(change["new"] or "")
+                if change["field"] == "id_number":
+                    change["old"], change["new"] = show_id(change["old"] or ""), show_id(change["new"] or "")
             entries.append({
                 "model": model._meta.model_name,
                 "object_id": str(getattr(record, model._meta.pk.attname)),

@@ -1,5 +1,5 @@
 """The plan in the admin: its own numbers read-only (changed only through fixtures/), the city's
-records written through households.services.record_save."""
+records written through plans/services.py."""
 
 import datetime
 
@@ -7,11 +7,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 
-from households import services
-from households.admin import ServiceAdmin, county_filter
+from common.admin import ReadOnlyAdmin, ServiceAdmin
+from households.admin import county_filter
 
-from . import exports
-
+from . import exports, services
 from .models import (
     AnnexRow,
     Envoy,
@@ -22,17 +21,6 @@ from .models import (
     TownshipPairing,
     VillageIncome,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnnexRow)
@@ -69,8 +57,11 @@ class PlanTargetAdmin(ReadOnlyAdmin):
 
 
 class RecordAdmin(ServiceAdmin):
-    save_service = staticmethod(lambda record: services.record_save(record=record))
-    delete_service = staticmethod(lambda record: record.delete())
+    def save_model(self, request, obj, form, change):
+        services.plan_record_save(actor=request.user, record=obj)
+
+    def delete_model(self, request, obj):
+        services.plan_record_delete(actor=request.user, record=obj)
 
 
 @admin.register(VillageIncome)

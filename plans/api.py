@@ -6,14 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from households import access, services
-from households.excel import XLSX_TYPE
-from households.models import Role
+from common.api import WriteGate
+from common.excel import XLSX_TYPE
+from households import access
 
-from . import exports
+from . import exports, services
 from .models import PLAN_YEARS, AnnexRow, VillageIncome
 
 
@@ -137,9 +136,10 @@ class VillageIncomeSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["行动计划"], description="村集体自有收入，每村每年一条，由市农业局（农办）审核员填写。只含调用者可查看的县(市、区)的村。")
-class VillageIncomeViewSet(viewsets.ModelViewSet):
+class VillageIncomeViewSet(WriteGate, viewsets.ModelViewSet):
     """村集体自有收入, written by the city reviewer."""
 
+    write_gate = staticmethod(services.plan_record_gate)
     queryset = VillageIncome.objects.order_by("id")
     serializer_class = VillageIncomeSerializer
     filterset_fields = ["village", "year"]
@@ -151,23 +151,14 @@ class VillageIncomeViewSet(viewsets.ModelViewSet):
         counties = access.counties_visible_to(self.request.user)
         return super().get_queryset().filter(village__township__county__in=counties)
 
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.may_write(request.user):
-            raise PermissionDenied("只有市农业局（农办）审核员可以修改计划记录")
-
-    @staticmethod
-    def may_write(user) -> bool:
-        role = access.user_role(user)
-        return user.is_superuser or (role is not None and role.role == Role.CITY_REVIEWER)
-
     def perform_create(self, serializer):
-        serializer.instance = services.record_save(record=VillageIncome(**serializer.validated_data))
+        serializer.instance = services.plan_record_save(
+            actor=self.request.user, record=VillageIncome(**serializer.validated_data))
 
     def perform_update(self, serializer):
         for name, value in serializer.validated_data.items():
             setattr(serializer.instance, name, value)
-        services.record_save(record=serializer.instance)
+        services.plan_record_save(actor=self.request.user, record=serializer.instance)
 
     def perform_destroy(self, instance):
-        instance.delete()
+        services.plan_record_delete(actor=self.request.user, record=instance)

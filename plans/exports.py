@@ -4,7 +4,7 @@ admin, the API and the dashboards. Each holds what the user may see, as the over
 
 import datetime
 
-from households.excel import table_response
+from households.exports import table_response
 
 from .checks import Finding, findings
 from .selectors import ProgressRow, progress

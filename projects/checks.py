@@ -1,14 +1,14 @@
 """The projects' checks, in the reports that already exist: the plan's ranges for the pilots in
 the plan's report (plans.checks, group "records"), and trainings long after a household's exit in
-the data-quality audit (workflows.audit). Both report; neither refuses a record."""
+the data-quality audit (households.audit). Both report; neither refuses a record."""
 
 from collections.abc import Iterator
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
+from households.audit import Scope, audit_check, member_findings
 from households.models import ExitRecord, Household, Village
 from plans.checks import WARNING, Context, Finding, check
-from workflows.audit import Scope, audit_check, member_findings
 
 from .models import PILOT_RANGES, Pilot, PilotKind, Training, range_status
 

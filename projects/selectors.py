@@ -2,7 +2,7 @@
 dashboards: aggregates by county (and year), and the ledgers (台账), one row a record. Each runs a
 fixed number of queries, whatever the number of records.
 
-Scoping is households/access.py's: a project's records are those of the counties
+Scoping is projects/access.py's: a project's records are those of the counties
 project_counties_visible_to(user, channel) gives for the project's channel (the pilots: None);
 the measures by model those of households_visible_to(user). A person's record is counted in the
 county of its project (a workshop may employ a member of another county's household): a ledger
@@ -19,10 +19,11 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from households.access import counties_visible_to, households_visible_to, project_counties_visible_to
-from households.models import AlleviationModel, County, Member, ReliefMeasure, Village
+from households.access import counties_visible_to, households_visible_to
+from households.models import AlleviationModel, County, Member, ReliefMeasure
 from plans.models import PlanTarget
 
+from .access import project_counties_visible_to
 from .models import (
     EDUCATION_CHANNEL,
     EMPLOYMENT_CHANNEL,
@@ -41,7 +42,6 @@ from .models import (
     StudentAid,
     Training,
     TrainingCourse,
-    TrainingInstitution,
     Workshop,
     range_status,
 )
@@ -54,20 +54,6 @@ PROJECTS = {
     "education": EDUCATION_CHANNEL,
     "training": TRAINING_CHANNEL,
 }
-
-
-# How each unit (and a post's village) reaches its county.
-COUNTY_OF = {
-    GuaranteeFund: "county", Workshop: "county", Pilot: "county", EducationFund: "county",
-    TrainingInstitution: "county", TrainingCourse: "institution__county", Village: "township__county",
-}
-
-
-def in_project_counties(queryset: QuerySet, user, channel: str | None) -> QuerySet:
-    """The units of `queryset` in the counties whose projects of `channel` the user reads: the API's
-    lists and choices, the admin's lists and drop-downs."""
-    counties = project_counties_visible_to(user, channel)
-    return queryset.filter(**{f"{COUNTY_OF[queryset.model]}__in": counties})
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The API's default permission (settings.REST_FRAMEWORK). A module of its own: DRF reads it while
-defining its views, so it may not import them (sanming_fupin/api.py does)."""
+defining its views, so it may not import them (common/api.py does)."""
 
 from rest_framework.permissions import BasePermission
 

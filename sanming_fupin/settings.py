@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dashboard",
     "workflows",
     "projects",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +158,7 @@ LOGIN_URL = "admin:login"
 # Identification and exit workflows (workflows/): days a public notice (公示) runs before the next
 # step; the national rule for exits is at least 7.
 WORKFLOW_NOTICE_DAYS = int(os.environ.get("WORKFLOW_NOTICE_DAYS", "7"))
-# Data-quality checks (workflows/audit.py, `audit_registry`): the codes of checks switched off.
+# Data-quality checks (households/audit/, `audit_registry`): the codes of checks switched off.
 AUDIT_DISABLED_CHECKS = env_list("AUDIT_DISABLED_CHECKS", [])
 # A poor household's per-capita income above this is more likely a typo than a fact: about twice
 # Fujian's rural per-capita disposable income of 2015 (13,793 yuan).
@@ -179,12 +180,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["sanming_fupin.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "sanming_fupin.api.StrictOrderingFilter",
-        "sanming_fupin.api.SearchFilter",
+        "common.api.StrictOrderingFilter",
+        "common.api.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "sanming_fupin.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "sanming_fupin.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "sanming_fupin.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

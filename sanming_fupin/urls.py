@@ -46,7 +46,6 @@ router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="a
 urlpatterns = [
     # The front door is the city's overview; clerks enter records in the admin.
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
-    path("dashboard/", include("workflows.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
@@ -55,5 +54,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler404 = "sanming_fupin.api.not_found"
-handler500 = "sanming_fupin.api.server_error"
+handler404 = "common.api.not_found"
+handler500 = "common.api.server_error"

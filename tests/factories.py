@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from stdnum.cn import ric
 
+from common.actors import SYSTEM
 from households import services
 from households.models import Household, Member, Township, Village
 
@@ -59,6 +60,6 @@ def household(*, members=None, other_causes=(), village=None, **fields) -> House
         "income_per_capita": Decimal("2500.00"),
     }
     obj = Household(village=village or VillageFactory(), **{**defaults, **fields})
-    return services.household_save(
+    return services.household_save(actor=SYSTEM, 
         household=obj, members=[member()] if members is None else members, other_causes=other_causes
     )

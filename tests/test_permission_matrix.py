@@ -30,6 +30,7 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
+from common.actors import SYSTEM
 from dashboard import urls as dashboard_urls
 from households import workbook
 from households.models import (
@@ -45,9 +46,19 @@ from households.models import (
     ReturnRecord,
     UserRole,
 )
-from households.services import exit_save, measure_save, member_save, record_save, return_save, role_grant
+from households.services import exit_save, measure_save, member_save, return_save, role_grant
 from plans.checks import run_checks
-from plans.models import AnnexRow, Envoy, PlanTarget, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
+from plans.models import (
+    AnnexRow,
+    Envoy,
+    PlanTarget,
+    PovertyLine,
+    Settlement,
+    SupportStandard,
+    TownshipPairing,
+    VillageIncome,
+)
+from plans.services import plan_record_save
 from projects.models import (
     EducationFund,
     GuaranteedLoan,
@@ -65,7 +76,6 @@ from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 from workflows import services as workflows
-from workflows import urls as workflows_urls
 from workflows.models import Objection, State
 
 pytestmark = pytest.mark.django_db
@@ -151,12 +161,12 @@ def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
     User = get_user_model()
     w.users = {
-        "clerk": role_grant(username="clerk_ninghua", role="county_clerk", counties=[NINGHUA]),
-        "other": role_grant(username="clerk_datian", role="county_clerk", counties=[DATIAN]),
-        "reviewer": role_grant(username="reviewer", role="city_reviewer"),
-        "dept": role_grant(username="weiji", role="channel_department", channels=["medical_aid"]),
-        "sys": role_grant(username="province", role="system_client", counties=[NINGHUA]),
-        "sys_w": role_grant(username="county_system", role="system_client", counties=[NINGHUA], can_write=True),
+        "clerk": role_grant(actor=SYSTEM, username="clerk_ninghua", role="county_clerk", counties=[NINGHUA]),
+        "other": role_grant(actor=SYSTEM, username="clerk_datian", role="county_clerk", counties=[DATIAN]),
+        "reviewer": role_grant(actor=SYSTEM, username="reviewer", role="city_reviewer"),
+        "dept": role_grant(actor=SYSTEM, username="weiji", role="channel_department", channels=["medical_aid"]),
+        "sys": role_grant(actor=SYSTEM, username="province", role="system_client", counties=[NINGHUA]),
+        "sys_w": role_grant(actor=SYSTEM, username="county_system", role="system_client", counties=[NINGHUA], can_write=True),
         "nobody": User.objects.create_user("nobody", is_staff=True),
         "anon": None,
         "admin": User.objects.create_superuser("root", "", None),
@@ -189,30 +199,30 @@ def build_world() -> SimpleNamespace:
     f = household(village=chengguan, number="DTF-0004", main_cause_id="illness", members=people(DATIAN, 1))
     w.h = {"A": a, "B": b, "E": e, "F": f}
     for h in (a, e):
-        exit_save(record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4200")))
-        return_save(record=ReturnRecord(household=h, year=2016, reason="因病返贫"))
+        exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4200")))
+        return_save(actor=SYSTEM, record=ReturnRecord(household=h, year=2016, reason="因病返贫"))
     # Below the 2016 line: the records' checks name these households.
     for h in (b, f):
-        exit_save(record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("100")))
-    measure_save(measure=ReliefMeasure(household=a, channel_id="medical_aid", year=2015, content="大病救助",
+        exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("100")))
+    measure_save(actor=SYSTEM, measure=ReliefMeasure(household=a, channel_id="medical_aid", year=2015, content="大病救助",
                                        amount=Decimal("3000")))
-    measure_save(measure=ReliefMeasure(household=e, channel_id="financial_support", year=2015, content="小额贷款",
+    measure_save(actor=SYSTEM, measure=ReliefMeasure(household=e, channel_id="financial_support", year=2015, content="小额贷款",
                                        amount=Decimal("10000"), term_months=12))
     w.projects = build_projects(w)
     w.ids = {m.id_number for m in Member.objects.all()}
     w.number_of_pk = {h.pk: h.number for h in w.h.values()}
 
-    record_save(record=VillageIncome(village=chengnan, year=2016, own_income=Decimal("1000")))
-    record_save(record=VillageIncome(village=chengguan, year=2016, own_income=Decimal("2000")))
-    record_save(record=Settlement(name="宁化安置区", township=cuijiang, year=2016, households=40))
-    record_save(record=Settlement(name="大田安置区", township=junxi, year=2016, households=40))
-    record_save(record=Envoy(name="宁化特派员", unit="市农科所", township=cuijiang, year=2016))
-    record_save(record=Envoy(name="大田特派员", unit="市农科所", township=junxi, year=2016))
-    record_save(record=SupportStandard(county_id=NINGHUA, year=2016, standard=Decimal("4000"),
+    plan_record_save(actor=SYSTEM, record=VillageIncome(village=chengnan, year=2016, own_income=Decimal("1000")))
+    plan_record_save(actor=SYSTEM, record=VillageIncome(village=chengguan, year=2016, own_income=Decimal("2000")))
+    plan_record_save(actor=SYSTEM, record=Settlement(name="宁化安置区", township=cuijiang, year=2016, households=40))
+    plan_record_save(actor=SYSTEM, record=Settlement(name="大田安置区", township=junxi, year=2016, households=40))
+    plan_record_save(actor=SYSTEM, record=Envoy(name="宁化特派员", unit="市农科所", township=cuijiang, year=2016))
+    plan_record_save(actor=SYSTEM, record=Envoy(name="大田特派员", unit="市农科所", township=junxi, year=2016))
+    plan_record_save(actor=SYSTEM, record=SupportStandard(county_id=NINGHUA, year=2016, standard=Decimal("4000"),
                                        rural_consumption_prev_year=Decimal("5000")))
-    record_save(record=SupportStandard(county_id=DATIAN, year=2016, standard=Decimal("4000"),
+    plan_record_save(actor=SYSTEM, record=SupportStandard(county_id=DATIAN, year=2016, standard=Decimal("4000"),
                                        rural_consumption_prev_year=Decimal("5000")))
-    record_save(record=TownshipPairing(strong_town=quanshang, key_township=cuijiang, since=2015))
+    plan_record_save(actor=SYSTEM, record=TownshipPairing(strong_town=quanshang, key_township=cuijiang, since=2015))
 
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
@@ -270,33 +280,33 @@ def build_projects(w) -> SimpleNamespace:
         household = w.h[key]
         head = household.members.get(relation="head")
         # A student of its own, so the child the member rows delete is free of projects.
-        child = member_save(member=member(household=household, name="孙女", relation="grandchild", schooling="primary",
+        child = member_save(actor=SYSTEM, member=member(household=household, name="孙女", relation="grandchild", schooling="primary",
                                           labor="none", id_number=resident_id(prefix=county, birth=datetime.date(2008, 3, 1),
                                                                               sex="female")))
-        fund = project_save(record=GuaranteeFund(name=f"{county}担保基金", county_id=county, capital=Decimal("1000000"),
+        fund = project_save(actor=SYSTEM, record=GuaranteeFund(name=f"{county}担保基金", county_id=county, capital=Decimal("1000000"),
                                                   partner_bank="农村信用社", founded_year=2015))
-        loan_measure = measure_save(measure=ReliefMeasure(household=household, channel_id="financial_support", year=2015, content="小额贷款",
+        loan_measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=household, channel_id="financial_support", year=2015, content="小额贷款",
                                   amount=Decimal("30000"), term_months=36))
-        loan = link_save(record=GuaranteedLoan(measure=loan_measure, fund=fund, interest_subsidy=Decimal("1200"),
+        loan = link_save(actor=SYSTEM, record=GuaranteedLoan(measure=loan_measure, fund=fund, interest_subsidy=Decimal("1200"),
                                                issued_on=datetime.date(2015, 6, 1)))
-        workshop = project_save(record=Workshop(name=f"{county}车间", township=township, village=village,
+        workshop = project_save(actor=SYSTEM, record=Workshop(name=f"{county}车间", township=township, village=village,
                                                 enterprise="竹木加工厂", founded_year=2016))
-        job = link_save(record=Job(workshop=workshop, member=head, year=2016, monthly_wage=Decimal("2000")))
-        post = link_save(record=PublicPost(kind="village_cleaner", village=village, member=child, year=2016))
+        job = link_save(actor=SYSTEM, record=Job(workshop=workshop, member=head, year=2016, monthly_wage=Decimal("2000")))
+        post = link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=village, member=child, year=2016))
         if county == NINGHUA:
-            pilot = pilot_save(pilot=Pilot(kind="village", county_id=county, village=village, year=2016))
+            pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=county, village=village, year=2016))
         else:
-            pilot = pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业龙头企业", county_id=county,
+            pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", name="大田茶业龙头企业", county_id=county,
                                            link_type="enterprise_household", year=2016,
                                            alleviation_model_id="enterprise_led"),
                                households=[w.h["A"], w.h["E"]])
-        education = project_save(record=EducationFund(name=f"{county}助学基金", county_id=county, township=township,
+        education = project_save(actor=SYSTEM, record=EducationFund(name=f"{county}助学基金", county_id=county, township=township,
                                                       founded_year=2016, government_funds=Decimal("50000"),
                                                       donations=Decimal("20000")))
-        aid = link_save(record=StudentAid(fund=education, member=child, year=2016, amount=Decimal("1000")))
-        institution = project_save(record=TrainingInstitution(name=f"{county}职业培训学校", county_id=county))
-        course = project_save(record=TrainingCourse(institution=institution, name="电工培训", year=2016))
-        training = link_save(record=Training(course=course, member=head))
+        aid = link_save(actor=SYSTEM, record=StudentAid(fund=education, member=child, year=2016, amount=Decimal("1000")))
+        institution = project_save(actor=SYSTEM, record=TrainingInstitution(name=f"{county}职业培训学校", county_id=county))
+        course = project_save(actor=SYSTEM, record=TrainingCourse(institution=institution, name="电工培训", year=2016))
+        training = link_save(actor=SYSTEM, record=Training(course=course, member=head))
         for name, record in (("guaranteefund", fund), ("guaranteedloan", loan), ("workshop", workshop), ("job", job),
                              ("publicpost", post), ("pilot", pilot), ("educationfund", education),
                              ("studentaid", aid), ("traininginstitution", institution),
@@ -322,19 +332,19 @@ def build_cases(w) -> SimpleNamespace:
     for side, clerk, key, village, prefix in (("own", "clerk", "A", w.places.chengnan, NINGHUA),
                                                ("other", "other", "E", w.places.chengguan, DATIAN)):
         user = w.users[clerk]
-        exit_case = workflows.exit_propose(user=user, household=w.h[key], year=2017, on=on(0))
-        workflows.exit_verify(case=exit_case, user=user, on=on(1), income_per_capita=Decimal("5000"), food=True,
+        exit_case = workflows.exit_propose(actor=user, household=w.h[key], year=2017, on=on(0))
+        workflows.exit_verify(case=exit_case, actor=user, on=on(1), income_per_capita=Decimal("5000"), food=True,
                               clothing=True, education=True, medical=True, housing=False)
         number = resident_id(prefix=prefix)
         w.ids.add(number)  # a whole ID number like any member's: masked for all but a superuser
         case = workflows.identification_apply(
-            user=user, village=village, applicant_name=f"申请人{prefix[-1]}", applicant_id_number=number,
+            actor=user, village=village, applicant_name=f"申请人{prefix[-1]}", applicant_id_number=number,
             applicant_labor="weak", category="ordinary", main_cause=illness, year=2017,
             income_per_capita=Decimal("2100"), on=on(0))
         for n, to in ((1, State.VILLAGE_REVIEWED), (2, State.VILLAGE_NOTICE), (9, State.TOWNSHIP_REVIEWED),
                       (10, State.TOWNSHIP_NOTICE), (17, State.COUNTY_APPROVED), (18, State.ANNOUNCED)):
-            workflows.case_advance(case=case, to=to, user=user, on=on(n))
-        workflows.objection_raise(case=case, user=user, content="家有轿车", raised_by="村民", on=on(19))
+            workflows.case_advance(case=case, to=to, actor=user, on=on(n))
+        workflows.objection_raise(case=case, actor=user, content="家有轿车", raised_by="村民", on=on(19))
         setattr(cases, f"exit_{side}", exit_case)
         setattr(cases, f"identification_{side}", case)
     return cases
@@ -943,7 +953,7 @@ def workflow_rows(get):
 
     def exit_again(w, c):
         # A's open exit is ended first (in the same rolled-back request): A may be proposed again.
-        workflows.case_reject(case=w.cases.exit_own, user=w.users["admin"], reason="重新申报")
+        workflows.case_reject(case=w.cases.exit_own, actor=w.users["admin"], reason="重新申报")
         return c.post(f"{cases}exit/", {"household": w.h["A"].pk, "year": 2017})
 
     yield "workflows/cases exit", "workflows/cases", "exit", "A B D D D D D U A", exit_again, check_new_case
@@ -1032,7 +1042,7 @@ def project_api_rows(get):
 
     def loan(w):
         # A's second loan: a small-loan measure of its own, made in the same rolled-back request.
-        measure = measure_save(measure=ReliefMeasure(household=w.h["A"], channel_id="financial_support", year=2016,
+        measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=w.h["A"], channel_id="financial_support", year=2016,
                                                      content="小额贷款", amount=Decimal("20000"), term_months=24))
         return {"fund": w.records["projects.guaranteefund"][0].pk, "measure": measure.pk, "issued_on": "2016-03-01"}
 
@@ -1257,7 +1267,7 @@ def dashboard_rows():
     # The workflows' pages (workflows/urls.py, under /dashboard/): the whole scope, or one county of it;
     # a county the user does not see is not a choice of the filter (400).
     for name in ("in_tray", "audit"):
-        url = reverse(f"workflows:{name}")
+        url = reverse(f"dashboard:{name}")
         yield name, url, CITY_PAGES
         yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
         yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
@@ -1267,7 +1277,7 @@ DASHBOARD_ROWS = list(dashboard_rows())
 
 
 def test_every_dashboard_page_has_a_row():
-    names = {p.name for p in [*dashboard_urls.urlpatterns, *workflows_urls.urlpatterns]}
+    names = {p.name for p in dashboard_urls.urlpatterns}
     walked = {row.split()[0] for row, _url, _letters in DASHBOARD_ROWS}
     assert names == walked
 
@@ -1297,7 +1307,7 @@ def test_dashboard_progress_and_findings_are_scoped(world):
         page = world.clients[persona].get(reverse("dashboard:overview"))
         assert {r.county for r in page.context["progress"].years} == counties_seen(persona), persona
         # The records' checks name households of every county: on the data-quality page, for the city.
-        audit = world.clients[persona].get(reverse("workflows:audit"))
+        audit = world.clients[persona].get(reverse("dashboard:audit"))
         assert ("records" in audit.context["tables"]) == (persona in ("reviewer", "admin")), persona
 
 

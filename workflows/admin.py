@@ -1,13 +1,17 @@
 """The workflows in the admin: every case with its steps, objections and home visit, read-only
 (steps are taken through the services, from the API), and the in-tray as a filter of the list:
-whom each open case waits on, with counts."""
+whom each open case waits on, with counts. An applicant's ID number is shown as
+households.access.id_display shows it to the reader, as everywhere."""
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from households import access
-from plans.admin import ReadOnlyAdmin
+from households.admin import MaskedIdMixin
+from households.validators import mask_id
 
 from . import selectors
+from .access import cases_visible_to
 from .models import Case, Objection, Step, Verification
 
 
@@ -55,20 +59,25 @@ class VerificationInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(MaskedIdMixin, ReadOnlyAdmin):
     list_display = ["id", "kind", "who", "village", "year", "state", "opened_at"]
     list_filter = [WaitsOnFilter, "kind", "state", "year"]
     list_select_related = ["village", "household"]
     search_fields = ["household__number", "applicant_name"]
     inlines = [StepInline, VerificationInline]
     readonly_fields = [f.name for f in Case._meta.fields]
+    id_fields = ("applicant_id_number",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(village__township__county__in=access.counties_visible_to(request.user))
+        return super().get_queryset(request).filter(pk__in=cases_visible_to(request.user))
 
     @admin.display(description="户编号或申请人")
     def who(self, case):
         return case.who
+
+    @admin.display(description="申请人公民身份号码")
+    def masked_applicant_id_number(self, case):
+        return mask_id(case.applicant_id_number) if case.applicant_id_number else ""
 
 
 @admin.register(Objection)

@@ -10,13 +10,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from households import access
+from common.api import Pagination
+from households import access, audit
 from households.models import County, Household, Labor, PovertyCause, Village
-from households.validators import mask_id
 from plans.models import PLAN_YEARS
-from sanming_fupin.api import Pagination
 
-from . import audit, selectors, services
+from . import selectors, services
+from .access import cases_visible_to
 from .models import FINAL, Case, Kind, Objection, Outcome, State, Step, Verification
 
 YEARS = {"min_value": 2014, "max_value": 2020}
@@ -72,8 +72,8 @@ class CaseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if data["applicant_id_number"] and request is not None and not access.may_see_full_id(request.user):
-            data["applicant_id_number"] = mask_id(data["applicant_id_number"])
+        if data["applicant_id_number"] and request is not None:
+            data["applicant_id_number"] = access.id_display(request.user)(data["applicant_id_number"])
         return data
 
 
@@ -254,7 +254,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        cases = selectors.case_detail(selectors.cases_visible_to(self.request.user)).order_by("id")
+        cases = selectors.case_detail(cases_visible_to(self.request.user)).order_by("id")
         if self.action != "list":
             return cases
         query = read_query(CaseQuery, self.request)
@@ -287,59 +287,59 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def identification(self, request):
         data = self.read(IdentificationInput)
-        return self.answer(services.identification_apply(user=request.user, **data), status.HTTP_201_CREATED)
+        return self.answer(services.identification_apply(actor=request.user, **data), status.HTTP_201_CREATED)
 
     @extend_schema(request=ReturnInput, responses={201: CaseSerializer}, summary="返贫识别申请")
     @action(detail=False, methods=["post"], url_path="return", pagination_class=None, filter_backends=[])
     def return_(self, request):
         data = self.read(ReturnInput, user=request.user)
-        return self.answer(services.return_apply(user=request.user, **data), status.HTTP_201_CREATED)
+        return self.answer(services.return_apply(actor=request.user, **data), status.HTTP_201_CREATED)
 
     @extend_schema(request=ExitInput, responses={201: CaseSerializer}, summary="预退出")
     @action(detail=False, methods=["post"], url_path="exit", pagination_class=None, filter_backends=[])
     def exit(self, request):
         data = self.read(ExitInput, user=request.user)
-        return self.answer(services.exit_propose(user=request.user, **data), status.HTTP_201_CREATED)
+        return self.answer(services.exit_propose(actor=request.user, **data), status.HTTP_201_CREATED)
 
     @step_action(AdvanceInput, summary="办理下一环节（评议、审核、审定、签字、公示、公告）")
     def advance(self, request, pk=None):
         case = self.get_object()
-        return self.answer(services.case_advance(case=case, user=request.user, **self.read(AdvanceInput)))
+        return self.answer(services.case_advance(case=case, actor=request.user, **self.read(AdvanceInput)))
 
     @step_action(VerifyInput, summary="入户核实（收入对照贫困线、两不愁三保障）")
     def verify(self, request, pk=None):
         case = self.get_object()
-        services.exit_verify(case=case, user=request.user, **self.read(VerifyInput))
+        services.exit_verify(case=case, actor=request.user, **self.read(VerifyInput))
         return self.answer(case)
 
     @step_action(OverrideInput, summary="审核员放行未通过入户核实的退出")
     def override(self, request, pk=None):
         case = self.get_object()
-        services.verification_override(case=case, user=request.user, **self.read(OverrideInput))
+        services.verification_override(case=case, actor=request.user, **self.read(OverrideInput))
         return self.answer(case)
 
     @step_action(RegisterInput, summary="建档（识别的最后一步）")
     def register(self, request, pk=None):
         case = self.get_object()
-        services.identification_register(case=case, user=request.user, **self.read(RegisterInput))
+        services.identification_register(case=case, actor=request.user, **self.read(RegisterInput))
         return self.answer(case)
 
     @step_action(OnSerializer, summary="县审批、脱贫销号（退出的最后一步，写入脱贫记录）")
     def close(self, request, pk=None):
         case = self.get_object()
-        services.exit_close(case=case, user=request.user, **self.read(OnSerializer))
+        services.exit_close(case=case, actor=request.user, **self.read(OnSerializer))
         return self.answer(case)
 
     @step_action(RejectInput, summary="终止流程（未通过）")
     def reject(self, request, pk=None):
         case = self.get_object()
-        return self.answer(services.case_reject(case=case, user=request.user, **self.read(RejectInput)))
+        return self.answer(services.case_reject(case=case, actor=request.user, **self.read(RejectInput)))
 
     @step_action(ObjectionInput, status_code=201, summary="登记公示期异议")
     def objections(self, request, pk=None):
         case = self.get_object()
         data = self.read(ObjectionInput)
-        services.objection_raise(case=case, user=request.user, content=data["content"], raised_by=data["raised_by"],
+        services.objection_raise(case=case, actor=request.user, content=data["content"], raised_by=data["raised_by"],
                                  on=data.get("raised_on"))
         return self.answer(case, status.HTTP_201_CREATED)
 
@@ -350,7 +350,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         found = get_object_or_404(Objection.objects.filter(step__case=case), pk=int(objection))
         data = self.read(DecideInput)
-        services.objection_decide(objection=found, user=request.user, outcome=data["outcome"],
+        services.objection_decide(objection=found, actor=request.user, outcome=data["outcome"],
                                   decision=data["decision"], on=data.get("decided_on"))
         return self.answer(case)
 

@@ -1,5 +1,5 @@
 """Reads of the workflows: the cases a user sees, what waits on whom (the in-tray), and the exits
-still pending for the progress numbers. Scoped by households/access.py."""
+still pending for the progress numbers. Scoped by workflows/access.py."""
 
 import datetime
 from collections import Counter
@@ -8,15 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 
-from households.access import counties_visible_to
-
+from .access import cases_visible_to
 from .models import LEVELS, NOTICES, Case, Kind, Level, Objection, Outcome, State, Step
-
-
-def cases_visible_to(user) -> QuerySet[Case]:
-    """The cases of the counties the user sees (access.counties_visible_to): a new applicant has no
-    household yet, so a case is placed by its village."""
-    return Case.objects.filter(village__township__county__in=counties_visible_to(user))
 
 
 def case_detail(cases: QuerySet[Case]) -> QuerySet[Case]:

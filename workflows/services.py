@@ -14,10 +14,12 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.actors import person
+from common.refusals import Refused
 from households import access
 from households import services as registry
 from households.models import FIRST_YEAR, ExitRecord, Household, Member, ReturnRecord
@@ -34,14 +36,14 @@ def notice_days() -> int:
     return getattr(settings, "WORKFLOW_NOTICE_DAYS", 7)
 
 
-def _name(user) -> str:
-    return user.get_username() if user is not None and user.is_authenticated else ""
+def _name(actor) -> str:
+    return actor.get_username()
 
 
-def _require_level(user, *, village: str, level: str) -> None:
+def _require_level(actor, *, village: str, level: str) -> None:
     """Runs a query."""
-    if not access.villages_acting_in(user, level).filter(pk=village).exists():
-        raise PermissionDenied(f"您不能办理该村（{village}）{Level(level).label}级的环节")
+    if not access.villages_acting_in(actor, level).filter(pk=village).exists():
+        raise Refused(f"您不能办理该村（{village}）{Level(level).label}级的环节")
 
 
 def _locked(case: Case) -> Case:
@@ -93,7 +95,7 @@ def case_ready(case: Case, *, on: datetime.date) -> dict[str, str]:
     return problems
 
 
-def _step(case: Case, *, to: str, user, on: datetime.date | None, note: str = "") -> tuple[Case, Step]:
+def _step(case: Case, *, to: str, actor, on: datetime.date | None, note: str = "") -> tuple[Case, Step]:
     """Move a locked case to `to`, its next state, after every check; the caller holds the transaction."""
     on = on or timezone.localdate()
     if case.state in FINAL:
@@ -103,12 +105,12 @@ def _step(case: Case, *, to: str, user, on: datetime.date | None, note: str = ""
         raise ValidationError(
             {"to": f"当前环节为“{case.get_state_display()}”，下一环节应为“{State(expected).label}”，不能办理“{State(to).label}”"}
         )
-    _require_level(user, village=case.village_id, level=LEVELS[to])
+    _require_level(actor, village=case.village_id, level=LEVELS[to])
     _check_date(case, on)
     problems = case_ready(case, on=on)
     if problems:
         raise ValidationError(problems)
-    step = Step(case=case, state=to, level=LEVELS[to], on=on, by=user, by_name=_name(user), note=note.strip())
+    step = Step(case=case, state=to, level=LEVELS[to], on=on, by=person(actor), by_name=_name(actor), note=note.strip())
     if to in NOTICES:
         step.notice_start, step.notice_end = on, on + datetime.timedelta(days=notice_days())
     step.full_clean(exclude=["case", "by"])
@@ -118,22 +120,22 @@ def _step(case: Case, *, to: str, user, on: datetime.date | None, note: str = ""
     return case, step
 
 
-def _open(case: Case, *, user, on: datetime.date | None, note: str = "") -> Case:
-    """Save a new case after its checks, with its first step (the caller has checked the user)."""
+def _open(case: Case, *, actor, on: datetime.date | None, note: str = "") -> Case:
+    """Save a new case after its checks, with its first step (the caller has checked the actor)."""
     on = on or timezone.localdate()
     first = case.flow[0]
     _check_day(on)
     case.state = first
     case.full_clean()
     case.save()
-    Step.objects.create(case=case, state=first, level=LEVELS[first], on=on, by=user, by_name=_name(user),
+    Step.objects.create(case=case, state=first, level=LEVELS[first], on=on, by=person(actor), by_name=_name(actor),
                         note=note.strip())
     return case
 
 
 def identification_apply(
     *,
-    user,
+    actor,
     village,
     applicant_name: str,
     applicant_id_number: str,
@@ -148,7 +150,7 @@ def identification_apply(
 ) -> Case:
     """农户申请: a household applies to be identified as poor (识别). The applicant (the future head)
     must not already be in a household that is not removed, nor in another open application."""
-    _require_level(user, village=village.pk, level=LEVELS[State.APPLIED])
+    _require_level(actor, village=village.pk, level=LEVELS[State.APPLIED])
     errors = {}
     try:
         applicant_id_number = parse_resident_id(applicant_id_number).number
@@ -174,13 +176,13 @@ def identification_apply(
                 applicant_id_number=applicant_id_number, applicant_labor=applicant_labor, category=category,
                 main_cause=main_cause, standard=standard, income_per_capita=income_per_capita, reason=reason)
     with transaction.atomic():
-        return _open(case, user=user, on=on)
+        return _open(case, actor=actor, on=on)
 
 
-def return_apply(*, user, household: Household, year: int, reason: str, on: datetime.date | None = None) -> Case:
+def return_apply(*, actor, household: Household, year: int, reason: str, on: datetime.date | None = None) -> Case:
     """A household that fell back into poverty (返贫) is identified again, by the same steps; 建档
     writes its return record."""
-    _require_level(user, village=household.village_id, level=LEVELS[State.APPLIED])
+    _require_level(actor, village=household.village_id, level=LEVELS[State.APPLIED])
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写返贫原因"})
     with transaction.atomic():
@@ -192,13 +194,13 @@ def return_apply(*, user, household: Household, year: int, reason: str, on: date
         case = Case(kind=Kind.IDENTIFICATION, household=household, village=household.village, year=year,
                     category=household.category, main_cause=household.main_cause, standard=household.standard,
                     reason=reason.strip())
-        return _open(case, user=user, on=on)
+        return _open(case, actor=actor, on=on)
 
 
-def exit_propose(*, user, household: Household, year: int, on: datetime.date | None = None, note: str = "") -> Case:
+def exit_propose(*, actor, household: Household, year: int, on: datetime.date | None = None, note: str = "") -> Case:
     """预退出: the village proposes a registered (or returned) household for exit in a year, not
     before the year it was identified."""
-    _require_level(user, village=household.village_id, level=LEVELS[State.PROPOSED])
+    _require_level(actor, village=household.village_id, level=LEVELS[State.PROPOSED])
     with transaction.atomic():
         household = _household_locked(household)
         errors = {}
@@ -211,10 +213,10 @@ def exit_propose(*, user, household: Household, year: int, on: datetime.date | N
         if Case.objects.open().filter(household=household, kind=Kind.EXIT).exists():
             raise ValidationError({"household": "该户已有一份未办结的退出流程"})
         case = Case(kind=Kind.EXIT, household=household, village=household.village, year=year)
-        return _open(case, user=user, on=on, note=note)
+        return _open(case, actor=actor, on=on, note=note)
 
 
-def case_advance(*, case: Case, to: str, user, on: datetime.date | None = None, note: str = "") -> Case:
+def case_advance(*, case: Case, to: str, actor, on: datetime.date | None = None, note: str = "") -> Case:
     """Take the case's next step when it records nothing but the step: a review (评议, 审核, 审定),
     the household's signature (户签字认可), or the start of a public notice (公示, 公告), which runs
     from `on` for the notice period. Steps that record more have their own service (OWN_SERVICE)."""
@@ -223,14 +225,14 @@ def case_advance(*, case: Case, to: str, user, on: datetime.date | None = None, 
     if to not in State.values:
         raise ValidationError({"to": f"未知环节：{to}"})
     with transaction.atomic():
-        case, _step_taken = _step(_locked(case), to=to, user=user, on=on, note=note)
+        case, _step_taken = _step(_locked(case), to=to, actor=actor, on=on, note=note)
     return case
 
 
 def exit_verify(
     *,
     case: Case,
-    user,
+    actor,
     income_per_capita: Decimal,
     food: bool,
     clothing: bool,
@@ -254,24 +256,24 @@ def exit_verify(
             case=case, income_per_capita=income_per_capita, line=line, line_amount=line.amount if line else None,
             food=food, clothing=clothing, education=education, medical=medical, housing=housing,
         )
-        _step(case, to=State.VERIFIED, user=user, on=on, note=note)
+        _step(case, to=State.VERIFIED, actor=actor, on=on, note=note)
         verification.full_clean(exclude=["case", "line"])  # refused, the step above is rolled back
         verification.save()
     return verification
 
 
-def verification_override(*, case: Case, user, reason: str) -> Verification:
+def verification_override(*, case: Case, actor, reason: str) -> Verification:
     """A reviewer lets an exit through whose home visit fell short, saying why (e.g. income counted
     before a known payment, a house being rebuilt with the 造福工程 grant)."""
-    if not access.may_override_verification(user):
-        raise PermissionDenied("只有审核员可以放行未通过入户核实的退出")
+    if not access.may_override_verification(actor):
+        raise Refused("只有审核员可以放行未通过入户核实的退出")
     reason = (reason or "").strip()
     with transaction.atomic():
         case = _locked(case)
         if case.state != State.VERIFIED:
             raise ValidationError({"state": f"当前环节为“{case.get_state_display()}”，只有入户核实后才能放行"})
-        if not access.counties_visible_to(user).filter(pk=case.county_code).exists():
-            raise PermissionDenied("该户不在您的范围内")
+        if not access.counties_visible_to(actor).filter(pk=case.county_code).exists():
+            raise Refused("该户不在您的范围内")
         verification = case.verification
         if not verification.problems():
             raise ValidationError({"verification": "入户核实已通过，无需放行"})
@@ -279,13 +281,13 @@ def verification_override(*, case: Case, user, reason: str) -> Verification:
             raise ValidationError({"verification": "已放行"})
         if not reason:
             raise ValidationError({"override_reason": "放行必须说明理由"})
-        verification.override_reason, verification.overridden_by = reason, user
-        verification.overridden_by_name, verification.overridden_at = _name(user), timezone.now()
+        verification.override_reason, verification.overridden_by = reason, person(actor)
+        verification.overridden_by_name, verification.overridden_at = _name(actor), timezone.now()
         verification.save()
     return verification
 
 
-def identification_register(*, case: Case, user, number: str, on: datetime.date | None = None) -> Household:
+def identification_register(*, case: Case, actor, number: str, on: datetime.date | None = None) -> Household:
     """建档: after the county's announcement (公告) the household enters the registry. A new applicant
     becomes a household with the applicant as its head (household_save: further members are added
     as for any household); a household that fell back gets its return record (return_save)."""
@@ -293,10 +295,10 @@ def identification_register(*, case: Case, user, number: str, on: datetime.date 
         case = _locked(case)
         if case.kind != Kind.IDENTIFICATION:
             raise ValidationError({"to": "建档只用于识别流程"})
-        case, step = _step(case, to=State.REGISTERED, user=user, on=on)
+        case, step = _step(case, to=State.REGISTERED, actor=actor, on=on)
         if case.household_id:
-            registry.return_save(record=ReturnRecord(household=case.household, year=case.year, reason=case.reason,
-                                                     verified_by=_name(user)))
+            registry.return_save(actor=actor, record=ReturnRecord(household=case.household, year=case.year, reason=case.reason,
+                                                     verified_by=_name(actor)))
             return case.household
         household = Household(
             number=(number or "").strip(), village=case.village, category=case.category, main_cause=case.main_cause,
@@ -304,13 +306,13 @@ def identification_register(*, case: Case, user, number: str, on: datetime.date 
         )
         head = Member(name=case.applicant_name, id_number=case.applicant_id_number, relation=Member.Relation.HEAD,
                       labor=case.applicant_labor)
-        registry.household_save(household=household, members=[head], county=case.county_code)
+        registry.household_save(actor=actor, household=household, members=[head], county=case.county_code)
         case.household = household
         case.save(update_fields=["household"])
     return household
 
 
-def exit_close(*, case: Case, user, on: datetime.date | None = None) -> ExitRecord:
+def exit_close(*, case: Case, actor, on: datetime.date | None = None) -> ExitRecord:
     """县审批、脱贫销号: the county approves the exit and the household's exit record is written
     (exit_save: one a year, not before identification, from registered or returned). Only now does
     the exit count against the quota."""
@@ -318,15 +320,15 @@ def exit_close(*, case: Case, user, on: datetime.date | None = None) -> ExitReco
         case = _locked(case)
         if case.kind != Kind.EXIT:
             raise ValidationError({"to": "脱贫销号只用于退出流程"})
-        case, step = _step(case, to=State.CLOSED, user=user, on=on)
+        case, step = _step(case, to=State.CLOSED, actor=actor, on=on)
         verification = case.verification
         verified_by = case.steps.get(state=State.VERIFIED).by_name
         record = ExitRecord(household=case.household, year=case.year, income_per_capita=verification.income_per_capita,
                             verified_by=verified_by)
-        return registry.exit_save(record=record)
+        return registry.exit_save(actor=actor, record=record)
 
 
-def case_reject(*, case: Case, user, reason: str, on: datetime.date | None = None) -> Case:
+def case_reject(*, case: Case, actor, reason: str, on: datetime.date | None = None) -> Case:
     """未通过: whoever would take the next step ends the case, saying why (评议未通过, 异议成立, 核实不符)."""
     reason = (reason or "").strip()
     on = on or timezone.localdate()
@@ -335,18 +337,18 @@ def case_reject(*, case: Case, user, reason: str, on: datetime.date | None = Non
         if case.state in FINAL:
             raise ValidationError({"state": f"该流程已{case.get_state_display()}，不能再办理"})
         level = LEVELS[case.next_state]
-        _require_level(user, village=case.village_id, level=level)
+        _require_level(actor, village=case.village_id, level=level)
         if not reason:
             raise ValidationError({"reason": "终止流程必须说明理由"})
         _check_date(case, on)
-        Step.objects.create(case=case, state=State.REJECTED, level=level, on=on, by=user, by_name=_name(user),
+        Step.objects.create(case=case, state=State.REJECTED, level=level, on=on, by=person(actor), by_name=_name(actor),
                             note=reason)
         case.state = State.REJECTED
         case.save(update_fields=["state"])
     return case
 
 
-def objection_raise(*, case: Case, user, content: str, raised_by: str = "", on: datetime.date | None = None) -> Objection:
+def objection_raise(*, case: Case, actor, content: str, raised_by: str = "", on: datetime.date | None = None) -> Objection:
     """An objection to a public notice, recorded by whoever holds the notice (the village for 村公示,
     the township for 乡镇公示, the county for 公告), on a day within it."""
     on = on or timezone.localdate()
@@ -355,7 +357,7 @@ def objection_raise(*, case: Case, user, content: str, raised_by: str = "", on: 
         if case.state not in NOTICES:
             raise ValidationError({"state": f"当前环节为“{case.get_state_display()}”，不在公示期"})
         notice = case.steps.get(state=case.state)
-        _require_level(user, village=case.village_id, level=notice.level)
+        _require_level(actor, village=case.village_id, level=notice.level)
         if not notice.notice_start <= on < notice.notice_end:
             raise ValidationError({"raised_on": f"{on}不在公示期（{notice.notice_start}至{notice.notice_end}前）内"})
         objection = Objection(step=notice, raised_on=on, raised_by=(raised_by or "").strip(),
@@ -365,7 +367,7 @@ def objection_raise(*, case: Case, user, content: str, raised_by: str = "", on: 
     return objection
 
 
-def objection_decide(*, objection: Objection, user, outcome: str, decision: str,
+def objection_decide(*, objection: Objection, actor, outcome: str, decision: str,
                      on: datetime.date | None = None) -> Objection:
     """The notice's holder decides an objection, saying why: upheld stops the case (case_reject),
     dismissed lets it go on once the notice period is over."""
@@ -373,7 +375,7 @@ def objection_decide(*, objection: Objection, user, outcome: str, decision: str,
     decision = (decision or "").strip()
     with transaction.atomic():
         objection = Objection.objects.select_for_update(of=("self",)).select_related("step__case").get(pk=objection.pk)
-        _require_level(user, village=objection.step.case.village_id, level=objection.step.level)
+        _require_level(actor, village=objection.step.case.village_id, level=objection.step.level)
         errors = {}
         if objection.outcome != Outcome.PENDING:
             errors["outcome"] = f"该异议已处理（{objection.get_outcome_display()}）"
@@ -385,6 +387,6 @@ def objection_decide(*, objection: Objection, user, outcome: str, decision: str,
             errors["decided_on"] = f"处理日期须在异议提出之日（{objection.raised_on}）与今天之间"
         if errors:
             raise ValidationError(errors)
-        objection.outcome, objection.decision, objection.decided_on, objection.decided_by = outcome, decision, on, user
+        objection.outcome, objection.decision, objection.decided_on, objection.decided_by = outcome, decision, on, person(actor)
         objection.save()
     return objection

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from common.actors import SYSTEM
 from households.models import ExportLog
 from households.services import reference_data_load, role_grant
 from projects import selectors
@@ -24,7 +25,7 @@ def reviewer_page(chromium, live_server):
     """The demo registry, small, and the city reviewer (市农业局) logged in."""
     reference_data_load(paths=sorted((settings.BASE_DIR / "fixtures").glob("*.json")))
     call_command("seed_demo", persons=800, verbosity=0)
-    reviewer = role_grant(username="reviewer", role="city_reviewer", password=PASSWORD)
+    reviewer = role_grant(actor=SYSTEM, username="reviewer", role="city_reviewer", password=PASSWORD)
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
     page = context.new_page()
     page.goto("/admin/login/?next=/dashboard/")

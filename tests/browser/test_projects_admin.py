@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.conf import settings
 
+from common.actors import SYSTEM
 from households.services import reference_data_load, role_grant
 from projects.models import Job, Workshop
 from projects.services import project_save
@@ -25,8 +26,8 @@ def test_clerk_picks_a_worker_by_household_number_in_a_browser(chromium, live_se
     # Two men of the same name: the box tells them apart by household number.
     household(village=village, number="NH-2",
               members=[member(name="李强", id_number=resident_id(birth=datetime.date(1980, 1, 1)))])
-    workshop = project_save(record=Workshop(name="翠江竹编车间", township=cuijiang, enterprise="竹编厂", founded_year=2016))
-    role_grant(username="clerk_ninghua", role="county_clerk", counties=[NINGHUA], password=PASSWORD)
+    workshop = project_save(actor=SYSTEM, record=Workshop(name="翠江竹编车间", township=cuijiang, enterprise="竹编厂", founded_year=2016))
+    role_grant(actor=SYSTEM, username="clerk_ninghua", role="county_clerk", counties=[NINGHUA], password=PASSWORD)
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
     page = context.new_page()
     try:

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from common.actors import SYSTEM
 from households import services
 from households.models import ExitRecord, ReliefMeasure, ReturnRecord
 from plans.models import VillageIncome
-from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
-
-NINGHUA, DATIAN = "350424", "350425"
+from tests.conftest import DATIAN, NINGHUA
+from tests.factories import household, member, resident_id
 
 
 def people(n: int, *, prefix: str = NINGHUA) -> list:
@@ -25,25 +25,19 @@ def people(n: int, *, prefix: str = NINGHUA) -> list:
 
 
 def exit_in(h, year):
-    return services.exit_save(record=ExitRecord(household=h, year=year, income_per_capita=Decimal("4200")))
+    return services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=year, income_per_capita=Decimal("4200")))
 
 
 @pytest.fixture
-def registry(db):
+def registry(places):
     """宁化县 翠江镇: 城南村 (a poor and hollow village) with
          a  ordinary, 因病, 3 persons, out in 2015, a 医疗救助 measure of 3000 in 2015;
          b  dibao, 缺劳力, 2 persons, out in 2015, back in 2016 (因病返贫), 低保 1800 in 2015;
          c  wubao, 缺劳力, 1 person, still registered;
        城北村 with d  ordinary, 缺资金, 2 persons, out in 2016.
        大田县 均溪镇 城关村 with e  ordinary, 因病, 4 persons, out in 2015."""
-    cuijiang = TownshipFactory(county_id=NINGHUA, code="350424101", name="翠江镇")
-    chengnan = VillageFactory(
-        township=cuijiang, code="350424101201", name="城南村", is_poor_village=True, is_hollow=True
-    )
-    chengbei = VillageFactory(township=cuijiang, code="350424101202", name="城北村")
-    junxi = TownshipFactory(county_id=DATIAN, code="350425101", name="均溪镇")
-    chengguan = VillageFactory(township=junxi, code="350425101201", name="城关村", is_poor_village=True)
-
+    cuijiang, chengnan, chengbei = places.cuijiang, places.chengnan, places.chengbei
+    junxi, chengguan = places.junxi, places.chengguan
     a = household(village=chengnan, number="NH-A", members=people(3), main_cause_id="illness")
     b = household(village=chengnan, number="NH-B", members=people(2), category="dibao", main_cause_id="lack_labor")
     c = household(village=chengnan, number="NH-C", members=people(1), category="wubao", main_cause_id="lack_labor")
@@ -52,10 +46,10 @@ def registry(db):
     for h in (a, b, e):
         exit_in(h, 2015)
     exit_in(d, 2016)
-    services.return_save(record=ReturnRecord(household=b, year=2016, reason="因病返贫"))
-    services.measure_save(measure=ReliefMeasure(household=a, channel_id="medical_aid", year=2015, content="大病救助",
+    services.return_save(actor=SYSTEM, record=ReturnRecord(household=b, year=2016, reason="因病返贫"))
+    services.measure_save(actor=SYSTEM, measure=ReliefMeasure(household=a, channel_id="medical_aid", year=2015, content="大病救助",
                                                 amount=Decimal("3000")))
-    services.measure_save(measure=ReliefMeasure(household=b, channel_id="minimum_living", year=2015, content="低保",
+    services.measure_save(actor=SYSTEM, measure=ReliefMeasure(household=b, channel_id="minimum_living", year=2015, content="低保",
                                                 amount=Decimal("1800")))
     VillageIncome.objects.create(village=chengnan, year=2016, own_income=Decimal("0"))
     VillageIncome.objects.create(village=chengnan, year=2018, own_income=Decimal("60000"))

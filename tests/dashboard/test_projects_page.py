@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common.actors import SYSTEM
 from households.models import ExportLog, Member
 from households.services import role_grant
 from projects.models import Job, Pilot, Training
@@ -158,7 +159,7 @@ def test_county_and_year_filters_narrow_every_table(as_user, city_reviewer, proj
 
 
 def test_the_department_of_a_channel_reads_its_project_in_every_county(as_user, projects):
-    regulator = role_grant(username="renhang", role="channel_department", channels=["financial_support"])
+    regulator = role_grant(actor=SYSTEM, username="renhang", role="channel_department", channels=["financial_support"])
     response = as_user(regulator).get(URL, {"county": DATIAN})
     assert response.status_code == 200
     assert [row[3] for row in shown_table(response, "loan_ledger")[1:]] == ["DT-E"]
@@ -248,7 +249,7 @@ def test_a_households_page_says_what_each_project_did_through_its_measures(as_us
         return sum("historical" not in q["sql"] for q in queries.captured_queries)
 
     before = measure_queries()
-    link_save(record=Training(course=Training.objects.first().course, member=projects.child_a))
+    link_save(actor=SYSTEM, record=Training(course=Training.objects.first().course, member=projects.child_a))
     assert measure_queries() == before
 
 

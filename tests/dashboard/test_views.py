@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common.actors import SYSTEM
 from households.models import ExportLog, Household, Village
 from plans.selectors import city_totals, cumulative_progress, quota_progress
 from tests.dashboard.conftest import DATIAN, NINGHUA, shown_rows, shown_table
@@ -241,7 +242,7 @@ def test_breakdowns_count_households_persons_measures_and_events(as_user, city_r
 def test_breakdowns_leave_out_removed_households(as_user, city_reviewer, registry):
     from households.services import household_remove
 
-    household_remove(household=registry.c, reason="识别错误")
+    household_remove(actor=SYSTEM, household=registry.c, reason="识别错误")
     category = shown_rows(as_user(city_reviewer).get(reverse("dashboard:breakdowns")), "category")
     assert category["五保户"]["户数"] == "0"
 

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from common.actors import SYSTEM
 from households import services
+from households.validators import mask_id
 from households.models import ExitRecord, Household, Member
 from tests.conftest import api_as
 from tests.factories import VillageFactory, household, member, resident_id
@@ -37,7 +39,7 @@ def roles(ninghua_clerk, datian_clerk, city_reviewer, health_department, django_
         "other_clerk": datian_clerk,
         "reviewer": city_reviewer,
         "department": health_department,
-        "system": services.role_grant(username="bank", role="system_client", counties=["350424"]),
+        "system": services.role_grant(actor=SYSTEM, username="bank", role="system_client", counties=["350424"]),
         "nobody": django_user_model.objects.create_user("nobody", password=None),
     }
 
@@ -194,7 +196,7 @@ def test_household_history_compares_each_version_with_the_one_before_in_a_fixed_
 
     def history() -> tuple[list, int]:
         with CaptureQueriesContext(connection) as queries:
-            entries = household_history(h, mask=True)
+            entries = household_history(h, show_id=mask_id)
         return entries, len(queries)
 
     _, before = history()
@@ -211,7 +213,7 @@ def test_household_history_compares_each_version_with_the_one_before_in_a_fixed_
 
 
 def test_five_failures_lock_the_username_for_admin_and_api(roles):
-    services.role_grant(username="clerk_ninghua", role="county_clerk", counties=["350424"],
+    services.role_grant(actor=SYSTEM, username="clerk_ninghua", role="county_clerk", counties=["350424"],
                         password="Ninghua-2015!")
     api = APIClient()
     statuses = [api.post("/api/v1/auth/token/", {"username": "clerk_ninghua", "password": "bad"},
@@ -228,7 +230,7 @@ def test_five_failures_lock_the_username_for_admin_and_api(roles):
 
 
 def test_a_success_resets_the_count(roles):
-    services.role_grant(username="clerk_ninghua", role="county_clerk", counties=["350424"],
+    services.role_grant(actor=SYSTEM, username="clerk_ninghua", role="county_clerk", counties=["350424"],
                         password="Ninghua-2015!")
     api = APIClient()
     for _ in range(4):
@@ -242,7 +244,7 @@ def test_a_success_resets_the_count(roles):
 def test_roles_granted_in_the_admin(admin_client):
     from households.models import UserRole
 
-    user = services.role_grant(username="x", role="city_reviewer")
+    user = services.role_grant(actor=SYSTEM, username="x", role="city_reviewer")
     grant = UserRole.objects.get(user=user)
     response = admin_client.post(reverse("admin:households_userrole_change", args=[grant.pk]), {
         "user": user.pk, "role": "county_clerk", "counties": [],

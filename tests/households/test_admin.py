@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from common.actors import SYSTEM
 from households import services
 from households.models import ExitRecord, Household, Member, ReliefMeasure
 from tests.factories import VillageFactory, household, member, resident_id
@@ -184,11 +185,11 @@ def test_exit_before_identification_is_refused_in_the_admin(admin_client):
 
 def test_only_latest_exit_offers_delete(admin_client):
     h = household()
-    first = services.exit_save(record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
+    first = services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
     assert admin_client.get(reverse("admin:households_exitrecord_delete", args=[first.pk])).status_code == 200
     from households.models import ReturnRecord
 
-    services.return_save(record=ReturnRecord(household=h, year=2016))
+    services.return_save(actor=SYSTEM, record=ReturnRecord(household=h, year=2016))
     assert admin_client.get(reverse("admin:households_exitrecord_delete", args=[first.pk])).status_code == 403
 
 
@@ -220,7 +221,7 @@ def test_member_page_refuses_to_leave_a_household_without_head(admin_client):
 )
 def test_every_admin_page_is_in_chinese(admin_client, name):
     h = household()
-    services.measure_save(measure=ReliefMeasure(household=h, channel_id="medical_aid", year=2016, content="救助"))
+    services.measure_save(actor=SYSTEM, measure=ReliefMeasure(household=h, channel_id="medical_aid", year=2016, content="救助"))
     response = admin_client.get(reverse(f"admin:households_{name}_changelist"))
     assert response.status_code == 200
     assert '<html lang="zh-hans"' in response.content.decode()
@@ -253,7 +254,7 @@ def test_household_page_links_to_the_next_record_its_status_allows(admin_client)
     h = household()
     page = admin_client.get(reverse("admin:households_household_change", args=[h.pk])).content.decode()
     assert f'{reverse("admin:households_exitrecord_add")}?household={h.pk}' in page and "登记返贫" not in page
-    services.exit_save(record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
     page = admin_client.get(reverse("admin:households_household_change", args=[h.pk])).content.decode()
     assert f'{reverse("admin:households_returnrecord_add")}?household={h.pk}' in page and "登记脱贫" not in page
     form = admin_client.get(f'{reverse("admin:households_returnrecord_add")}?household={h.pk}').context["adminform"].form

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.actors import SYSTEM
 from households import services
 from households.models import ExitRecord, ReturnRecord
 from plans.selectors import city_totals, cumulative_progress, place_progress, quota_progress
@@ -56,14 +57,14 @@ def test_a_year_is_due_only_once_it_has_ended(meilie):
 
 def test_exit_snapshot_counts_not_todays_members():
     h = household(members=[member(), member(relation="child", id_number=resident_id())])
-    services.exit_save(record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
-    services.member_save(member=member(household=h, relation="grandchild", id_number=resident_id()))
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
+    services.member_save(actor=SYSTEM, member=member(household=h, relation="grandchild", id_number=resident_id()))
     assert rows_by_year("350424", year=2015)[2015].exited == 2
 
 
 def test_city_totals_and_cumulative(meilie):
     h = household(members=[member(), member(relation="child", id_number=resident_id())])  # 宁化县
-    services.exit_save(record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4000")))
     rows = quota_progress(as_of=AS_OF)
     assert len(rows) == 12 * 4
     city = {r.year: r for r in city_totals(rows, as_of=AS_OF)}

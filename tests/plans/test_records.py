@@ -7,10 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from common.actors import SYSTEM
 from households.models import ExitRecord
-from households.services import exit_save, record_save
+from households.services import exit_save
 from plans.checks import run_checks
 from plans.models import Envoy, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
+from plans.services import plan_record_save
 from tests.factories import TownshipFactory, VillageFactory, household
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def refused(record) -> dict:
     with pytest.raises(ValidationError) as e:
-        record_save(record=record)
+        plan_record_save(actor=SYSTEM, record=record)
     return e.value.message_dict
 
 
@@ -28,7 +30,7 @@ def findings(as_of=datetime.date(2021, 1, 1)):
 
 def test_village_income_once_a_year_and_never_negative():
     village = VillageFactory()
-    record_save(record=VillageIncome(village=village, year=2016, own_income=Decimal("12000")))
+    plan_record_save(actor=SYSTEM, record=VillageIncome(village=village, year=2016, own_income=Decimal("12000")))
     assert "year" in refused(VillageIncome(village=village, year=2016, own_income=Decimal("5")))
     assert "own_income" in refused(VillageIncome(village=village, year=2017, own_income=Decimal("-1")))
     assert VillageIncome.objects.count() == 1
@@ -37,8 +39,8 @@ def test_village_income_once_a_year_and_never_negative():
 def test_hollow_villages_short_of_each_stage_are_listed():
     hollow_zero, hollow_ok, hollow_missing = (VillageFactory(is_hollow=True) for _ in range(3))
     for village, income in ((hollow_zero, "0"), (hollow_ok, "60000")):
-        record_save(record=VillageIncome(village=village, year=2016, own_income=Decimal(income)))
-        record_save(record=VillageIncome(village=village, year=2018, own_income=Decimal(income)))
+        plan_record_save(actor=SYSTEM, record=VillageIncome(village=village, year=2016, own_income=Decimal(income)))
+        plan_record_save(actor=SYSTEM, record=VillageIncome(village=village, year=2018, own_income=Decimal(income)))
     stage_2016 = findings(datetime.date(2017, 1, 1))["village_income.2016"]
     assert stage_2016.actual == 2 and not stage_2016.ok
     assert any(hollow_zero.code in item and "0" in item for item in stage_2016.items)
@@ -49,7 +51,7 @@ def test_hollow_villages_short_of_each_stage_are_listed():
 def test_a_township_paired_twice_is_refused_with_a_clear_message():
     key_a, key_b = TownshipFactory(is_city_key=True), TownshipFactory(is_city_key=True)
     strong = TownshipFactory()
-    record_save(record=TownshipPairing(strong_town=strong, key_township=key_a))
+    plan_record_save(actor=SYSTEM, record=TownshipPairing(strong_town=strong, key_township=key_a))
     errors = refused(TownshipPairing(strong_town=strong, key_township=key_b))
     assert "只能结对一次" in errors["strong_town"][0]
     errors = refused(TownshipPairing(strong_town=TownshipFactory(), key_township=key_a))
@@ -60,7 +62,7 @@ def test_a_township_paired_twice_is_refused_with_a_clear_message():
 def test_unpaired_key_townships_and_missing_envoys_are_listed():
     key = TownshipFactory(is_city_key=True, name="安远乡")
     ethnic = TownshipFactory(is_ethnic=True, name="治平畲族乡")
-    record_save(record=Envoy(name="陈工", unit="市农业局", township=key, year=2016))
+    plan_record_save(actor=SYSTEM, record=Envoy(name="陈工", unit="市农业局", township=key, year=2016))
     f = findings()
     assert f["pairings.key_townships"].items == (f"{key.code} 安远乡",)
     assert f["envoys.townships"].items == (f"{ethnic.code} 治平畲族乡",)
@@ -70,17 +72,17 @@ def test_unpaired_key_townships_and_missing_envoys_are_listed():
 def test_settlements_each_year_counted_when_large_enough():
     township = TownshipFactory()
     for i in range(30):
-        record_save(record=Settlement(name=f"安置区{i}", township=township, year=2016, households=30 + i))
-    record_save(record=Settlement(name="小安置点", township=township, year=2017, households=12))
+        plan_record_save(actor=SYSTEM, record=Settlement(name=f"安置区{i}", township=township, year=2016, households=30 + i))
+    plan_record_save(actor=SYSTEM, record=Settlement(name="小安置点", township=township, year=2017, households=12))
     f = findings(datetime.date(2018, 1, 1))
     assert (f["settlements.2016"].actual, f["settlements.2016"].ok) == (30, True)
     assert (f["settlements.2017"].actual, f["settlements.2017"].ok, f["settlements.2017"].items) == (0, False, ("小安置点：12户",))
 
 
 def test_wubao_standard_under_70_percent_is_flagged():
-    record_save(record=SupportStandard(county_id="350424", year=2016, standard=Decimal("4900"),
+    plan_record_save(actor=SYSTEM, record=SupportStandard(county_id="350424", year=2016, standard=Decimal("4900"),
                                        rural_consumption_prev_year=Decimal("7000")))
-    record_save(record=SupportStandard(county_id="350425", year=2016, standard=Decimal("4899.99"),
+    plan_record_save(actor=SYSTEM, record=SupportStandard(county_id="350425", year=2016, standard=Decimal("4899.99"),
                                        rural_consumption_prev_year=Decimal("7000")))
     f = findings()["support.ratio"]
     assert f.actual == 1 and "大田县 2016年" in f.items[0]
@@ -121,14 +123,14 @@ def test_households_still_poor_after_their_deadline_are_listed():
     f = findings(datetime.date(2018, 1, 2))
     assert f["deadline.national"].items == (national.number,)
     assert "deadline.provincial" not in f
-    exit_save(record=ExitRecord(household=provincial, year=2018, income_per_capita=Decimal("5000")))
+    exit_save(actor=SYSTEM, record=ExitRecord(household=provincial, year=2018, income_per_capita=Decimal("5000")))
     assert findings(datetime.date(2019, 1, 1))["deadline.provincial"].ok
 
 
 def test_an_exit_counted_in_another_county_than_its_households_is_an_error():
     """Written around the services, which keep an exit's county: the one drift the check exists for."""
     kept, drifted = household(), household()
-    exit_save(record=ExitRecord(household=kept, year=2016, income_per_capita=Decimal("5000")))
+    exit_save(actor=SYSTEM, record=ExitRecord(household=kept, year=2016, income_per_capita=Decimal("5000")))
     ExitRecord.objects.create(household=drifted, county_id="350425", year=2016, persons=1,
                               income_per_capita=Decimal("5000"))
     f = findings()["records.county"]

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from common.actors import SYSTEM
 from households.models import AlleviationModel, Household, ReliefChannel, ReliefMeasure
 from households.services import household_remove, measure_save, member_save
 from projects.models import (
@@ -90,15 +91,15 @@ def world(db):
     ])
     dt = household(village=chengguan, number="DT-1", main_cause_id="lack_skills",
                    members=[member(name="陈明", id_number=resident_id(prefix=DATIAN))])
-    dt_fund = project_save(record=GuaranteeFund(name="大田担保基金", county_id=DATIAN, capital=Decimal("1000000"),
+    dt_fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="大田担保基金", county_id=DATIAN, capital=Decimal("1000000"),
                                                 partner_bank="大田农商行", founded_year=2015))
-    dt_workshop = project_save(record=Workshop(name="大田茶厂车间", township=junxi, enterprise="茶厂", founded_year=2016))
-    dt_education = project_save(record=EducationFund(name="大田助学基金", county_id=DATIAN, founded_year=2016))
-    dt_institution = project_save(record=TrainingInstitution(name="大田职校", county_id=DATIAN))
-    dt_course = project_save(record=TrainingCourse(institution=dt_institution, name="茶艺培训", year=2016))
+    dt_workshop = project_save(actor=SYSTEM, record=Workshop(name="大田茶厂车间", township=junxi, enterprise="茶厂", founded_year=2016))
+    dt_education = project_save(actor=SYSTEM, record=EducationFund(name="大田助学基金", county_id=DATIAN, founded_year=2016))
+    dt_institution = project_save(actor=SYSTEM, record=TrainingInstitution(name="大田职校", county_id=DATIAN))
+    dt_course = project_save(actor=SYSTEM, record=TrainingCourse(institution=dt_institution, name="茶艺培训", year=2016))
     dt_head = dt.members.get()
-    dt_job = link_save(record=Job(workshop=dt_workshop, member=dt_head, year=2016))
-    dt_training = link_save(record=Training(course=dt_course, member=dt_head))
+    dt_job = link_save(actor=SYSTEM, record=Job(workshop=dt_workshop, member=dt_head, year=2016))
+    dt_training = link_save(actor=SYSTEM, record=Training(course=dt_course, member=dt_head))
     return {
         "cuijiang": cuijiang, "chengnan": chengnan, "junxi": junxi, "chengguan": chengguan, "nh": nh, "dt": dt,
         "head": nh.members.get(relation="head"), "child": nh.members.get(relation="child"), "dt_head": dt_head,
@@ -108,7 +109,7 @@ def world(db):
 
 
 def loan_measure(h: Household, year=2016) -> ReliefMeasure:
-    return measure_save(measure=ReliefMeasure(household=h, channel_id="financial_support", year=year,
+    return measure_save(actor=SYSTEM, measure=ReliefMeasure(household=h, channel_id="financial_support", year=year,
                                               content="扶贫小额贷款", amount=Decimal("30000"), term_months=36))
 
 
@@ -165,7 +166,7 @@ def test_reviewer_chooses_a_pilot_through_the_service(world, city_reviewer):
                                       "year": "2016", "households": [world["nh"].pk]})
     assert "试点示范村带动的是本村贫困户" in str(form_errors(response)["households"])
     # A household removed from the register is no household to bring along.
-    household_remove(household=world["dt"], reason="识别不准")
+    household_remove(actor=SYSTEM, household=world["dt"], reason="识别不准")
     response = post(reviewer, Pilot, {**data, "name": "另一企业"})
     assert "已清退的户不能作为帮带贫困户：DT-1" in str(form_errors(response)["households"])
     assert not Pilot.objects.filter(name="另一企业").exists()
@@ -175,7 +176,7 @@ def test_jobs_and_courses_are_entered_on_their_units_page(world, datian_clerk):
     """The inlines: a workshop's workers and an institution's courses, saved through the services."""
     other, w = as_user(datian_clerk), world
     workshop = w["dt_workshop"]
-    newcomer = member_save(member=member(household=w["dt"], name="陈二", relation="child",
+    newcomer = member_save(actor=SYSTEM, member=member(household=w["dt"], name="陈二", relation="child",
                                          id_number=resident_id(prefix=DATIAN)))
     data = {"name": workshop.name, "township": w["junxi"].code, "enterprise": workshop.enterprise,
             "founded_year": "2016"}
@@ -222,7 +223,7 @@ def test_loan_guaranteed_by_another_countys_fund_is_refused_on_fund(world, ningh
 
 
 def test_loan_needs_its_measure(world, ninghua_clerk):
-    fund = project_save(record=GuaranteeFund(name="宁化担保基金", county_id=NINGHUA, capital=Decimal("1"),
+    fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="宁化担保基金", county_id=NINGHUA, capital=Decimal("1"),
                                              partner_bank="农商行", founded_year=2015))
     errors = form_errors(post(as_user(ninghua_clerk), GuaranteedLoan,
                               {"fund": fund.pk, "interest_subsidy": "0", "issued_on": "2016-05-01"}))
@@ -231,7 +232,7 @@ def test_loan_needs_its_measure(world, ninghua_clerk):
 
 
 def test_post_for_a_member_of_a_removed_household_is_refused_on_member(world, ninghua_clerk):
-    household_remove(household=world["nh"], reason="识别不准")
+    household_remove(actor=SYSTEM, household=world["nh"], reason="识别不准")
     measures = ReliefMeasure.objects.count()
     errors = form_errors(post(as_user(ninghua_clerk), PublicPost, {
         "kind": "road_maintenance", "village": world["chengnan"].code, "member": world["head"].pk, "year": "2016"}))
@@ -241,9 +242,9 @@ def test_post_for_a_member_of_a_removed_household_is_refused_on_member(world, ni
 
 def test_measure_of_another_household_is_refused_on_measure(world, ninghua_clerk):
     other = household(village=world["chengnan"], number="NH-2", members=[member(name="王五")])
-    measure = measure_save(measure=ReliefMeasure(household=other, channel_id="labor_mutual_aid", year=2016,
+    measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=other, channel_id="labor_mutual_aid", year=2016,
                                                  content="务工"))
-    workshop = project_save(record=Workshop(name="宁化车间", township=world["cuijiang"], enterprise="厂",
+    workshop = project_save(actor=SYSTEM, record=Workshop(name="宁化车间", township=world["cuijiang"], enterprise="厂",
                                             founded_year=2016))
     errors = form_errors(post(as_user(ninghua_clerk), Job, {
         "workshop": workshop.pk, "member": world["head"].pk, "year": "2016", "measure": measure.pk}))
@@ -255,23 +256,23 @@ def test_measure_of_another_household_is_refused_on_measure(world, ninghua_clerk
 
 def ninghua_records(w) -> dict:
     """One record of every projects model in 宁化 (its household NH-1)."""
-    fund = project_save(record=GuaranteeFund(name="宁化担保基金", county_id=NINGHUA, capital=Decimal("1"),
+    fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="宁化担保基金", county_id=NINGHUA, capital=Decimal("1"),
                                              partner_bank="农商行", founded_year=2015))
-    workshop = project_save(record=Workshop(name="宁化车间", township=w["cuijiang"], enterprise="厂", founded_year=2016))
-    education = project_save(record=EducationFund(name="宁化助学基金", county_id=NINGHUA, founded_year=2016))
-    institution = project_save(record=TrainingInstitution(name="宁化职校", county_id=NINGHUA))
-    course = project_save(record=TrainingCourse(institution=institution, name="电工培训", year=2016))
+    workshop = project_save(actor=SYSTEM, record=Workshop(name="宁化车间", township=w["cuijiang"], enterprise="厂", founded_year=2016))
+    education = project_save(actor=SYSTEM, record=EducationFund(name="宁化助学基金", county_id=NINGHUA, founded_year=2016))
+    institution = project_save(actor=SYSTEM, record=TrainingInstitution(name="宁化职校", county_id=NINGHUA))
+    course = project_save(actor=SYSTEM, record=TrainingCourse(institution=institution, name="电工培训", year=2016))
     return {
         GuaranteeFund: fund, Workshop: workshop, EducationFund: education, TrainingInstitution: institution,
         TrainingCourse: course,
-        GuaranteedLoan: link_save(record=GuaranteedLoan(measure=loan_measure(w["nh"]), fund=fund,
+        GuaranteedLoan: link_save(actor=SYSTEM, record=GuaranteedLoan(measure=loan_measure(w["nh"]), fund=fund,
                                                         issued_on=datetime.date(2016, 3, 1))),
-        Job: link_save(record=Job(workshop=workshop, member=w["head"], year=2016)),
-        PublicPost: link_save(record=PublicPost(kind="village_cleaner", village=w["chengnan"], member=w["head"],
+        Job: link_save(actor=SYSTEM, record=Job(workshop=workshop, member=w["head"], year=2016)),
+        PublicPost: link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=w["chengnan"], member=w["head"],
                                                 year=2016)),
-        StudentAid: link_save(record=StudentAid(fund=education, member=w["child"], year=2016, amount=Decimal("500"))),
-        Training: link_save(record=Training(course=course, member=w["head"])),
-        Pilot: pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=w["chengnan"], year=2016)),
+        StudentAid: link_save(actor=SYSTEM, record=StudentAid(fund=education, member=w["child"], year=2016, amount=Decimal("500"))),
+        Training: link_save(actor=SYSTEM, record=Training(course=course, member=w["head"])),
+        Pilot: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=w["chengnan"], year=2016)),
     }
 
 
@@ -324,7 +325,7 @@ def test_clerk_of_another_county_is_not_offered_its_records(world, datian_clerk)
 def test_autocomplete_offers_only_members_still_on_the_register(world, ninghua_clerk):
     clerk = as_user(ninghua_clerk)
     assert set(autocomplete(clerk, "member", Job, "member")) == {"李强（NH-1）", "李小（NH-1）"}
-    household_remove(household=world["nh"], reason="识别不准")
+    household_remove(actor=SYSTEM, household=world["nh"], reason="识别不准")
     assert autocomplete(clerk, "member", Job, "member") == []
 
 
@@ -355,7 +356,7 @@ def test_a_clerk_cannot_revert_reference_data(ninghua_clerk):
 
 
 def test_a_pilots_reader_is_shown_only_the_households_they_see(world, datian_clerk, city_reviewer):
-    pilot = pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业", county_id=DATIAN, year=2016,
+    pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", name="大田茶业", county_id=DATIAN, year=2016,
                                    link_type="enterprise_household"), households=[world["nh"], world["dt"]])
     other = as_user(datian_clerk)
     for page in (url(Pilot, "change", pilot.pk), url(Pilot, "history", pilot.pk),
@@ -406,19 +407,19 @@ def ninghua_records_again(w) -> None:
         member(name="张小", relation="child", labor="none", schooling="junior", id_number=resident_id(
             birth=datetime.date(2005, 1, 1)))])
     head, child = h.members.get(relation="head"), h.members.get(relation="child")
-    fund = project_save(record=GuaranteeFund(name="翠江担保基金", county_id=NINGHUA, capital=Decimal("1"),
+    fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="翠江担保基金", county_id=NINGHUA, capital=Decimal("1"),
                                              partner_bank="农商行", founded_year=2016))
-    workshop = project_save(record=Workshop(name="城北车间", township=w["cuijiang"], enterprise="厂", founded_year=2016))
-    education = project_save(record=EducationFund(name="翠江助学基金", county_id=NINGHUA, founded_year=2016))
-    institution = project_save(record=TrainingInstitution(name="翠江培训基地", county_id=NINGHUA))
-    course = project_save(record=TrainingCourse(institution=institution, name="厨师培训", year=2017))
-    link_save(record=GuaranteedLoan(measure=loan_measure(h), fund=fund, issued_on=datetime.date(2016, 3, 1)))
-    link_save(record=Job(workshop=workshop, member=head, year=2016))
-    link_save(record=PublicPost(kind="road_maintenance", village=village, member=head, year=2016))
-    link_save(record=StudentAid(fund=education, member=child, year=2016, amount=Decimal("500")))
-    link_save(record=Training(course=course, member=head))
-    pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2016))
-    pilot_save(pilot=Pilot(kind="cooperative", name="合作社", county_id=NINGHUA, year=2016,
+    workshop = project_save(actor=SYSTEM, record=Workshop(name="城北车间", township=w["cuijiang"], enterprise="厂", founded_year=2016))
+    education = project_save(actor=SYSTEM, record=EducationFund(name="翠江助学基金", county_id=NINGHUA, founded_year=2016))
+    institution = project_save(actor=SYSTEM, record=TrainingInstitution(name="翠江培训基地", county_id=NINGHUA))
+    course = project_save(actor=SYSTEM, record=TrainingCourse(institution=institution, name="厨师培训", year=2017))
+    link_save(actor=SYSTEM, record=GuaranteedLoan(measure=loan_measure(h), fund=fund, issued_on=datetime.date(2016, 3, 1)))
+    link_save(actor=SYSTEM, record=Job(workshop=workshop, member=head, year=2016))
+    link_save(actor=SYSTEM, record=PublicPost(kind="road_maintenance", village=village, member=head, year=2016))
+    link_save(actor=SYSTEM, record=StudentAid(fund=education, member=child, year=2016, amount=Decimal("500")))
+    link_save(actor=SYSTEM, record=Training(course=course, member=head))
+    pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2016))
+    pilot_save(actor=SYSTEM, pilot=Pilot(kind="cooperative", name="合作社", county_id=NINGHUA, year=2016,
                            link_type="enterprise_cooperative_household"), households=[h, w["nh"]])
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.actors import SYSTEM
 from households.models import ReliefMeasure
 from households.services import household_remove, measure_save, role_grant
 from projects.models import (
@@ -75,33 +76,33 @@ def child(h):
 
 
 def loan_measure(h, **fields) -> ReliefMeasure:
-    return measure_save(measure=ReliefMeasure(**{
+    return measure_save(actor=SYSTEM, measure=ReliefMeasure(**{
         "household": h, "channel_id": "financial_support", "year": 2016, "content": "扶贫小额贷款",
         "amount": Decimal("50000"), "term_months": 36, **fields}))
 
 
 def department(channel: str):
-    return role_grant(username=f"dept_{channel}", role="channel_department", channels=[channel])
+    return role_grant(actor=SYSTEM, username=f"dept_{channel}", role="channel_department", channels=[channel])
 
 
 def build(h, township, village, tag: str = "") -> SimpleNamespace:
     """One record of every kind in the household's county, through the services."""
     county = township.county_id
     r = SimpleNamespace()
-    r.fund = project_save(record=GuaranteeFund(name=f"担保基金{tag}", county_id=county, capital=Decimal("1000000"),
+    r.fund = project_save(actor=SYSTEM, record=GuaranteeFund(name=f"担保基金{tag}", county_id=county, capital=Decimal("1000000"),
                                                partner_bank="农村信用社", founded_year=2015))
-    r.loan = link_save(record=GuaranteedLoan(measure=loan_measure(h), fund=r.fund, issued_on=datetime.date(2016, 4, 1)))
-    r.workshop = project_save(record=Workshop(name=f"车间{tag}", township=township, enterprise="竹木加工厂",
+    r.loan = link_save(actor=SYSTEM, record=GuaranteedLoan(measure=loan_measure(h), fund=r.fund, issued_on=datetime.date(2016, 4, 1)))
+    r.workshop = project_save(actor=SYSTEM, record=Workshop(name=f"车间{tag}", township=township, enterprise="竹木加工厂",
                                               founded_year=2016))
-    r.job = link_save(record=Job(workshop=r.workshop, member=head(h), year=2016))
-    r.post = link_save(record=PublicPost(kind="village_cleaner", village=village, member=head(h), year=2016))
-    r.pilot = pilot_save(pilot=Pilot(kind="cooperative", name=f"合作社{tag}", county_id=county,
+    r.job = link_save(actor=SYSTEM, record=Job(workshop=r.workshop, member=head(h), year=2016))
+    r.post = link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=village, member=head(h), year=2016))
+    r.pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="cooperative", name=f"合作社{tag}", county_id=county,
                                      link_type="enterprise_cooperative_household", year=2016), households=[h])
-    r.education = project_save(record=EducationFund(name=f"助学基金{tag}", county_id=county, founded_year=2016))
-    r.aid = link_save(record=StudentAid(fund=r.education, member=child(h), year=2016, amount=Decimal("500")))
-    r.institution = project_save(record=TrainingInstitution(name=f"职业培训学校{tag}", county_id=county))
-    r.course = project_save(record=TrainingCourse(institution=r.institution, name="电工培训", year=2016))
-    r.training = link_save(record=Training(course=r.course, member=head(h)))
+    r.education = project_save(actor=SYSTEM, record=EducationFund(name=f"助学基金{tag}", county_id=county, founded_year=2016))
+    r.aid = link_save(actor=SYSTEM, record=StudentAid(fund=r.education, member=child(h), year=2016, amount=Decimal("500")))
+    r.institution = project_save(actor=SYSTEM, record=TrainingInstitution(name=f"职业培训学校{tag}", county_id=county))
+    r.course = project_save(actor=SYSTEM, record=TrainingCourse(institution=r.institution, name="电工培训", year=2016))
+    r.training = link_save(actor=SYSTEM, record=Training(course=r.course, member=head(h)))
     return r
 
 
@@ -280,12 +281,12 @@ def test_a_loan_shows_its_measures_household_amount_and_term(ninghua_clerk, ning
 def test_a_fund_shows_its_outstanding_guarantees_and_the_households_served(ninghua_clerk, ninghua, both):
     client = api_as(ninghua_clerk)
     second = loan_measure(ninghua, amount=Decimal("20000"), term_months=12)
-    repaid = link_save(record=GuaranteedLoan(measure=second, fund=both.nh.fund, issued_on=datetime.date(2016, 6, 1)))
+    repaid = link_save(actor=SYSTEM, record=GuaranteedLoan(measure=second, fund=both.nh.fund, issued_on=datetime.date(2016, 6, 1)))
     fund = client.get(f"{API}guarantee-funds/{both.nh.fund.pk}/").json()
     # Two loans of one household, 50,000 + 20,000 yuan, none repaid.
     assert (fund["loan_count"], fund["outstanding"], fund["households_served"]) == (2, "70000.00", 1)
     repaid.repaid_on = datetime.date(2017, 6, 1)
-    link_save(record=repaid)
+    link_save(actor=SYSTEM, record=repaid)
     fund = client.get(f"{API}guarantee-funds/{both.nh.fund.pk}/").json()
     assert (fund["loan_count"], fund["outstanding"], fund["households_served"]) == (2, "50000.00", 1)
     empty = client.post(f"{API}guarantee-funds/", {"name": "泉上镇担保基金", "county": NINGHUA, "capital": "500000",
@@ -334,9 +335,9 @@ def test_a_job_without_a_measure_records_one(ninghua_clerk, ninghua, both):
 def test_a_measure_of_another_household_or_channel_is_refused(ninghua_clerk, ninghua, places, both):
     client = api_as(ninghua_clerk)
     other = family(places.chengnan, "NH-2")
-    theirs = measure_save(measure=ReliefMeasure(household=other, channel_id="labor_mutual_aid", year=2017,
+    theirs = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=other, channel_id="labor_mutual_aid", year=2017,
                                                 content="务工"))
-    medical = measure_save(measure=ReliefMeasure(household=ninghua, channel_id="medical_aid", year=2017,
+    medical = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=ninghua, channel_id="medical_aid", year=2017,
                                                  content="大病救助"))
     before = (Job.objects.count(), ReliefMeasure.objects.count())
     for measure in (theirs, medical):
@@ -347,7 +348,7 @@ def test_a_measure_of_another_household_or_channel_is_refused(ninghua_clerk, nin
 
 
 def test_a_post_for_a_member_of_a_removed_household_is_refused(ninghua_clerk, ninghua, places):
-    household_remove(household=ninghua, reason="识别不准")
+    household_remove(actor=SYSTEM, household=ninghua, reason="识别不准")
     before = ReliefMeasure.objects.count()
     response = api_as(ninghua_clerk).post(f"{API}public-posts/", {
         "kind": "road_maintenance", "village": places.chengnan.code, "member": head(ninghua).pk, "year": 2017})
@@ -389,7 +390,7 @@ def test_student_aids_through_the_api(ninghua_clerk, ninghua, both):
 
 
 def test_the_training_department_records_trainings_in_every_county(datian, both):
-    client = api_as(role_grant(username="renshe", role="channel_department", channels=["skills_training"]))
+    client = api_as(role_grant(actor=SYSTEM, username="renshe", role="channel_department", channels=["skills_training"]))
     # 市人社局 serves the households of its channel: those already trained (a measure of its channel).
     created = client.post(f"{API}trainings/", {"course": both.dt.course.pk, "member": child(datian).pk,
                                                "certified": True})
@@ -439,7 +440,7 @@ def test_the_reviewer_chooses_pilots(city_reviewer, ninghua_clerk, places, ningh
 
 
 def test_a_pilot_bringing_along_a_removed_household_is_refused(city_reviewer, ninghua):
-    household_remove(household=ninghua, reason="识别不准")
+    household_remove(actor=SYSTEM, household=ninghua, reason="识别不准")
     response = api_as(city_reviewer).post(f"{API}pilots/", {
         "kind": "enterprise", "name": "龙头企业", "county": NINGHUA, "link_type": "enterprise_household", "year": 2016,
         "households": [ninghua.pk]})
@@ -449,7 +450,7 @@ def test_a_pilot_bringing_along_a_removed_household_is_refused(city_reviewer, ni
 
 def test_a_reader_never_sees_a_household_of_another_county_through_a_pilot(city_reviewer, datian_clerk, ninghua,
                                                                            datian):
-    pilot = pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业", county_id=DATIAN,
+    pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", name="大田茶业", county_id=DATIAN,
                                    link_type="enterprise_household", year=2016), households=[ninghua, datian])
     client = api_as(datian_clerk)
     for response in (client.get(f"{API}pilots/{pilot.pk}/"), client.get(f"{API}pilots/")):
@@ -471,7 +472,7 @@ def list_queries(client, prefix: str) -> int:
 
 @pytest.mark.parametrize("prefix", [*UNITS, *LINKS])
 def test_a_list_costs_the_same_queries_for_more_rows(prefix, places, ninghua):
-    client = api_as(role_grant(username="clerk", role="county_clerk", counties=[NINGHUA]))
+    client = api_as(role_grant(actor=SYSTEM, username="clerk", role="county_clerk", counties=[NINGHUA]))
     build(ninghua, places.cuijiang, places.chengnan, "0")
     one = list_queries(client, prefix)
     for i in range(1, 4):

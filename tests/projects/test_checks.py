@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from common.actors import SYSTEM
+from households.audit import run_audit
 from households.models import ExitRecord, ReturnRecord
 from households.services import exit_save, return_save
 from plans.checks import run_checks
@@ -16,7 +18,6 @@ from projects.checks import TRAINING_YEARS_AFTER_EXIT
 from projects.models import Pilot, Training, TrainingCourse, TrainingInstitution
 from projects.services import link_save, pilot_save, project_save
 from tests.factories import TownshipFactory, VillageFactory, household, member
-from workflows.audit import run_audit
 
 NINGHUA = "350424"
 
@@ -29,12 +30,12 @@ def township(db):
 def pilot_villages(township, n: int, *, poor=True) -> None:
     for i in range(n):
         village = VillageFactory(township=township, code=f"350424101{200 + i:03d}", is_poor_village=poor)
-        pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2016))
+        pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2016))
 
 
 def organisations(n: int) -> None:
     for i in range(n):
-        pilot_save(pilot=Pilot(kind="family_farm", name=f"示范农场{i}", county_id=NINGHUA,
+        pilot_save(actor=SYSTEM, pilot=Pilot(kind="family_farm", name=f"示范农场{i}", county_id=NINGHUA,
                                link_type="enterprise_farm_household", year=2016))
 
 
@@ -77,14 +78,14 @@ def test_the_ranges_appear_in_the_plans_report(township):
 def exited(township):
     village = VillageFactory(township=township, code="350424101201")
     h = household(village=village, number="NH-EXIT", main_cause_id="lack_skills", members=[member(name="罗平")])
-    exit_save(record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4800")))
+    exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2015, income_per_capita=Decimal("4800")))
     return h
 
 
 def train(h, year: int) -> Training:
     institution = TrainingInstitution.objects.get_or_create(name="宁化职校", county_id=NINGHUA)[0]
-    course = project_save(record=TrainingCourse(institution=institution, name=f"{year}年电商培训", year=year))
-    return link_save(record=Training(course=course, member=h.members.get()))
+    course = project_save(actor=SYSTEM, record=TrainingCourse(institution=institution, name=f"{year}年电商培训", year=year))
+    return link_save(actor=SYSTEM, record=Training(course=course, member=h.members.get()))
 
 
 def training_findings() -> list:
@@ -101,6 +102,6 @@ def test_a_training_years_after_exit_is_reported_not_refused(exited):
 
 
 def test_a_household_that_fell_back_may_train(exited):
-    return_save(record=ReturnRecord(household=exited, year=2017, reason="因病返贫"))
+    return_save(actor=SYSTEM, record=ReturnRecord(household=exited, year=2017, reason="因病返贫"))
     train(exited, 2018)
     assert training_findings() == []

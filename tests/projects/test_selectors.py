@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from common.actors import SYSTEM
 from households.models import ReliefMeasure
 from households.services import measure_save, member_save, role_grant
 from projects import selectors
@@ -31,10 +32,10 @@ pytestmark = pytest.mark.django_db
 
 
 def loan(household, fund, *, year, amount, term, subsidy, repaid_on=None, model=None):
-    measure = measure_save(measure=ReliefMeasure(
+    measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(
         household=household, channel_id="financial_support", year=year, content="扶贫小额贷款", amount=Decimal(amount),
         term_months=term, alleviation_model_id=model))
-    return link_save(record=GuaranteedLoan(measure=measure, fund=fund, interest_subsidy=Decimal(subsidy),
+    return link_save(actor=SYSTEM, record=GuaranteedLoan(measure=measure, fund=fund, interest_subsidy=Decimal(subsidy),
                                            issued_on=datetime.date(year, 3, 1), repaid_on=repaid_on))
 
 
@@ -56,53 +57,53 @@ def projects(registry):  # noqa: F811
     head = {key: getattr(r, key).members.get(relation="head") for key in "abce"}
     child_a = r.a.members.exclude(relation="head").order_by("id").first()
     child_a.schooling = "senior"
-    member_save(member=child_a)
+    member_save(actor=SYSTEM, member=child_a)
 
-    ninghua_fund = project_save(record=GuaranteeFund(name="宁化县扶贫担保基金", county_id=NINGHUA,
+    ninghua_fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="宁化县扶贫担保基金", county_id=NINGHUA,
                                                       capital=Decimal("2000000"), partner_bank="宁化农商银行",
                                                       founded_year=2015))
     loan(r.d, ninghua_fund, year=2016, amount=30000, term=36, subsidy=1500, model="financial_guarantee")
     loan(r.a, ninghua_fund, year=2015, amount=20000, term=12, subsidy=800, repaid_on=datetime.date(2016, 3, 1))
-    datian_fund = project_save(record=GuaranteeFund(name="大田县扶贫担保基金", county_id=DATIAN,
+    datian_fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="大田县扶贫担保基金", county_id=DATIAN,
                                                      capital=Decimal("1000000"), partner_bank="大田农商银行",
                                                      founded_year=2015))
     loan(r.e, datian_fund, year=2015, amount=10000, term=12, subsidy=400)
 
-    workshop = project_save(record=Workshop(name="城南竹编车间", township=r.cuijiang, village=r.chengnan,
+    workshop = project_save(actor=SYSTEM, record=Workshop(name="城南竹编车间", township=r.cuijiang, village=r.chengnan,
                                             enterprise="翠江竹业公司", founded_year=2016,
                                             alleviation_model_id="enterprise_led"))
     for who, year in ((head["a"], 2016), (child_a, 2016), (head["b"], 2017), (head["e"], 2017)):
-        link_save(record=Job(workshop=workshop, member=who, year=year, monthly_wage=Decimal("1800")))
-    link_save(record=PublicPost(kind="village_cleaner", village=r.chengnan, member=head["a"], year=2016,
+        link_save(actor=SYSTEM, record=Job(workshop=workshop, member=who, year=year, monthly_wage=Decimal("1800")))
+    link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=r.chengnan, member=head["a"], year=2016,
                                 monthly_pay=Decimal("600")))
-    link_save(record=PublicPost(kind="road_maintenance", village=r.chengnan, member=head["c"], year=2016))
+    link_save(actor=SYSTEM, record=PublicPost(kind="road_maintenance", village=r.chengnan, member=head["c"], year=2016))
 
-    pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=r.chengnan, year=2016,
+    pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=r.chengnan, year=2016,
                            alleviation_model_id="party_building"))
-    pilot_save(pilot=Pilot(kind="cooperative", name="翠江竹业合作社", county_id=NINGHUA, village=r.chengbei, year=2016,
+    pilot_save(actor=SYSTEM, pilot=Pilot(kind="cooperative", name="翠江竹业合作社", county_id=NINGHUA, village=r.chengbei, year=2016,
                            link_type="enterprise_cooperative_household", alleviation_model_id="enterprise_led"),
                households=[r.a, r.b])
-    pilot_save(pilot=Pilot(kind="enterprise", name="大田茶业公司", county_id=DATIAN, year=2017,
+    pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", name="大田茶业公司", county_id=DATIAN, year=2017,
                            link_type="enterprise_household", alleviation_model_id="enterprise_led"),
                households=[r.e, r.a])
 
-    education = project_save(record=EducationFund(name="宁化县教育助学基金", county_id=NINGHUA, township=r.cuijiang,
+    education = project_save(actor=SYSTEM, record=EducationFund(name="宁化县教育助学基金", county_id=NINGHUA, township=r.cuijiang,
                                                   founded_year=2016, government_funds=Decimal("50000"),
                                                   donations=Decimal("20000")))
     for year in (2016, 2017):
-        link_save(record=StudentAid(fund=education, member=child_a, year=year, amount=Decimal("1500")))
+        link_save(actor=SYSTEM, record=StudentAid(fund=education, member=child_a, year=year, amount=Decimal("1500")))
 
-    school = project_save(record=TrainingInstitution(name="宁化县职业技术学校", county_id=NINGHUA))
-    course = project_save(record=TrainingCourse(institution=school, name="电工培训班", year=2016))
-    link_save(record=Training(course=course, member=head["a"], certified=True, guidance_given=True))
-    link_save(record=Training(course=course, member=head["b"]))
+    school = project_save(actor=SYSTEM, record=TrainingInstitution(name="宁化县职业技术学校", county_id=NINGHUA))
+    course = project_save(actor=SYSTEM, record=TrainingCourse(institution=school, name="电工培训班", year=2016))
+    link_save(actor=SYSTEM, record=Training(course=course, member=head["a"], certified=True, guidance_given=True))
+    link_save(actor=SYSTEM, record=Training(course=course, member=head["b"]))
     return SimpleNamespace(registry=r, head=head, child_a=child_a, workshop=workshop)
 
 
 @pytest.fixture
 def bank_regulator(db):
     """人行/银监: the department of 金融扶持, which runs the guarantee funds city-wide."""
-    return role_grant(username="renhang", role="channel_department", channels=["financial_support"])
+    return role_grant(actor=SYSTEM, username="renhang", role="channel_department", channels=["financial_support"])
 
 
 def by_county(rows) -> dict:
@@ -192,7 +193,7 @@ def test_pilot_ranges_are_judged_for_the_whole_city(projects, city_reviewer):
 def test_pilot_village_range_within_and_above(projects, city_reviewer, villages, status):
     for i in range(villages - 1):  # 城南村 is one already
         village = VillageFactory(township=projects.registry.cuijiang, code=f"350424101{300 + i:03d}")
-        pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2017))
+        pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=village, year=2017))
     scope = selectors.project_scope(user=city_reviewer)
     ranges = {r["key"]: r for r in selectors.pilot_ranges(scope=scope, by_county=selectors.pilots_by_county(scope=scope))}
     assert (ranges["villages"]["actual"], ranges["villages"]["status"]) == (villages, status)
@@ -254,8 +255,8 @@ def test_the_summary_runs_a_fixed_number_of_queries(projects, city_reviewer, dja
         small = selectors.project_summary(scope=scope)
     for i in range(3):  # more of every record: the same queries
         extra = VillageFactory(township=projects.registry.cuijiang, code=f"350424101{400 + i:03d}")
-        pilot_save(pilot=Pilot(kind="village", county_id=NINGHUA, village=extra, year=2017))
-    link_save(record=Job(workshop=projects.workshop, member=projects.head["c"], year=2017))
+        pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=extra, year=2017))
+    link_save(actor=SYSTEM, record=Job(workshop=projects.workshop, member=projects.head["c"], year=2017))
     with django_assert_num_queries(selectors.SUMMARY_QUERIES):
         large = selectors.project_summary(scope=scope)
     assert len(large["pilot_list"]) == len(small["pilot_list"]) + 3

@@ -10,7 +10,7 @@ from tests.conftest import api_as
 from tests.factories import resident_id
 from workflows.models import Case, State
 
-from .conftest import D, day
+from .steps import D, day
 
 CASES = "/api/v1/workflows/cases/"
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.actors import SYSTEM
 from households import services as registry
 from households.models import ExitRecord, Household, ReturnRecord
 from plans.selectors import quota_progress
@@ -14,7 +15,7 @@ from workflows import services
 from workflows.models import FLOWS, Case, Kind, Level, Outcome, State
 from workflows.selectors import in_tray, pending_exits
 
-from .conftest import D, application, day, take, walk
+from .steps import D, application, day, take, walk
 
 
 def fields_of(excinfo) -> set[str]:
@@ -46,7 +47,7 @@ def test_identification_walks_through_every_state_to_a_registered_household(vill
 
 
 def test_exit_walks_through_every_state_and_ends_with_the_exit_record(poor, ninghua_clerk):
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     case, n = walk(case, ninghua_clerk, until=State.TOWNSHIP_REVIEWED)
     assert [s.state for s in case.steps.order_by("on")] == FLOWS[Kind.EXIT][:-1]
     assert not ExitRecord.objects.exists()
@@ -62,7 +63,7 @@ def test_an_exit_counts_for_the_quota_only_when_approved_and_shows_as_pending_be
     def exited_2016():
         return next(r.exited for r in quota_progress(year=2016, county="350424"))
 
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     case, n = walk(case, ninghua_clerk, until=State.TOWNSHIP_REVIEWED)
     assert pending_exits() == {("350424", 2016): {"households": 1, "persons": 2}}
     assert pending_exits(counties=["350425"]) == {}
@@ -72,8 +73,8 @@ def test_an_exit_counts_for_the_quota_only_when_approved_and_shows_as_pending_be
 
 
 def test_a_return_is_identified_again_and_ends_with_the_return_record(poor, ninghua_clerk):
-    registry.exit_save(record=ExitRecord(household=poor, year=2015, income_per_capita=Decimal("3000")))
-    case = services.return_apply(user=ninghua_clerk, household=poor, year=2016, reason="因病返贫", on=D)
+    registry.exit_save(actor=SYSTEM, record=ExitRecord(household=poor, year=2015, income_per_capita=Decimal("3000")))
+    case = services.return_apply(actor=ninghua_clerk, household=poor, year=2016, reason="因病返贫", on=D)
     case, n = walk(case, ninghua_clerk, until=State.ANNOUNCED)
     take(case, State.REGISTERED, ninghua_clerk, day(n))
     poor.refresh_from_db()
@@ -83,7 +84,7 @@ def test_a_return_is_identified_again_and_ends_with_the_return_record(poor, ning
 
 def test_only_an_exited_household_is_identified_as_returned(poor, ninghua_clerk):
     with pytest.raises(ValidationError) as e:
-        services.return_apply(user=ninghua_clerk, household=poor, year=2016, reason="因病返贫", on=D)
+        services.return_apply(actor=ninghua_clerk, household=poor, year=2016, reason="因病返贫", on=D)
     assert fields_of(e) == {"household"}
 
 
@@ -95,7 +96,7 @@ def test_every_step_but_the_next_is_refused_in_every_state(kind, village, poor, 
     if kind == Kind.IDENTIFICATION:
         case = application(village, ninghua_clerk)
     else:
-        case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+        case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     flow, n = FLOWS[kind], 1
     while case.state != flow[-1]:
         for wrong in [s for s in flow if s != case.next_state]:
@@ -113,14 +114,14 @@ def test_every_step_but_the_next_is_refused_in_every_state(kind, village, poor, 
 
 
 def test_a_step_with_its_own_service_is_not_taken_by_advancing(poor, ninghua_clerk):
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     with pytest.raises(ValidationError) as e:
-        services.case_advance(case=case, to=State.VERIFIED, user=ninghua_clerk, on=day(1))
+        services.case_advance(case=case, to=State.VERIFIED, actor=ninghua_clerk, on=day(1))
     assert "exit_verify" in str(e.value)
 
 
 def test_a_step_is_not_dated_after_today_nor_before_the_step_it_follows(poor, ninghua_clerk):
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     for on in (tomorrow, D - datetime.timedelta(days=1)):
         with pytest.raises(ValidationError) as e:
@@ -130,28 +131,28 @@ def test_a_step_is_not_dated_after_today_nor_before_the_step_it_follows(poor, ni
 
 
 def test_a_rejected_case_takes_no_further_step_and_frees_the_household(poor, ninghua_clerk):
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     with pytest.raises(ValidationError) as e:
-        services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+        services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     assert fields_of(e) == {"household"}
     with pytest.raises(ValidationError) as e:
-        services.case_reject(case=case, user=ninghua_clerk, reason="", on=day(1))
+        services.case_reject(case=case, actor=ninghua_clerk, reason="", on=day(1))
     assert fields_of(e) == {"reason"}
-    services.case_reject(case=case, user=ninghua_clerk, reason="评议未通过", on=day(1))
+    services.case_reject(case=case, actor=ninghua_clerk, reason="评议未通过", on=day(1))
     case.refresh_from_db()
     assert case.state == State.REJECTED and case.steps.get(state=State.REJECTED).note == "评议未通过"
     with pytest.raises(ValidationError) as e:
         take(case, State.VERIFIED, ninghua_clerk, day(2))
     assert fields_of(e) == {"state"}
-    assert services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=day(2)).state == State.PROPOSED
+    assert services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=day(2)).state == State.PROPOSED
 
 
 def test_the_last_step_obeys_the_registry_rules_and_leaves_nothing_half_done(poor, ninghua_clerk):
     """An exit written directly meanwhile (a paper approval through the admin): exit_save refuses a
     second exit from an exited household, and the case stays where it was."""
-    case = services.exit_propose(user=ninghua_clerk, household=poor, year=2016, on=D)
+    case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
     case, n = walk(case, ninghua_clerk, until=State.TOWNSHIP_REVIEWED)
-    registry.exit_save(record=ExitRecord(household=poor, year=2016, income_per_capita=Decimal("3000")))
+    registry.exit_save(actor=SYSTEM, record=ExitRecord(household=poor, year=2016, income_per_capita=Decimal("3000")))
     with pytest.raises(ValidationError) as e:
         take(case, State.CLOSED, ninghua_clerk, day(n))
     assert "household" in fields_of(e) or "year" in fields_of(e)
@@ -180,7 +181,7 @@ def outsider(request, db):
     if request.param == "api_reader":
         from households.services import role_grant
 
-        return role_grant(username="province_reader", role="system_client", counties=["350424"])
+        return role_grant(actor=SYSTEM, username="province_reader", role="system_client", counties=["350424"])
     return request.getfixturevalue(request.param)
 
 
@@ -188,7 +189,7 @@ def test_no_other_role_opens_a_case(outsider, village, poor):
     with pytest.raises(PermissionDenied):
         application(village, outsider)
     with pytest.raises(PermissionDenied):
-        services.exit_propose(user=outsider, household=poor, year=2016, on=D)
+        services.exit_propose(actor=outsider, household=poor, year=2016, on=D)
     assert not Case.objects.exists()
 
 
@@ -199,7 +200,7 @@ def test_no_other_role_takes_a_village_township_or_county_step(before, outsider,
     with pytest.raises(PermissionDenied):
         take(case, case.next_state, outsider, day(n))
     with pytest.raises(PermissionDenied):
-        services.case_reject(case=case, user=outsider, reason="不符合", on=day(n))
+        services.case_reject(case=case, actor=outsider, reason="不符合", on=day(n))
     case.refresh_from_db()
     assert case.state == before
 
@@ -238,16 +239,16 @@ def test_the_notice_period_is_a_setting(village, ninghua_clerk, settings):
 
 def test_a_pending_objection_holds_the_case_and_a_dismissed_one_lets_it_go(village, ninghua_clerk):
     case = at_village_notice(village, ninghua_clerk)
-    objection = services.objection_raise(case=case, user=ninghua_clerk, content="家有轿车", raised_by="村民甲",
+    objection = services.objection_raise(case=case, actor=ninghua_clerk, content="家有轿车", raised_by="村民甲",
                                          on=day(4))
     with pytest.raises(ValidationError) as e:
         take(case, State.TOWNSHIP_REVIEWED, ninghua_clerk, day(10))
     assert fields_of(e) == {"objections"}
     with pytest.raises(ValidationError) as e:
-        services.objection_decide(objection=objection, user=ninghua_clerk, outcome=Outcome.DISMISSED, decision="",
+        services.objection_decide(objection=objection, actor=ninghua_clerk, outcome=Outcome.DISMISSED, decision="",
                                   on=day(6))
     assert fields_of(e) == {"decision"}
-    services.objection_decide(objection=objection, user=ninghua_clerk, outcome=Outcome.DISMISSED,
+    services.objection_decide(objection=objection, actor=ninghua_clerk, outcome=Outcome.DISMISSED,
                               decision="核实为借用亲戚车辆", on=day(6))
     objection.refresh_from_db()
     assert (objection.outcome, objection.decided_by, objection.decided_on) == (Outcome.DISMISSED, ninghua_clerk, day(6))
@@ -256,41 +257,41 @@ def test_a_pending_objection_holds_the_case_and_a_dismissed_one_lets_it_go(villa
 
 def test_an_upheld_objection_stops_the_case_which_can_then_only_be_rejected(village, ninghua_clerk):
     case = at_village_notice(village, ninghua_clerk)
-    objection = services.objection_raise(case=case, user=ninghua_clerk, content="家有商铺出租", on=day(3))
-    services.objection_decide(objection=objection, user=ninghua_clerk, outcome=Outcome.UPHELD,
+    objection = services.objection_raise(case=case, actor=ninghua_clerk, content="家有商铺出租", on=day(3))
+    services.objection_decide(objection=objection, actor=ninghua_clerk, outcome=Outcome.UPHELD,
                               decision="核实属实", on=day(5))
     with pytest.raises(ValidationError) as e:
         take(case, State.TOWNSHIP_REVIEWED, ninghua_clerk, day(30))
     assert fields_of(e) == {"objections"}
     with pytest.raises(ValidationError) as e:
-        services.objection_decide(objection=objection, user=ninghua_clerk, outcome=Outcome.DISMISSED,
+        services.objection_decide(objection=objection, actor=ninghua_clerk, outcome=Outcome.DISMISSED,
                                   decision="改判", on=day(6))
     assert fields_of(e) == {"outcome"}
-    services.case_reject(case=case, user=ninghua_clerk, reason="公示期异议成立", on=day(30))
+    services.case_reject(case=case, actor=ninghua_clerk, reason="公示期异议成立", on=day(30))
     assert Case.objects.get().state == State.REJECTED
 
 
 def test_an_objection_is_raised_only_within_a_notice_by_whoever_holds_it(village, ninghua_clerk, datian_clerk):
     case = application(village, ninghua_clerk)
     with pytest.raises(ValidationError) as e:
-        services.objection_raise(case=case, user=ninghua_clerk, content="不符合", on=D)
+        services.objection_raise(case=case, actor=ninghua_clerk, content="不符合", on=D)
     assert fields_of(e) == {"state"}
     take(case, State.VILLAGE_REVIEWED, ninghua_clerk, day(1))
     take(case, State.VILLAGE_NOTICE, ninghua_clerk, day(2))
     case.refresh_from_db()
     for outside in (day(1), day(9)):
         with pytest.raises(ValidationError) as e:
-            services.objection_raise(case=case, user=ninghua_clerk, content="不符合", on=outside)
+            services.objection_raise(case=case, actor=ninghua_clerk, content="不符合", on=outside)
         assert fields_of(e) == {"raised_on"}
     with pytest.raises(PermissionDenied):
-        services.objection_raise(case=case, user=datian_clerk, content="不符合", on=day(3))
+        services.objection_raise(case=case, actor=datian_clerk, content="不符合", on=day(3))
 
 
 # ---------------------------------------------------------------- the home visit against the line
 
 
 def verified(poor, clerk, *, year=2016, **fields):
-    case = services.exit_propose(user=clerk, household=poor, year=year, on=D)
+    case = services.exit_propose(actor=clerk, household=poor, year=year, on=D)
     verification = take(case, State.VERIFIED, clerk, day(1), **fields)
     case.refresh_from_db()
     return case, verification
@@ -313,11 +314,11 @@ def test_an_exit_below_the_line_or_with_an_unmet_item_is_refused_until_a_reviewe
         take(case, State.SIGNED, ninghua_clerk, day(2))
     assert fields_of(e) == {"verification"}
     with pytest.raises(PermissionDenied):
-        services.verification_override(case=case, user=ninghua_clerk, reason="我县已核实")
+        services.verification_override(case=case, actor=ninghua_clerk, reason="我县已核实")
     with pytest.raises(ValidationError) as e:
-        services.verification_override(case=case, user=city_reviewer, reason=" ")
+        services.verification_override(case=case, actor=city_reviewer, reason=" ")
     assert fields_of(e) == {"override_reason"}
-    services.verification_override(case=case, user=city_reviewer, reason="年底分红已到账，收入达标")
+    services.verification_override(case=case, actor=city_reviewer, reason="年底分红已到账，收入达标")
     verification.refresh_from_db()
     assert verification.passed and verification.overridden_by == city_reviewer
     assert verification.overridden_by_name == "reviewer" and verification.overridden_at is not None
@@ -327,7 +328,7 @@ def test_an_exit_below_the_line_or_with_an_unmet_item_is_refused_until_a_reviewe
 def test_a_passed_home_visit_needs_no_override(poor, ninghua_clerk, city_reviewer):
     case, _ = verified(poor, ninghua_clerk)
     with pytest.raises(ValidationError) as e:
-        services.verification_override(case=case, user=city_reviewer, reason="放行")
+        services.verification_override(case=case, actor=city_reviewer, reason="放行")
     assert fields_of(e) == {"verification"}
 
 
@@ -363,16 +364,16 @@ def test_the_in_tray_says_who_each_open_case_waits_on_with_counts(
 
 def test_a_pending_objection_waits_on_whoever_holds_the_notice(village, ninghua_clerk):
     case = at_village_notice(village, ninghua_clerk)
-    services.objection_raise(case=case, user=ninghua_clerk, content="不符合", on=day(3))
+    services.objection_raise(case=case, actor=ninghua_clerk, content="不符合", on=day(3))
     [task], _ = in_tray(user=ninghua_clerk, on=day(4))
     assert task.waits_on == "village" and "异议" in task.task
 
 
 def test_only_whoever_holds_the_notice_decides_its_objections(village, ninghua_clerk, outsider):
     case = at_village_notice(village, ninghua_clerk)
-    objection = services.objection_raise(case=case, user=ninghua_clerk, content="不符合", on=day(3))
+    objection = services.objection_raise(case=case, actor=ninghua_clerk, content="不符合", on=day(3))
     with pytest.raises(PermissionDenied):
-        services.objection_decide(objection=objection, user=outsider, outcome=Outcome.DISMISSED, decision="不成立",
+        services.objection_decide(objection=objection, actor=outsider, outcome=Outcome.DISMISSED, decision="不成立",
                                   on=day(4))
     objection.refresh_from_db()
     assert objection.outcome == Outcome.PENDING

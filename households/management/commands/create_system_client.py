@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from common.actors import SYSTEM
 from households.models import Role
 from households.services import role_grant
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, county, write, **options):
         try:
-            user = role_grant(username=name, role=Role.SYSTEM_CLIENT, counties=county, can_write=write)
+            user = role_grant(actor=SYSTEM, username=name, role=Role.SYSTEM_CLIENT, counties=county, can_write=write)
         except ValidationError as e:
             raise CommandError("；".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items())) from None
         token, _ = Token.objects.get_or_create(user=user)

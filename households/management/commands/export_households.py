@@ -3,8 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.actors import SYSTEM
 from households import access, workbook
-from households.models import County, Household
+from households.models import County
 
 
 class Command(BaseCommand):
@@ -27,19 +28,18 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"已写入空白模板 {file}")
             return
-        actor = None
-        households = Household.objects.all()
+        actor = SYSTEM
         if user:
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"没有用户 {user}")
-            households = access.households_visible_to(actor)
+        households = access.households_visible_to(actor)
         unknown = set(county) - set(County.objects.filter(code__in=county).values_list("code", flat=True))
         if unknown:
             raise CommandError("未知的县(市、区)代码：" + "、".join(sorted(unknown)))
         if county:
             households = households.filter(village__township__county_id__in=county)
-        content = workbook.export_households(households, user=actor, door="command", filters={"county": county})
+        content = workbook.export_households(households, actor=actor, door="command", filters={"county": county})
         self._write(file, content)
         if verbosity:
             self.stdout.write(f"已导出 {households.count()} 户到 {file}")

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.actors import SYSTEM
 from households.models import Role
 from households.services import role_grant
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, county, channel, password, write, verbosity, **options):
         try:
-            role_grant(username=username, role=role, counties=county, channels=channel, password=password,
+            role_grant(actor=SYSTEM, username=username, role=role, counties=county, channels=channel, password=password,
                        can_write=write)
         except ValidationError as e:
             raise CommandError("；".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items())) from None

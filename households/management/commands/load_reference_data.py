@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "载入 fixtures/ 中的全部参考数据（县、致贫原因、帮扶渠道，以及计划的各项数字），按文件名顺序。"
         "只写入与文件不同的字段，重复运行不作任何修改，业务部门设置的标志（如重点县）不会被覆盖。"
-        "随后按 households/access.py 同步各角色组的模型权限（升级后新增的页面随之授予）。"
+        "随后按各应用的 access.py 同步各角色组的模型权限（升级后新增的页面随之授予）。"
         " Loads every fixture of fixtures/ idempotently, then syncs each role's group permissions."
     )
 
@@ -18,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--directory", default=str(settings.BASE_DIR / "fixtures"), help="参考数据目录")
 
     def handle(self, *args, directory, verbosity, **options):
-        from pathlib import Path
-
         paths = sorted(Path(directory).glob("*.json"))
         if not paths:
             raise CommandError(f"{directory} 中没有参考数据文件（*.json）")

@@ -3,7 +3,7 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 
 from households.models import County
-from workflows.audit import CHECKS, counts_by_county, enabled_checks, run_audit
+from households.audit import CHECKS, counts_by_county, enabled_checks, run_audit
 
 
 class Command(BaseCommand):

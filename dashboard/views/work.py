@@ -1,0 +1,92 @@
+"""The in-tray (待办) and the data-quality page (数据核查): dashboard pages, login required and
+scoped like the others, each table exportable to Excel (`?export=<table>`)."""
+
+from django import forms
+from django.urls import reverse
+
+from households import access
+from households import audit as checks
+from households.models import County
+from plans import checks as plan_checks
+from workflows import selectors
+
+from ..forms import DashboardFilter
+from ..tables import Table, findings_table
+from .pages import InvalidFilter, dashboard_page, read_filters, respond
+
+
+def _county_names() -> dict[str, str]:
+    return dict(County.objects.values_list("code", "name"))
+
+
+@dashboard_page
+def in_tray(request):
+    form = read_filters(request, "county")
+    tasks, counts = selectors.in_tray(user=request.user, county=form.cleaned_data["county"])
+    names = _county_names()
+    rows = [
+        {
+            "kind": t.case.get_kind_display(), "who": t.case.who,
+            "who_url": reverse("admin:workflows_case_change", args=[t.case.pk]),
+            "county": names.get(t.case.county_code), "village": t.case.village.name,
+            "state": t.case.get_state_display(), "task": t.task,
+            "waits_on": selectors.WAITS_ON_LABELS[t.waits_on], "since": t.since,
+        }
+        for t in tasks
+    ]
+    columns = {"kind": "流程", "who": "户编号或申请人", "county": "县(市、区)", "village": "村", "state": "当前环节",
+               "task": "待办", "waits_on": "等待", "since": "上一环节日期"}
+    summary = [(selectors.WAITS_ON_LABELS[key], n) for key, n in counts.items()]
+    table = Table("in_tray", "未办结的识别与退出流程", columns, rows,
+                  note="县扶贫办录入员代村、乡镇、县办理各环节；入户核实未通过的退出等审核员放行。")
+    return respond(request, "dashboard/in_tray.html", {"form": form, "summary": summary}, [table])
+
+
+class AuditFilter(DashboardFilter):
+    """The county, and one check: a clerk works through the findings check by check, and one check
+    runs in a fraction of the time of all of them."""
+
+    check = forms.ChoiceField(label="检查项", required=False)
+
+    def __init__(self, data, *, user):
+        super().__init__(data, user=user, fields=("county", "check"))
+        self.fields["check"].choices = [("", "全部"), *((c.code, c.name) for c in checks.enabled_checks())]
+
+    def clean_check(self) -> str | None:
+        return self.cleaned_data["check"] or None
+
+
+@dashboard_page
+def audit(request):
+    form = AuditFilter(request.GET, user=request.user)
+    if not form.is_valid():
+        raise InvalidFilter(form)
+    check = form.cleaned_data["check"]
+    findings = checks.run_audit(households=access.households_visible_to(request.user),
+                                county=form.cleaned_data["county"], checks=[check] if check else None)
+    names = _county_names()
+    rows = [
+        {"county": names.get(f.county), "check": checks.CHECKS[f.check].name, "household": f.household_number,
+         "household_url": f.url, "member": f.member, "detail": f.detail}
+        for f in findings
+    ]
+    columns = {"county": "县(市、区)", "check": "检查项", "household": "户编号", "member": "成员编号", "detail": "问题"}
+    enabled = [c for c in checks.enabled_checks() if check in (None, c.code)]
+    per_county = checks.counts_by_county(findings)
+    count_columns = {"county": "县(市、区)", "total": "合计", **{c.code: c.name for c in enabled}}
+    # Each count opens the page narrowed to its county (and check): the findings behind the number.
+    count_rows = [{"county": names.get(r["county"]), "total": r["total"], "total_url": f"?county={r['county']}",
+                   **{c.code: r["checks"].get(c.code, 0) for c in enabled},
+                   **{f"{c.code}_url": f"?county={r['county']}&check={c.code}" for c in enabled
+                      if r["checks"].get(c.code)}} for r in per_county]
+    page_tables = [
+        Table("counts", "各县(市、区)问题数", count_columns, count_rows, wide=True),
+        Table("findings", "核查发现的问题", columns, rows,
+              note=f"共检查 {len(enabled)} 项；问题按县、户排列，点户编号查看该户。"),
+    ]
+    # The city's records against the plan (plans/checks.py), for those who see the whole city: their
+    # findings name households and villages of every county.
+    records = plan_checks.findings(user=request.user)["records"]
+    if records is not None:
+        page_tables.insert(0, findings_table("records", "工作记录对照计划的检查（全市）", records))
+    return respond(request, "dashboard/audit.html", {"form": form, "total": len(findings)}, page_tables)

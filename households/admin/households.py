@@ -1,0 +1,325 @@
+"""The household's page: the household with its members and measures in one form, its exits and
+returns shown, removal (清退) as an action; and the Excel template, import and export."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export.admin import ImportMixin
+
+from common.admin import refusal_messages
+from common.excel import xlsx_response
+from common.refusals import Refused
+
+from .. import access, selectors, services, workbook
+from ..models import (
+    County,
+    ExitRecord,
+    Household,
+    Member,
+    ReliefMeasure,
+    ReturnRecord,
+    Village,
+)
+from ..resources import HouseholdResource, RegistryXLSX
+from ..validators import validate_member_set
+from .base import MaskedIdMixin, RecordAdmin, county_filter, masking_form
+
+
+class HouseholdForm(forms.ModelForm):
+    county = forms.ModelChoiceField(
+        County.objects.all(), required=False, label="县(市、区)", help_text="所选村必须属于该县"
+    )
+
+    class Meta:
+        model = Household
+        fields = "__all__"
+        widgets = {"other_causes": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.village_id:
+            self.fields["county"].initial = self.instance.village_id[:6]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.household_check_links(
+                village_code=cleaned["village"].pk if cleaned.get("village") else None,
+                main_cause_code=cleaned["main_cause"].pk if cleaned.get("main_cause") else None,
+                county=cleaned.get("county"),
+                other_causes=cleaned.get("other_causes"),
+            )
+        except ValidationError as e:
+            for field, errors in e.message_dict.items():
+                self.add_error(field, errors)
+        return cleaned
+
+
+class MemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not self._should_delete_form(form)
+        ]
+        try:
+            validate_member_set([m.relation for m in kept], [m.id_number for m in kept])
+        except ValidationError as e:
+            raise ValidationError([m for ms in e.message_dict.values() for m in ms]) from None
+
+
+class MemberInline(MaskedIdMixin, admin.TabularInline):
+    model = Member
+    formset = MemberFormSet
+    extra = 1
+    fields = [
+        "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor",
+        "schooling", "disability_certificate", "draws_dibao", "draws_wubao",
+    ]
+    # Sex and birth date are read from the ID number; the clerk only types the number.
+    readonly_fields = ["sex", "birth_date"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 10})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "id_number":
+            field.widget.attrs["size"] = 19
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = masking_form(formset.form, request)
+        return formset
+
+
+class ReliefMeasureInline(admin.TabularInline):
+    model = ReliefMeasure
+    extra = 0
+    fields = ["channel", "year", "date", "content", "amount", "term_months", "unit", "alleviation_model"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            kwargs["queryset"] = access.channels_recordable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class EventInline(admin.TabularInline):
+    """Exits and returns are shown with the household and recorded on their own pages."""
+
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ExitInline(EventInline):
+    model = ExitRecord
+    fields = readonly_fields = ["year", "persons", "income_per_capita", "verified_by"]
+
+
+class ReturnInline(EventInline):
+    model = ReturnRecord
+    fields = readonly_fields = ["year", "persons", "reason", "verified_by"]
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(label="清退原因", max_length=200)
+
+
+@admin.register(Household)
+class HouseholdAdmin(ImportMixin, RecordAdmin):
+    form = HouseholdForm
+    # The import page of django-import-export (upload, dry run, preview, confirm), over the
+    # registry's own import service; its admin log is left out, the history keeps every change.
+    resource_classes = [HouseholdResource]
+    formats = [RegistryXLSX]
+    skip_admin_log = True
+    import_template_name = "admin/households/household/import.html"
+    import_export_change_list_template = "admin/households/household/change_list.html"
+    inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
+    list_display = [
+        "number", "head_name", "county_name", "village", "category", "main_cause",
+        "identified_year", "status", "member_count",
+    ]
+    list_filter = [
+        county_filter("village__township__county_id"), "category", "main_cause", "status",
+        "identified_year", "standard",
+    ]
+    search_fields = ["number", "members__name", "=members__id_number"]
+    autocomplete_fields = ["village"]
+    readonly_fields = ["status", "removed_reason"]
+    ordering = ["village_id", "number"]
+    actions = ["remove_households"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["number", "county", "village", "category", "standard", "identified_year"]}),
+        ("致贫原因", {"fields": ["main_cause", "other_causes"]}),
+        ("收入与状态", {"fields": ["income_per_capita", "status", "removed_reason"]}),
+        ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone"]}),
+    ]
+
+    household_path = ""
+
+    def get_queryset(self, request):
+        # Ordered for the autocomplete's pages too (the change list orders by itself).
+        households = selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
+        return households.order_by(*self.ordering)
+
+    def may_add(self, request) -> bool:
+        # A clerk registers the first household of a county too.
+        return access.counties_writable_by(request.user).exists()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        counties = access.counties_writable_by(request.user)
+
+        class ScopedHouseholdForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["county"].queryset = counties
+                if "village" in self.fields:
+                    self.fields["village"].queryset = Village.objects.filter(township__county__in=counties)
+
+        return ScopedHouseholdForm
+
+    @admin.display(description="户主", ordering="head_name")
+    def head_name(self, household):
+        return household.head_name
+
+    @admin.display(description="县(市、区)", ordering="village__township__county")
+    def county_name(self, household):
+        return household.village.township.county.name
+
+    @admin.display(description="人数", ordering="member_count")
+    def member_count(self, household):
+        return household.member_count
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved in save_related with its members: the one-head rule needs the whole household
+
+    def delete_model(self, request, obj):
+        services.household_delete(actor=request.user, household=obj)
+
+    def save_related(self, request, form, formsets, change):
+        by_model = {formset.model: formset for formset in formsets}
+        members = by_model[Member]
+        services.household_save(
+            actor=request.user,
+            household=form.instance,
+            members=members.save(commit=False),
+            deleted_members=members.deleted_objects,
+            other_causes=form.cleaned_data["other_causes"],
+            county=form.cleaned_data.get("county"),
+        )
+        measures = by_model[ReliefMeasure]
+        changed = measures.save(commit=False)
+        for measure in measures.deleted_objects:
+            services.measure_delete(actor=request.user, measure=measure)
+        for measure in changed:
+            measure.household = form.instance
+            services.measure_save(actor=request.user, measure=measure)
+        for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
+            formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
+
+    # ---- Excel: the template, the import (ImportMixin) and its refused-rows report, the export
+
+    def get_urls(self):
+        return [
+            path("template/", self.admin_site.admin_view(self.template_view), name="households_household_template"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="households_household_export"),
+            path("import-report/<str:key>/", self.admin_site.admin_view(self.import_report_view),
+                 name="households_household_import_report"),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request):
+        return self.may_add(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"may_export": self.has_view_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def template_view(self, request):
+        return xlsx_response(workbook.households_workbook([]), "建档立卡贫困户导入模板.xlsx")
+
+    def export_view(self, request):
+        """The households the list shows with its current filters and search, one row per member."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        households = self.get_changelist_instance(request).get_queryset(request)
+        content = workbook.export_households(
+            Household.objects.filter(pk__in=households.values("pk")), actor=request.user, door="admin",
+            filters=dict(request.GET.lists()),
+        )
+        return xlsx_response(content, "建档立卡贫困户.xlsx")
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, (workbook.WorkbookError, Refused)):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None and hasattr(result, "report"):
+            response.context_data["report"] = result.report
+            if result.report.problems:
+                key = workbook.report_store(workbook.report_workbook(result.sheet, result.report))
+                request.session["import_reports"] = [*request.session.get("import_reports", [])[-9:], key]
+                response.context_data["report_url"] = reverse("admin:households_household_import_report", args=[key])
+        return response
+
+    def import_report_view(self, request, key):
+        # Only the user who ran the import may fetch its report: the key is kept in their session.
+        if key not in request.session.get("import_reports", []):
+            raise Http404
+        try:
+            report = workbook.report_open(key)
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(report, as_attachment=True, filename="导入被拒绝的行.xlsx")
+
+    def process_result(self, result, request):
+        report = result.report
+        if report.problems:  # the registry changed between the preview and the confirmation
+            messages.error(request, f"导入未完成，没有写入任何记录（{report.summary()}）。请重新上传查看原因。")
+            return HttpResponseRedirect(reverse("admin:households_household_import"))
+        messages.success(request, f"导入完成：{report.summary()}。")
+        return HttpResponseRedirect(reverse("admin:households_household_changelist"))
+
+    @admin.action(description="清退所选贫困户")
+    def remove_households(self, request, queryset):
+        form = RemoveForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for household in queryset:
+                try:
+                    services.household_remove(actor=request.user, household=household,
+                                              reason=form.cleaned_data["reason"])
+                    done += 1
+                except (Refused, ValidationError) as e:
+                    self.message_user(request, f"{household}：{'；'.join(refusal_messages(e))}", messages.ERROR)
+            self.message_user(request, f"已清退 {done} 户。", messages.SUCCESS if done else messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "清退贫困户",
+            "households": queryset,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/households/household/remove.html", context)

@@ -1,0 +1,23 @@
+"""The registry through the REST API (/api/v1/): serializers, filters and views."""
+
+from .places import (
+    AlleviationModelViewSet,
+    CountyViewSet,
+    PovertyCauseViewSet,
+    ReliefChannelViewSet,
+    TownshipViewSet,
+    VillageViewSet,
+)
+from .views import (
+    ExitRecordViewSet,
+    HouseholdViewSet,
+    MemberViewSet,
+    ReliefMeasureViewSet,
+    ReturnRecordViewSet,
+)
+
+__all__ = [
+    "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
+    "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
+    "ReturnRecordViewSet",
+]

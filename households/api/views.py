@@ -1,0 +1,258 @@
+"""The registry's REST API (/api/v1/): households with their members, members, measures, exits and
+returns. Thin views: a serializer checks the shape, a service (households/services/) decides who
+may write and every rule; each list holds only what access.py lets the caller see (404 beyond)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from common.api import Conflict
+from common.excel import XLSX_TYPE, xlsx_response
+
+from .. import access, selectors, services, workbook
+from ..models import Household, Member, ReliefMeasure
+from .filters import (
+    ExitFilter,
+    HouseholdFilter,
+    MeasureFilter,
+    MemberFilter,
+    ReturnFilter,
+)
+from .serializers import (
+    ExitRecordSerializer,
+    HistoryEntrySerializer,
+    HouseholdSerializer,
+    HouseholdUpdateSerializer,
+    ImportReportSerializer,
+    ImportSerializer,
+    MemberSerializer,
+    ReliefMeasureSerializer,
+    ReturnRecordSerializer,
+)
+
+
+def logged_filters(request, filterset_class) -> dict:
+    """The query's filters, as the export log keeps them."""
+    known = {*filterset_class.base_filters, "search", "ordering"}
+    return {k: v for k, v in request.query_params.lists() if k in known}
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """Lists and details hold only what the caller may see (404 beyond it); a write pointing at a
+    household the caller does not see "does not exist" (400); every other refusal is the service's
+    (403, or 400 naming the field)."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def visible_households(self):
+        return access.households_visible_to(self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        household = getattr(serializer, "fields", {}).get("household")
+        if household is not None and not household.read_only:
+            household.queryset = self.visible_households()
+        return serializer
+
+    def perform_update(self, serializer):
+        record = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(record, name, value)
+        self.save_record(record)
+
+    def perform_destroy(self, instance):
+        try:
+            self.delete_record(instance)
+        except DjangoValidationError as e:
+            raise Conflict("；".join(e.messages)) from None
+
+    def save_record(self, record):
+        raise NotImplementedError
+
+    def delete_record(self, record):
+        raise NotImplementedError
+
+
+@extend_schema(tags=["贫困户"], description="贫困户及其家庭成员。一次 POST 即可登记一户及全部成员；成员的性别、出生日期由身份号码得出。只返回调用者可见的户；身份号码按权限脱敏。")
+class HouseholdViewSet(ScopedViewSet):
+    """Households with their members. A household and its members are registered in one POST."""
+
+    filterset_class = HouseholdFilter
+    ordering_fields = ["number", "identified_year", "income_per_capita", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        households = self.visible_households().order_by("id")
+        if self.action == "list":
+            return households  # list() reads values(), with its own queries for members and causes
+        return households.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
+
+    def get_serializer_class(self):
+        return HouseholdUpdateSerializer if self.action in ("update", "partial_update") else HouseholdSerializer
+
+    def list(self, request, *args, **kwargs):
+        # The page from values(), then its members and causes: the same JSON as the serializer
+        # gives (a test holds them together), at a fraction of the cost.
+        page = self.paginate_queryset(selectors.household_values(self.filter_queryset(self.get_queryset())))
+        rows = selectors.household_rows(list(page), show_id=access.id_display(request.user))
+        return self.get_paginated_response(rows)
+
+    def get_search_fields(self, request):
+        fields = ["number", "members__name"]
+        return [*fields, "=members__id_number"] if access.may_see_full_id(request.user) else fields
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        members = [Member(**m) for m in data.pop("members")]
+        other_causes, county = data.pop("other_causes", []), data.pop("county", None)
+        serializer.instance = services.household_save(
+            actor=self.request.user, household=Household(**data), members=members, other_causes=other_causes,
+            county=county,
+        )
+
+    def perform_update(self, serializer):
+        household = serializer.instance
+        data = dict(serializer.validated_data)
+        other_causes, county = data.pop("other_causes", None), data.pop("county", None)
+        for name, value in data.items():
+            setattr(household, name, value)
+        services.household_save(actor=self.request.user, household=household, other_causes=other_causes,
+                                county=county)
+
+    def delete_record(self, household):
+        services.household_delete(actor=self.request.user, household=household)
+
+    @extend_schema(
+        summary="空白导入模板",
+        description="建档立卡贫困户家庭成员表的空白模板：表头冻结、编码列有下拉列表、第二个工作表为代码表。",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, pagination_class=None, filter_backends=[])
+    def template(self, request):
+        return xlsx_response(workbook.households_workbook([]), "建档立卡贫困户导入模板.xlsx")
+
+    @extend_schema(
+        summary="导出为Excel",
+        description="按与列表相同的筛选条件导出调用者可见的贫困户，每行一名成员（与导入模板同一表样，可原样导入）；"
+        "身份号码按权限脱敏；每次导出都记入导出记录。",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, pagination_class=None)
+    def export(self, request):
+        households = self.filter_queryset(self.visible_households())
+        content = workbook.export_households(
+            households, actor=request.user, door="api", filters=logged_filters(request, HouseholdFilter)
+        )
+        return xlsx_response(content, "建档立卡贫困户.xlsx")
+
+    @extend_schema(
+        summary="从Excel导入",
+        description="上传建档立卡贫困户家庭成员表（multipart 字段 file）。按户编号和身份号码新增或更新，表中未列出的成员保留；"
+        "全有或全无：有任何一行被拒绝则不写入，返回 422 和每个被拒绝的行、列、值、原因；文件本身无法读取时返回 400。dry_run=true 只检查。",
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: ImportReportSerializer, 422: ImportReportSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filter_backends=[])
+    def import_workbook(self, request):
+        query = ImportSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        upload = query.validated_data["file"]
+        try:
+            sheet, report = workbook.import_file(upload.read(), actor=request.user,
+                                                 dry_run=query.validated_data["dry_run"], reason=f"Excel导入：{upload.name}")
+        except workbook.WorkbookError as e:
+            raise ValidationError({"file": [str(e)]}) from None
+        answer = {**vars(report), "refused_rows": report.refused_rows, "problems": sheet.problems(report)}
+        # 422: the file was read, the registry's rules refuse rows of it (400 is a file it cannot read).
+        return Response(ImportReportSerializer(answer).data, status=422 if report.problems else 200)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """Who changed what and when: the household and its members, measures, exits and returns."""
+        household = self.get_object()
+        return Response(selectors.household_history(household, show_id=access.id_display(request.user)))
+
+
+@extend_schema(tags=["贫困户"], description="家庭成员。每户必须且只有一名户主；同一人只能在一个有效贫困户中；成员不能移到另一户。")
+class MemberViewSet(ScopedViewSet):
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    ordering_fields = ["id", "name", "birth_date"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Member.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def get_search_fields(self, request):
+        return ["name", "=id_number"] if access.may_see_full_id(request.user) else ["name"]
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save_record(Member(**serializer.validated_data))
+
+    def save_record(self, member):
+        return services.member_save(actor=self.request.user, member=member)
+
+    def delete_record(self, member):
+        services.member_delete(actor=self.request.user, member=member)
+
+
+@extend_schema(tags=["帮扶措施"], description="帮扶措施。小额贷款不超过 5 万元、36 个月；两保障只用于低保户，两供养只用于五保户。")
+class ReliefMeasureViewSet(ScopedViewSet):
+    serializer_class = ReliefMeasureSerializer
+    filterset_class = MeasureFilter
+    ordering_fields = ["id", "year", "date", "amount"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return ReliefMeasure.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save_record(ReliefMeasure(**serializer.validated_data))
+
+    def save_record(self, measure):
+        return services.measure_save(actor=self.request.user, measure=measure)
+
+    def delete_record(self, measure):
+        services.measure_delete(actor=self.request.user, measure=measure)
+
+
+class EventViewSet(ScopedViewSet):
+    """Exits and returns: the household's status follows them; only the latest can be deleted;
+    household and year are fixed once recorded."""
+
+    ordering_fields = ["id", "year"]
+    ordering = ["id"]
+    save_service = delete_service = None
+
+    def get_queryset(self):
+        model = self.get_serializer_class().Meta.model
+        return model.objects.filter(household__in=self.visible_households()).order_by("id")
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save_record(serializer.Meta.model(**serializer.validated_data))
+
+    def save_record(self, record):
+        return type(self).save_service(actor=self.request.user, record=record)
+
+    def delete_record(self, record):
+        type(self).delete_service(actor=self.request.user, record=record)
+
+
+@extend_schema(tags=["脱贫与返贫"], description="脱贫记录。人数为登记时的家庭人数；每户每年一条，不早于识别年份；户状态随之变化，只能撤销最近一条；登记后户与年度不能修改。")
+class ExitRecordViewSet(EventViewSet):
+    serializer_class = ExitRecordSerializer
+    filterset_class = ExitFilter
+    save_service, delete_service = staticmethod(services.exit_save), staticmethod(services.exit_delete)
+
+
+@extend_schema(tags=["脱贫与返贫"], description="返贫记录，须在脱贫之后；户状态随之变化；登记后户与年度不能修改。")
+class ReturnRecordViewSet(EventViewSet):
+    serializer_class = ReturnRecordSerializer
+    filterset_class = ReturnFilter
+    save_service, delete_service = staticmethod(services.return_save), staticmethod(services.return_delete)

@@ -1,0 +1,142 @@
+"""Data-quality checks of the registry (核查): what the database constraints cannot see, or what
+was entered before the rules, listed record by record with a link to the household.
+
+Each check is a function registered with @audit_check; it reads with a few set-based queries over
+the households given (never a query per household) and yields Findings in a fixed order, so two
+runs over the same registry say the same. The registry's own checks are in checks.py; an app above
+it registers its own the same way (plans/audit.py, projects/checks.py), from its AppConfig.ready().
+A check is switched off by listing its code in the setting AUDIT_DISABLED_CHECKS. The command
+(`audit_registry`), the page (/dashboard/audit/) and the API (/api/v1/audit/findings/) all call
+run_audit().
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.urls import reverse
+
+from ..models import Household, Member
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One record one check finds wrong; `member` when the finding is about a person."""
+
+    check: str
+    county: str
+    household: int
+    household_number: str
+    member: int | None
+    detail: str
+
+    @property
+    def url(self) -> str:
+        return reverse("dashboard:household", args=[self.household])
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "name": CHECKS[self.check].name, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    function: Callable[["Scope"], Iterable[Finding]]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def audit_check(code: str, name: str):
+    def register(function):
+        CHECKS[code] = Check(code, name, function)
+        return function
+
+    return register
+
+
+def enabled_checks() -> list[Check]:
+    off = set(getattr(settings, "AUDIT_DISABLED_CHECKS", []))
+    return [c for code, c in CHECKS.items() if code not in off]
+
+
+@dataclass(frozen=True)
+class Scope:
+    households: QuerySet[Household]  # those whose findings are listed (not removed)
+    as_of: datetime.date
+
+    @property
+    def members(self) -> QuerySet[Member]:
+        return Member.objects.filter(household__in=self.households)
+
+
+def run_audit(*, households: QuerySet[Household] | None = None, county: str | None = None,
+              checks: Iterable[str] | None = None, as_of: datetime.date | None = None) -> list[Finding]:
+    """Runs the enabled checks (or those named in `checks`, if enabled) over the households given
+    (the whole registry by default), those of `county` only when given; removed households
+    (已清退) are left out. A few queries per check, whatever the size of the registry."""
+    households = Household.objects.all() if households is None else households
+    households = households.exclude(status=Household.Status.REMOVED)
+    if county:
+        households = households.for_county(county)
+    scope = Scope(households, as_of or datetime.date.today())
+    wanted = set(checks) if checks is not None else None
+    found = []
+    for check in enabled_checks():
+        if wanted is None or check.code in wanted:
+            found += sorted(check.function(scope), key=lambda f: (f.county, f.household, f.member or 0, f.detail))
+    return found
+
+
+def counts_by_county(findings: list[Finding]) -> list[dict]:
+    """Per county, the findings of each check and their total (no query)."""
+    by_county: dict[str, Counter] = defaultdict(Counter)
+    for f in findings:
+        by_county[f.county][f.check] += 1
+    return [{"county": county, "total": sum(c.values()), "checks": dict(c)} for county, c in sorted(by_county.items())]
+
+
+# ---------------------------------------------------------------- helpers
+
+MEMBER_FIELDS = ("id", "household_id", "household__number", "household__village_id", "name")
+
+
+def other_household(number: str, in_scope: bool) -> str:
+    """The household a finding is compared with, named only to whoever may see it (the findings are
+    scoped; the household they are compared with may lie outside the scope)."""
+    return f"户 {number} " if in_scope else "您查看范围之外的一户"
+HOUSEHOLD_FIELDS = ("id", "number", "village_id")
+
+
+def member_findings(code: str, members: QuerySet[Member], detail: Callable[[dict], str]) -> Iterator[Finding]:
+    for m in members.values(*MEMBER_FIELDS, *_extra(members)):
+        yield Finding(code, m["household__village_id"][:6], m["household_id"], m["household__number"], m["id"],
+                      detail(m))
+
+
+def household_findings(code: str, households: QuerySet[Household], detail: Callable[[dict], str]) -> Iterator[Finding]:
+    for h in households.values(*HOUSEHOLD_FIELDS, *_extra(households)):
+        yield Finding(code, h["village_id"][:6], h["id"], h["number"], None, detail(h))
+
+
+def _extra(queryset: QuerySet) -> list[str]:
+    return list(queryset.query.annotations)
+
+
+def with_cause(households: QuerySet[Household], cause: str) -> QuerySet[Household]:
+    """Households with `cause` as their main or one of their secondary causes."""
+    secondary = Household.other_causes.through.objects.filter(household_id=OuterRef("pk"), povertycause_id=cause)
+    return households.filter(Q(main_cause_id=cause) | Exists(secondary))
+
+
+def no_member(households: QuerySet[Household], condition: Q) -> QuerySet[Household]:
+    return households.exclude(Exists(Member.objects.filter(condition, household_id=OuterRef("pk"))))

@@ -1,0 +1,50 @@
+"""The registry (建档立卡): places, households, members, causes, channels, measures, exits, returns.
+
+Every rule lives twice on purpose: as a named database constraint, the guard nothing can
+bypass, and in clean(), which names the field in Chinese for the admin, the API and imports.
+Writes go through households/services/.
+"""
+
+from .base import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LOAN_MAX_AMOUNT,
+    LOAN_MAX_MONTHS,
+    RegistryModel,
+    choices_check,
+    exists_besides,
+    related,
+    year_check,
+    year_validators,
+)
+from .households import (
+    Health,
+    Household,
+    HouseholdQuerySet,
+    HouseholdStandard,
+    HouseholdStatus,
+    Labor,
+    Member,
+    Relation,
+    Schooling,
+    Sex,
+)
+from .places import County, Township, Village
+from .records import ExitRecord, HouseholdEvent, ReliefMeasure, ReturnRecord
+from .reference import (
+    AlleviationModel,
+    ChannelKind,
+    HouseholdCategory,
+    PovertyCause,
+    ReliefChannel,
+)
+from .roles import ExportDoor, ExportLog, Role, UserRole
+
+__all__ = [
+    "FIRST_YEAR", "LAST_YEAR", "LOAN_MAX_AMOUNT", "LOAN_MAX_MONTHS", "RegistryModel", "choices_check",
+    "exists_besides", "related", "year_check", "year_validators", "Health", "Household", "HouseholdQuerySet",
+    "HouseholdStandard", "HouseholdStatus", "Labor", "Member", "Relation", "Schooling", "Sex", "County",
+    "Township", "Village", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
+    "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
+    "UserRole",
+]

@@ -1,0 +1,223 @@
+"""The households of 建档立卡 and their members."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..validators import parse_resident_id, phone_validator
+from .base import FIRST_YEAR, RegistryModel, choices_check, year_check, year_validators
+from .places import County, Village
+from .reference import HouseholdCategory, PovertyCause
+
+
+class HouseholdStandard(models.TextChoices):
+    NATIONAL = "national", _("国定标准")
+    PROVINCIAL = "provincial", _("省定标准")
+
+
+class HouseholdStatus(models.TextChoices):
+    REGISTERED = "registered", _("在册")
+    EXITED = "exited", _("已脱贫")
+    RETURNED = "returned", _("返贫")
+    REMOVED = "removed", _("已清退")
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def with_places(self):
+        return self.select_related("village__township__county", "main_cause")
+
+    def for_county(self, county):
+        code = county.code if isinstance(county, County) else county
+        return self.filter(village__township__county_id=code)
+
+    def with_member_counts(self):
+        return self.annotate(member_count=models.Count("members", distinct=True))
+
+
+class Household(RegistryModel):
+    Category = HouseholdCategory
+    Standard = HouseholdStandard
+    Status = HouseholdStatus
+
+    number = models.CharField(_("户编号"), max_length=64, unique=True)
+    village = models.ForeignKey(Village, models.PROTECT, related_name="households", verbose_name=_("所在村"))
+    category = models.CharField(_("贫困户类别"), max_length=16, choices=Category.choices)
+    main_cause = models.ForeignKey(
+        PovertyCause, models.PROTECT, related_name="main_households", verbose_name=_("主要致贫原因")
+    )
+    other_causes = models.ManyToManyField(
+        PovertyCause, blank=True, related_name="secondary_households", verbose_name=_("其他致贫原因")
+    )
+    identified_year = models.PositiveSmallIntegerField(_("识别年份"), validators=year_validators, default=FIRST_YEAR)
+    standard = models.CharField(_("识别标准"), max_length=16, choices=Standard.choices, default=Standard.NATIONAL)
+    income_per_capita = models.DecimalField(
+        _("人均纯收入（元/年）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
+    removed_reason = models.CharField(_("清退原因"), max_length=200, blank=True)
+    helper_name = models.CharField(_("帮扶责任人"), max_length=50, blank=True)
+    helper_unit = models.CharField(_("帮扶责任人单位"), max_length=100, blank=True)
+    helper_phone = models.CharField(_("帮扶责任人电话"), max_length=20, blank=True, validators=[phone_validator])
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    history = HistoricalRecords(m2m_fields=[other_causes])
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("贫困户")
+        verbose_name_plural = _("贫困户")
+        ordering = ["village_id", "number"]
+        constraints = [
+            choices_check("household", "category", HouseholdCategory),
+            choices_check("household", "standard", HouseholdStandard),
+            choices_check("household", "status", HouseholdStatus),
+            year_check("household", "identified_year"),
+            models.CheckConstraint(condition=Q(income_per_capita__gte=0), name="household_income_not_negative"),
+            models.CheckConstraint(condition=~Q(number=""), name="household_number_not_blank"),
+            models.CheckConstraint(
+                condition=Q(status="removed", removed_reason__gt="") | (~Q(status="removed") & Q(removed_reason="")),
+                name="household_removed_iff_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def county_code(self) -> str:
+        return self.village_id[:6]  # a village's code starts with its county's
+
+    def clean(self):
+        self.number = (self.number or "").strip()
+        if self.status == self.Status.REMOVED and not self.removed_reason.strip():
+            raise ValidationError({"removed_reason": "清退必须填写原因"})
+        if self.status != self.Status.REMOVED and self.removed_reason:
+            raise ValidationError({"removed_reason": "只有已清退的贫困户才有清退原因"})
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    IN_LAW = "in_law", _("儿媳/女婿")
+    OTHER = "other", _("其他")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("长期慢性病")
+    SERIOUS_ILLNESS = "serious_illness", _("大病")
+    DISABLED = "disabled", _("残疾")
+
+
+class Labor(models.TextChoices):
+    ORDINARY = "ordinary", _("普通劳动力")
+    SKILLED = "skilled", _("技能劳动力")
+    WEAK = "weak", _("弱劳动力或半劳动力")
+    LOST = "lost", _("丧失劳动力")
+    NONE = "none", _("无劳动力")
+
+
+class Schooling(models.TextChoices):
+    NOT_IN_SCHOOL = "not_in_school", _("非在校生")
+    PRESCHOOL = "preschool", _("学前教育")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    VOCATIONAL = "vocational", _("中职")
+    COLLEGE = "college", _("高职/大专及以上")
+
+
+class Member(RegistryModel):
+    Relation = Relation
+    Sex = Sex
+    Health = Health
+    Labor = Labor
+    Schooling = Schooling
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="members", verbose_name=_("贫困户"))
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("公民身份号码"), max_length=18)
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
+    sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices, blank=True, help_text=_("留空则按身份号码"))
+    birth_date = models.DateField(_("出生日期"), blank=True, help_text=_("留空则按身份号码"))
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    health = models.CharField(_("健康状况"), max_length=16, choices=Health.choices, default=Health.HEALTHY)
+    labor = models.CharField(_("劳动能力"), max_length=16, choices=Labor.choices)
+    schooling = models.CharField(
+        _("在校情况"), max_length=16, choices=Schooling.choices, default=Schooling.NOT_IN_SCHOOL
+    )
+    disability_certificate = models.CharField(_("残疾证号"), max_length=30, blank=True)
+    draws_dibao = models.BooleanField(_("享受低保"), default=False)
+    draws_wubao = models.BooleanField(_("享受五保"), default=False)
+    # False once the household is removed (清退): only then may the person join another household.
+    # Kept here, in step with Household.status by the services, so the database can enforce it.
+    active = models.BooleanField(_("所在户有效"), default=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household_id", "id"]
+        permissions = [("view_full_id_number", _("查看完整公民身份号码"))]
+        constraints = [
+            choices_check("member", "relation", Relation),
+            choices_check("member", "sex", Sex),
+            choices_check("member", "health", Health),
+            choices_check("member", "labor", Labor),
+            choices_check("member", "schooling", Schooling),
+            models.CheckConstraint(condition=Exact(Length("id_number"), 18), name="member_id_number_18_chars"),
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="member_one_head"),
+            models.UniqueConstraint(fields=["id_number"], condition=Q(active=True), name="member_id_once_active"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.clean_resident_id()
+        if self.active and self.id_number_taken():
+            raise ValidationError({"id_number": "该公民身份号码已登记在另一个有效的贫困户中"})
+
+    def clean_resident_id(self):
+        """Sex and birth date come from the ID number; given ones must agree with it. No query."""
+        if len(self.id_number or "") > 18:
+            return  # clean_fields() has already said so
+        try:
+            rid = parse_resident_id(self.id_number)
+        except ValidationError as e:
+            raise ValidationError({"id_number": e})
+        self.id_number = rid.number
+        errors = {}
+        if not self.sex:
+            self.sex = rid.sex
+        elif self.sex != rid.sex:
+            errors["sex"] = f"性别与公民身份号码不符（号码为{self.Sex(rid.sex).label}性）"
+        if not self.birth_date:
+            self.birth_date = rid.birth_date
+        elif self.birth_date != rid.birth_date:
+            errors["birth_date"] = f"出生日期与公民身份号码不符（号码为{rid.birth_date:%Y-%m-%d}）"
+        if errors:
+            raise ValidationError(errors)
+
+    def id_number_taken(self) -> bool:
+        """Runs a query: is this person in another household that is not removed?"""
+        others = Member.objects.filter(id_number=self.id_number, active=True)
+        if self.household_id:
+            # Within its own household the whole member set is checked at once (validate_member_set).
+            others = others.exclude(household_id=self.household_id)
+        return others.exists()

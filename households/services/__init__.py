@@ -1,0 +1,54 @@
+"""Every write to the registry goes through these functions: the admin, the REST API, Excel
+imports and management commands all call them, so each rule is applied the same way.
+
+A service takes the acting user (`actor`, keyword-only; common.actors.SYSTEM for the registry
+itself) and the model instances its caller has built (from a form, a serializer or a sheet row).
+It asks access.py whether the actor may make the write (common.refusals.Refused when not),
+validates with full_clean() plus the rules that span several records, and saves in one
+transaction. Bad input raises ValidationError naming the field and leaves the database as it was.
+"""
+
+from .bulk import BatchInvalid, Problem, registry_bulk_create, registry_problems
+from .exports import export_log
+from .households import (
+    household_check_links,
+    household_delete,
+    household_remove,
+    household_save,
+    member_delete,
+    member_save,
+    members_check,
+)
+from .imports import ImportProblem, ImportReport, SheetRow, registry_import
+from .places import (
+    BUREAU_DEFINED,
+    alleviation_model_delete,
+    alleviation_model_save,
+    place_delete,
+    place_save,
+)
+from .records import (
+    exit_delete,
+    exit_save,
+    household_status_refresh,
+    measure_delete,
+    measure_save,
+    return_delete,
+    return_save,
+)
+from .reference import (
+    reference_data_load,
+    role_check,
+    role_grant,
+    role_group_sync,
+    role_revoke,
+)
+
+__all__ = [
+    "BatchInvalid", "Problem", "registry_bulk_create", "registry_problems", "export_log",
+    "household_check_links", "household_delete", "household_remove", "household_save", "member_delete",
+    "member_save", "members_check", "ImportProblem", "ImportReport", "SheetRow", "registry_import",
+    "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
+    "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
+    "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
+]

@@ -1,0 +1,269 @@
+"""Many records at once (the demo registry, the Excel import): the single-record services' rules
+checked for a whole set in a few queries, then written by COPY with their history."""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from common.actors import person
+from common.refusals import Refused
+
+from .. import access
+from ..models import (
+    ExitRecord,
+    Household,
+    Member,
+    PovertyCause,
+    ReliefChannel,
+    ReliefMeasure,
+    ReturnRecord,
+    Village,
+)
+from ..validators import mask_id, validate_member_set
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule a record of a batch breaks; `field` None for the record as a whole."""
+
+    record: object
+    field: str | None
+    message: str
+
+
+class BatchInvalid(ValidationError):
+    """A batch that breaks rules; `problems` says which record broke which, for the caller to map
+    back to its sheet rows. Nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__([_describe(p) for p in problems[:50]])
+
+
+def _describe(problem: Problem) -> str:
+    record = problem.record
+    if isinstance(record, Member):
+        label = f"贫困户 {record.household.number} 成员 {record.name}"
+    elif isinstance(record, Household):
+        label = f"贫困户 {record.number}"
+    elif hasattr(record, "household"):
+        label = f"{record._meta.verbose_name} {record.household.number}"
+    else:
+        label = str(record)
+    return f"{label}: {problem.message}"
+
+
+def registry_problems(
+    *,
+    households: Sequence[Household],
+    members: Sequence[Member],
+    other_causes: Sequence[tuple[Household, PovertyCause | str]] = (),
+    measures: Sequence[ReliefMeasure] = (),
+    exits: Sequence[ExitRecord] = (),
+    returns: Sequence[ReturnRecord] = (),
+) -> list[Problem]:
+    """The rules of the single-record services, checked for a whole set without a query per record:
+    the field validators (clean_fields), each model's own rules that need no query
+    (Member.clean_resident_id, Household.clean, ReliefMeasure.clean), one head and nobody twice per
+    household (validate_member_set, over each household's complete member set: pass kept members
+    too), a main cause not also a secondary one, and, for the whole set at once, a person in one
+    active household only. Foreign keys are checked once per set. Four queries in all."""
+    problems: list[Problem] = []
+    # Each field's verdict on each value it has met: values repeat down a batch of thousands.
+    verdicts: dict[type, list[tuple]] = {}
+
+    def clean_fields(record) -> dict[str, list[str]]:
+        """Model.clean_fields(), each distinct value of a field cleaned once. Foreign keys are
+        checked below for the whole set: clean_fields() would query for each."""
+        fields = verdicts.get(type(record))
+        if fields is None:
+            fields = verdicts[type(record)] = [(f, {}) for f in record._meta.fields if not f.is_relation]
+        errors = {}
+        for f, cleaned in fields:
+            raw = getattr(record, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            # Decimal("1.0") == Decimal("1.00"), but only one may fit the field's decimal places.
+            key = (type(raw), raw.as_tuple() if isinstance(raw, Decimal) else raw)
+            if key not in cleaned:
+                try:
+                    cleaned[key] = (f.clean(raw, record), None)
+                except ValidationError as e:
+                    cleaned[key] = (raw, e.messages)
+            value, messages = cleaned[key]
+            if messages:
+                errors[f.name] = messages
+            else:
+                setattr(record, f.attname, value)
+        return errors
+
+    def check(record, rule=None):
+        errors = clean_fields(record)
+        if not errors and rule:
+            try:
+                rule(record)
+            except ValidationError as e:
+                errors = e.message_dict
+        problems.extend(Problem(record, None if f == NON_FIELD_ERRORS else f, m)
+                        for f, ms in errors.items() for m in ms)
+
+    secondary = [(h, c if isinstance(c, str) else c.pk) for h, c in other_causes]
+    references = (
+        (Village, "village", "未知的村代码", [(h, h.village_id) for h in households]),
+        (PovertyCause, "main_cause", "未知的致贫原因", [(h, h.main_cause_id) for h in households]),
+        (PovertyCause, "other_causes", "未知的致贫原因", secondary),
+        (ReliefChannel, "channel", "未知的帮扶渠道", [(m, m.channel_id) for m in measures]),
+    )
+    wanted: dict = {}  # one query per model, whatever the number of records
+    for model, _f, _m, pairs in references:
+        wanted.setdefault(model, set()).update(code for _r, code in pairs)
+    known = {model: set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
+             for model, codes in wanted.items()}
+    for model, field_name, message, pairs in references:
+        problems += [Problem(r, field_name, f"{message}：{code}") for r, code in pairs if code not in known[model]]
+    problems += [Problem(h, "other_causes", "其他致贫原因不能与主要致贫原因相同")
+                 for h, code in secondary if code == h.main_cause_id]
+    for h in households:
+        check(h, Household.clean)
+    by_household: dict[int, list[Member]] = {}
+    for m in members:
+        check(m, Member.clean_resident_id)
+        by_household.setdefault(id(m.household), []).append(m)
+    for group in by_household.values():
+        try:
+            validate_member_set([m.relation for m in group], [m.id_number for m in group])
+        except ValidationError as e:
+            problems.extend(Problem(group[0].household, f, m) for f, ms in e.message_dict.items() for m in ms)
+    active = [m for m in members if m.active]
+    numbers = Counter(m.id_number for m in active)
+    twice = {n for n, times in numbers.items() if times > 1}
+    seen: set[str] = set()
+    for m in active:
+        if m.id_number in twice and m.id_number in seen:
+            problems.append(Problem(m, "id_number", f"公民身份号码 {mask_id(m.id_number)} 在多户中登记"))
+        seen.add(m.id_number)
+    # Households of the set are checked above as a whole: only others can hold a number already.
+    own = [h.pk for h in households if h.pk]
+    taken = set(
+        Member.objects.filter(active=True, id_number__in=list(numbers))
+        .exclude(household_id__in=own)
+        .values_list("id_number", flat=True)
+    )
+    problems += [Problem(m, "id_number", "该公民身份号码已登记在另一个有效的贫困户中")
+                 for m in active if m.id_number in taken]
+    for record in measures:
+        check(record, ReliefMeasure.clean)
+    for record in (*exits, *returns):
+        check(record)
+    return problems
+
+
+def insert_with_history(records: list, model, *, user=None, reason: str = "", batch_size: int = 2000) -> None:
+    """New records and their creation history ("+", with the acting user and reason), as
+    bulk_create_with_history writes them. On PostgreSQL by COPY: Django building an INSERT of
+    every value of every row was half the time of importing the whole city's workbook. The
+    records must have passed their checks (registry_problems): clean_fields() leaves each value
+    in its field's Python type, which is what COPY is given. Afterwards they know their ids."""
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(records, model, batch_size=batch_size, default_user=user,
+                                 default_change_reason=reason)
+        return
+    if not records:
+        return
+    assert not any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                   for f in model._meta.concrete_fields), "COPY does not run pre_save()"
+    for record, pk in zip(records, _next_ids(model, len(records))):
+        record.pk = pk
+        record._state.adding, record._state.db = False, connection.alias
+    fields = model._meta.concrete_fields
+    _copy(model, fields, map(attrgetter(*(f.attname for f in fields)), records))
+    History = model.history.model
+    tracked = [History._meta.get_field(f.name) for f in History.tracked_fields]
+    stamp = [History._meta.get_field(name) for name in ("history_date", "history_change_reason",
+                                                         "history_type", "history_user")]
+    stamped = (timezone.now(), reason or None, "+", user.pk if user else None)  # a save() without a reason: NULL
+    values = map(attrgetter(*(f.attname for f in History.tracked_fields)), records)
+    _copy(History, [History._meta.pk, *tracked, *stamp],
+          ((pk, *row, *stamped) for pk, row in zip(_next_ids(History, len(records)), values)))
+
+
+def _next_ids(model, count: int) -> list[int]:
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, count])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _copy(model, fields, rows: Iterable[tuple]) -> None:
+    # The csv module writes the rows in C. It writes None and "" alike, as an empty field, which
+    # COPY reads as NULL, or as "" in the columns that take no NULL (FORCE_NOT_NULL). A column
+    # that takes both would lose the difference: only the history's reason does, given as None.
+    assert all(not (f.null and f.empty_strings_allowed) or f.name == "history_change_reason" for f in fields)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    text.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    not_null = ", ".join(quote(f.column) for f in fields if not f.null)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN "
+                           f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))", text)
+
+
+def registry_bulk_create(
+    *,
+    actor,
+    households: Sequence[Household],
+    members: Sequence[Member],
+    other_causes: Sequence[tuple[Household, PovertyCause]] = (),
+    measures: Sequence[ReliefMeasure] = (),
+    exits: Sequence[ExitRecord] = (),
+    returns: Sequence[ReturnRecord] = (),
+    batch_size: int = 2000,
+) -> Counter:
+    """Register many new households at once, with their history (the demo registry): every record
+    passes registry_problems(). Exits and returns must come in order (the caller sets the statuses
+    they imply); the database constraints guard the rest. All or nothing. The actor registers in
+    the counties it may write in (access.counties_writable_by)."""
+    writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
+    outside = sorted({h.county_code for h in households} - writable)
+    if outside:
+        raise Refused(f"您不能在这些县(市、区)登记贫困户：{'、'.join(outside)}")
+    problems = registry_problems(households=households, members=members, other_causes=other_causes,
+                                 measures=measures, exits=exits, returns=returns)
+    if problems:
+        raise BatchInvalid(problems)
+    counts: Counter = Counter()
+    with transaction.atomic():
+        user = person(actor)
+        insert_with_history(list(households), Household, user=user, batch_size=batch_size)
+        for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord)):
+            for record in records:
+                record.household = record.household  # the household now has its id
+                if model in (ExitRecord, ReturnRecord):
+                    record.county_id = record.household.county_code
+            insert_with_history(list(records), model, user=user, batch_size=batch_size)
+            counts[model._meta.model_name] = len(records)
+        causes_replace(other_causes, batch_size=batch_size)
+    counts["household"] = len(households)
+    return counts
+
+
+def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:
+    Through = Household.other_causes.through
+    if replace:
+        Through.objects.filter(household_id__in=[h.pk for h in replace]).delete()
+    Through.objects.bulk_create(
+        [Through(household_id=h.pk, povertycause_id=c if isinstance(c, str) else c.pk) for h, c in pairs],
+        batch_size=batch_size,
+    )

@@ -1,0 +1,236 @@
+"""Households and their members: registration (建档立卡), changes, removal (清退)."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, ProtectedError, Subquery
+from django.db.models.functions import Substr
+
+from common.actors import person
+
+from .. import access
+from ..models import County, ExitRecord, Household, Member, PovertyCause, ReturnRecord
+from ..validators import validate_member_set
+
+Status = Household.Status
+
+
+def collect(errors: dict, exc: ValidationError, prefix: str = "") -> None:
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(f"{prefix}{field}", []).extend(messages)
+
+
+def locked(household: Household | int) -> Household:
+    """Runs a query: the household's row, locked until the transaction ends, so that two
+    writers cannot both pass a check on its status or its members."""
+    pk = household.pk if isinstance(household, Household) else household
+    return Household.objects.select_for_update().get(pk=pk)
+
+
+def stamp(actor, *records) -> None:
+    """The history names the actor as the author of these saves (the system: nobody), whichever
+    door called: a command run with --user, or a request."""
+    user = person(actor)
+    for record in records:
+        record._history_user = user
+
+
+def members_check(*, household: Household, changed: Sequence[Member] = (), deleted: Iterable[Member] = ()) -> None:
+    """Runs a query. The members the household will have after the change: one head, nobody twice."""
+    replaced = {m.pk for m in changed if m.pk} | {m.pk for m in deleted}
+    kept = [] if household._state.adding else list(household.members.exclude(pk__in=replaced))
+    final = kept + list(changed)
+    validate_member_set([m.relation for m in final], [m.id_number for m in final])
+
+
+def household_check_links(
+    *,
+    village_code: str | None,
+    main_cause_code: str | None,
+    county: County | str | None = None,
+    other_causes: Iterable[PovertyCause] | None = None,
+) -> None:
+    """The village lies in the county the caller means, and the main cause is not also a secondary one."""
+    errors = {}
+    county_code = county.code if isinstance(county, County) else county
+    # A village's code starts with its county's code (the database holds the places to that).
+    if county_code and village_code and village_code[:6] != county_code:
+        errors["village"] = f"所选村不属于县(市、区) {county_code}"
+    if other_causes is not None and main_cause_code in {c.pk for c in other_causes}:
+        errors["other_causes"] = "其他致贫原因不能与主要致贫原因相同"
+    if errors:
+        raise ValidationError(errors)
+
+
+def household_save(
+    *,
+    actor,
+    household: Household,
+    members: Sequence[Member] = (),
+    deleted_members: Iterable[Member] = (),
+    other_causes: Iterable[PovertyCause] | None = None,
+    county: County | str | None = None,
+) -> Household:
+    """Register a new household (建档立卡) with its members, or change one.
+
+    The actor registers in the counties it may write in, and changes the households of those
+    counties (access.counties_writable_by). `members` are the new or changed members,
+    `deleted_members` those to drop; a new household needs all of its members. After the change
+    the household has exactly one head (户主) and no person twice, and no person is in another
+    household that is not removed. The main cause is never also a secondary one. When `county` is
+    given (a clerk's county, a sheet's county column), the village must lie in it. The status is
+    not set here: exits, returns and removals set it (household_status_refresh, household_remove).
+    """
+    deleted_members = list(deleted_members)
+    with transaction.atomic():
+        adding = household._state.adding
+        errors: dict[str, list[str]] = {}
+        if adding:
+            if household.status != Status.REGISTERED or household.removed_reason:
+                errors["status"] = ["新登记的贫困户状态为“在册”"]
+        else:
+            stored = locked(household)
+            access.require_household_writable(actor, stored)
+            moved = stored.county_code != household.county_code
+            if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
+                errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
+        county_code = household.village_id[:6] if household.village_id else None
+        if adding or county_code:
+            access.require_county_writable(actor, county_code, field="village", what="贫困户")
+        try:
+            household.full_clean()
+        except ValidationError as e:
+            collect(errors, e)
+
+        if other_causes is not None:
+            other_causes = list(other_causes)
+        try:
+            household_check_links(
+                village_code=household.village_id,
+                main_cause_code=household.main_cause_id,
+                county=county,
+                other_causes=other_causes,
+            )
+        except ValidationError as e:
+            collect(errors, e)
+
+        for i, member in enumerate(members):
+            member.household = household
+            member.active = household.status != Status.REMOVED
+            try:
+                member.full_clean(exclude=["household"])
+            except ValidationError as e:
+                collect(errors, e, prefix=f"members.{i}.")
+        if adding and not members:
+            errors.setdefault("members", []).append("请至少登记户主一人")
+        elif not any(key.startswith("members.") for key in errors):
+            try:
+                members_check(household=household, changed=members, deleted=deleted_members)
+            except ValidationError as e:
+                collect(errors, e, prefix="members.")
+        if errors:
+            raise ValidationError(errors)
+
+        stamp(actor, household, *members, *deleted_members)
+        household.save()
+        if not adding and moved:
+            events_follow([household])
+        if other_causes is not None:
+            household.other_causes.set(other_causes)
+        for member in deleted_members:
+            _member_drop(member)
+        # Existing members first, the outgoing head before the incoming one, so that the one-head
+        # constraint holds throughout; new members after them, in the order given.
+        for member in sorted(members, key=lambda m: (m.pk is None, m.pk is not None and m.relation == "head")):
+            member.household = household
+            member.save()
+    return household
+
+
+def events_follow(households: Sequence[Household]) -> None:
+    """Exits and returns keep the county of their household when it moves to another (their
+    `county` is the household's, kept for the progress's sake: it is not a fact of its own, so the
+    update writes no history; the household's history has the move)."""
+    county = Subquery(Household.objects.filter(pk=OuterRef("household_id")).values(code=Substr("village_id", 1, 6)))
+    for model in (ExitRecord, ReturnRecord):
+        model.objects.filter(household__in=[h.pk for h in households]).update(county_id=county)
+
+
+def member_save(*, actor, member: Member) -> Member:
+    """Add a member to a household or correct one; the household keeps exactly one head. A member
+    stays in its household: a person who moves leaves one household and is registered in the other."""
+    with transaction.atomic():
+        if not member._state.adding:
+            stored = Member.objects.filter(pk=member.pk).values_list("household_id", flat=True).first()
+            access.require_household_writable(actor, stored)
+            if stored != member.household_id:
+                raise ValidationError({"household": "成员不能移到另一户；请在原户删除后在新户登记"})
+        if member.household_id is None:
+            raise ValidationError({"household": "请选择贫困户"})
+        household = locked(member.household_id)
+        access.require_household_writable(actor, household)
+        if household.status == Status.REMOVED:
+            raise ValidationError({"household": "该户已清退，不能修改成员"})
+        member.household = household
+        member.active = True
+        member.full_clean()
+        members_check(household=household, changed=[member])
+        stamp(actor, member)
+        member.save()
+    return member
+
+
+def member_delete(*, actor, member: Member) -> None:
+    """Drop a member; the head stays until another member has become head."""
+    with transaction.atomic():
+        household = locked(member.household_id)
+        access.require_household_writable(actor, household)
+        members_check(household=household, deleted=[member])
+        stamp(actor, member)
+        _member_drop(member)
+
+
+def _member_drop(member: Member) -> None:
+    """A member a project served (a job, a post, a grant, a training) stays: what was done for
+    whom is kept."""
+    try:
+        with transaction.atomic():
+            member.delete()
+    except ProtectedError as e:
+        kinds = "、".join(sorted({str(o._meta.verbose_name) for o in e.protected_objects}))
+        raise ValidationError({"members": f"{member.name}已有{kinds}记录，不能删除"}) from None
+
+
+def household_remove(*, actor, household: Household, reason: str) -> Household:
+    """Remove a household from the registry (清退), with the reason. Its members are then free
+    to be registered in another household; its records stay."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        stored = locked(household)
+        access.require_household_writable(actor, stored)
+        if not reason:
+            raise ValidationError({"removed_reason": "清退必须填写原因"})
+        if stored.status == Status.REMOVED:
+            raise ValidationError({"status": "该户已清退"})
+        household.status, household.removed_reason = Status.REMOVED, reason
+        household.full_clean()
+        stamp(actor, household)
+        household.save()
+        for member in household.members.all():  # a few rows each; save() keeps their history
+            member.active = False
+            stamp(actor, member)
+            member.save(update_fields=["active"])
+    return household
+
+
+def household_delete(*, actor, household: Household) -> None:
+    """Delete a household entered by mistake. One with measures or exit/return records is removed
+    (household_remove) instead, so that nothing it went through is lost."""
+    access.require_household_writable(actor, household)
+    try:
+        with transaction.atomic():
+            stamp(actor, household)
+            household.delete()
+    except ProtectedError:
+        raise ValidationError("该户已有帮扶措施或脱贫、返贫记录，不能删除；如需退出请办理清退") from None

@@ -1,0 +1,282 @@
+"""The Excel import's one service: the rows a workbook holds in, the registry's answer out.
+
+The workbook door (households/workbook/) only reads cells into values (SheetRow) and writes
+workbooks; everything else is decided here: who may import where, how the rows group into
+households, what is new, changed or unchanged (by the column map, layout.py), every rule of the
+registry, and the problems keyed by sheet row and column."""
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+from simple_history.utils import bulk_update_with_history
+
+from common.actors import person
+from common.refusals import Refused
+
+from .. import access
+from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
+from ..models import Household, Member
+from .bulk import BatchInvalid, causes_replace, insert_with_history, registry_problems
+from .households import events_follow
+
+
+@dataclass
+class SheetRow:
+    """A row of a workbook as read: the values of its cells in their fields' types (blank cells
+    left out), and the cells that could not be read, with why."""
+
+    number: int  # the sheet's row number
+    values: dict[str, object]  # column key → value
+    refused: dict[str, str] = field(default_factory=dict)  # column key → reason
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None  # the sheet's row; None for the workbook as a whole
+    column: str  # the column's key; "" for the row (or its household) as a whole
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do on a dry run: per household and member created, updated,
+    unchanged; every refused row with its column and reason. Nothing is written unless nothing is
+    refused."""
+
+    rows: int = 0
+    households: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
+    members: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
+    actions: dict[int, str] = field(default_factory=dict)  # sheet row → new, update, skip
+    problems: list[ImportProblem] = field(default_factory=list)
+    # The door's, from the sheet it read: columns it could not place, blank rows it skipped.
+    ignored_headers: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+    written: bool = False
+
+    @property
+    def refused_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems if p.row is not None})
+
+    def summary(self) -> str:
+        h, m = self.households, self.members
+        text = (f"贫困户：新增 {h['new']}，更新 {h['update']}，不变 {h['skip']}；"
+                f"家庭成员：新增 {m['new']}，更新 {m['update']}，不变 {m['skip']}；"
+                f"拒绝 {len(self.refused_rows)} 行")
+        if self.ignored_headers:
+            text += "；已忽略无法识别的列：" + "、".join(self.ignored_headers)
+        return text
+
+
+@dataclass
+class _Group:
+    """The rows of one household number."""
+
+    number: str
+    rows: list[int]
+    values: dict
+    members: list[tuple[int, dict]] = field(default_factory=list)
+
+
+_HOUSEHOLD_DEFAULTS = {"identified_year": Household._meta.get_field("identified_year").default,
+                       "standard": Household.Standard.NATIONAL}
+_KEYS = {"village": "village_id", "main_cause": "main_cause_id"}  # foreign keys by their codes
+
+
+def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[SheetRow]], dry_run: bool = False,
+                    reason: str = "Excel导入", progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Imports a workbook's rows: households matched by 户编号, members within them by 公民身份号码;
+    new ones created, changed ones updated, unchanged ones left alone (a second import of the same
+    workbook writes nothing). Members the workbook does not list are kept. A blank optional cell
+    keeps what the registry holds. The actor imports into the counties it may write in
+    (access.counties_writable_by). All or nothing; the history names the actor and `reason`.
+    `rows` may be a function that reads them: it is called once the actor may import at all, so
+    that a refused actor's file is never read. `progress(done, total)` is told on the way."""
+    if not access.counties_writable_by(actor).exists():
+        raise Refused("您的角色不能导入贫困户")
+    if callable(rows):
+        rows = rows()
+    report = ImportReport(rows=len(rows))
+    with transaction.atomic():
+        groups = _grouped(rows, report, progress)
+        households, members, write, causes = _instances(actor, groups, report, lock=not dry_run)
+        pairs = [(h, code) for h in households for code in causes.get(id(h), ())]
+        try:
+            problems = registry_problems(households=households, members=members, other_causes=pairs)
+            if problems:
+                raise BatchInvalid(problems)
+        except BatchInvalid as e:
+            for problem in e.problems:
+                # A member the workbook does not list has no row: the problem is its household's.
+                record = problem.record
+                row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
+                report.problems.append(ImportProblem(row, problem.field or "", problem.message))
+        if report.problems or dry_run:
+            return report
+        _write(actor, households, members, write, causes, pairs, reason)
+    report.written = True
+    return report
+
+
+def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[str, _Group]:
+    """The rows by household number; the household's columns agree on each of its rows, and each
+    required column is filled."""
+    groups: dict[str, _Group] = {}
+    required = [c for c in WRITABLE if c.required]
+    for done, row in enumerate(rows, start=1):
+        bad = bool(row.refused)
+        report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
+        for column in required:
+            if column.key not in row.refused and row.values.get(column.key) in (None, ""):
+                report.problems.append(ImportProblem(row.number, column.key, "必填"))
+                bad = True
+        household = {k: v for k, v in row.values.items() if BY_KEY[k].level == HOUSEHOLD}
+        number = household.get("number")
+        if not number:
+            continue
+        group = groups.get(number)
+        if group is None:
+            groups[number] = group = _Group(number, [], household)
+        else:
+            for key, value in household.items():
+                if group.values.get(key) != value:
+                    report.problems.append(ImportProblem(
+                        row.number, key, f"同一户各行的“{BY_KEY[key].header}”应相同（第 {group.rows[0]} 行不同）"))
+                    bad = True
+        group.rows.append(row.number)
+        if not bad:
+            group.members.append((row.number, {k: v for k, v in row.values.items() if BY_KEY[k].level != HOUSEHOLD}))
+        if progress and done % 5000 == 0:
+            progress(done, len(rows))
+    return groups
+
+
+def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
+    """The registry's households of these numbers with their members and causes, locked (when
+    writing) until the import ends, so that two imports or an import and a clerk's edit of the same
+    household are serialized: the second sees what the first wrote."""
+    existing: dict[str, Household] = {}
+    for start in range(0, len(numbers), 5000):
+        chunk = Household.objects.filter(number__in=numbers[start:start + 5000])
+        if lock:
+            chunk = chunk.select_for_update(of=("self",))
+        chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
+        existing.update((h.number, h) for h in chunk)
+    return existing
+
+
+def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: bool):
+    """Model instances: new ones, and copies of the registry's with the workbook's values, each
+    knowing its sheet row; which of them are new or changed (`write`, by id()), and the new
+    secondary causes of the households whose set changes (by id())."""
+    existing = _existing(list(groups), lock=lock)
+    writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
+    refused_before = {p.row for p in report.problems}
+    households, members, write, causes = [], [], set(), {}
+    for group in groups.values():
+        first = group.rows[0]
+        if any(r in refused_before for r in group.rows):
+            continue  # its own cells are wrong: the rest of its checks would only repeat them
+        current = existing.get(group.number)
+        village = group.values.get("village") or (current.village_id if current else "")
+        if current is not None and current.county_code not in writable:
+            report.problems.append(ImportProblem(first, "number", "该户编号属于你无权修改的县(市、区)的贫困户"))
+            continue
+        if village[:6] not in writable:
+            report.problems.append(ImportProblem(first, "village", "只能导入本人负责的县(市、区)的贫困户"))
+            continue
+        household = _household(group, current)
+        household._sheet_row = first
+        households.append(household)
+        changed = current is None or any(getattr(household, _KEYS.get(k, k)) != getattr(current, _KEYS.get(k, k))
+                                         for k in HOUSEHOLD_FIELDS)
+        if "other_causes" in group.values:
+            wanted = group.values["other_causes"]
+            if current is None or sorted(c.pk for c in current.other_causes.all()) != wanted:
+                causes[id(household)] = wanted
+                changed = True
+        if changed:
+            write.add(id(household))
+        report.households["new" if current is None else "update" if changed else "skip"] += 1
+        present = {m.id_number: m for m in current.members.all()} if current else {}
+        listed = set()
+        for row, values in group.members:
+            old = present.get(values["id_number"])
+            member = _member(values, household, old)
+            member._sheet_row = row
+            listed.add(values["id_number"])
+            members.append(member)
+            member_changed = old is None or any(getattr(member, k) != getattr(old, k) for k in MEMBER_FIELDS)
+            if member_changed:
+                write.add(id(member))
+            action = "new" if old is None else "update" if member_changed else "skip"
+            report.members[action] += 1
+            report.actions[row] = "update" if action == "skip" and changed else action
+        for number, old in present.items():
+            if number not in listed:  # kept as it is, and counted in its household's member set
+                kept = _copy(old)
+                kept.household = household
+                members.append(kept)
+    return households, members, write, causes
+
+
+def _household(group: _Group, current: Household | None) -> Household:
+    values = {_KEYS.get(k, k): v for k, v in group.values.items() if k == "number" or k in HOUSEHOLD_FIELDS}
+    if current is None:
+        return Household(**{**_HOUSEHOLD_DEFAULTS, **values})
+    household = _copy(current)
+    for key, value in values.items():
+        setattr(household, key, value)
+    return household
+
+
+def _member(values: dict, household: Household, old: Member | None) -> Member:
+    values = {k: v for k, v in values.items() if k == "id_number" or k in MEMBER_FIELDS}
+    if old is None:
+        return Member(household=household, active=household.status != Household.Status.REMOVED, **values)
+    member = _copy(old)
+    member.household = household
+    for key, value in values.items():
+        setattr(member, key, value)
+    return member
+
+
+def _copy(instance):
+    """A detached copy to change, so the registry's copy stays what it was (for the comparison)."""
+    clone = copy.copy(instance)
+    clone._state = copy.copy(instance._state)
+    clone._state.fields_cache = {}
+    return clone
+
+
+def _write(actor, households, members, write: set[int], causes: dict, pairs, reason: str, batch_size: int = 2000):
+    """Households created or updated with their members, history kept (with the actor)."""
+    user = person(actor)
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
+    created = {"user": user, "reason": reason, "batch_size": batch_size}
+    # Sorted before anything is written: a created record has a pk afterwards.
+    new_households = [h for h in households if h.pk is None]
+    changed_households = [h for h in households if h.pk is not None and id(h) in write]
+    new_members = [m for m in members if m.pk is None]
+    changed = [m for m in members if m.pk is not None and id(m) in write]
+    insert_with_history(new_households, Household, **created)
+    if changed_households:
+        stored = dict(Household.objects.filter(pk__in=[h.pk for h in changed_households])
+                      .values_list("pk", "village_id"))
+        bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
+        events_follow([h for h in changed_households if stored[h.pk][:6] != h.county_code])
+    # A head handed over: whoever stops being head goes first, the new members after, whoever
+    # becomes head last, or the partial unique index (one head per household) sees two heads.
+    stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]
+    if stepping_down:
+        bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
+    for m in new_members:
+        m.household = m.household  # new households now have their ids
+    insert_with_history(new_members, Member, **created)
+    stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
+    if stepping_up:
+        bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
+    replaced = [h for h in households if id(h) in causes]
+    causes_replace(pairs, batch_size=batch_size, replace=[h for h in replaced if h.pk])

@@ -1,0 +1,118 @@
+"""What happens to a household: its relief measures (帮扶措施), its exits (脱贫) and returns (返贫)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import access
+from ..models import (
+    ExitRecord,
+    Household,
+    HouseholdEvent,
+    ReliefMeasure,
+    ReturnRecord,
+    related,
+)
+from ..selectors import event_is_latest
+from .households import locked, stamp
+
+Status = Household.Status
+
+
+def measure_save(*, actor, measure: ReliefMeasure) -> ReliefMeasure:
+    """Record or change a relief measure (帮扶措施); rules of 二.(一).6, 二.(二), 二.(三) in its clean().
+    It is recorded by whoever may change the household, or by the department of its channel for a
+    household it serves (plan 四.2: access.may_record_measure), for the measure as it was and as it
+    becomes."""
+    with transaction.atomic():
+        if not measure._state.adding:
+            stored = ReliefMeasure.objects.select_related("household").get(pk=measure.pk)
+            access.require_measure_recordable(actor, stored.household, stored.channel_id)
+        household = related(measure, "household")
+        if household is not None and measure.channel_id:
+            access.require_measure_recordable(actor, household, measure.channel_id)
+        measure.full_clean()
+        stamp(actor, measure)
+        measure.save()
+    return measure
+
+
+def measure_delete(*, actor, measure: ReliefMeasure) -> None:
+    access.require_measure_recordable(actor, measure.household, measure.channel_id)
+    stamp(actor, measure)
+    measure.delete()
+
+
+def household_status_refresh(household: Household, *, actor=None) -> Household:
+    """The status follows the exit and return records: they alternate, starting with an exit,
+    so more exits than returns means exited, as many (but some) means returned."""
+    if household.status == Status.REMOVED:
+        return household
+    exits, returns = household.exits.count(), household.returns.count()
+    status = Status.EXITED if exits > returns else Status.RETURNED if returns else Status.REGISTERED
+    if status != household.status:
+        household.status = status
+        if actor is not None:
+            stamp(actor, household)
+        household.save(update_fields=["status"])
+    return household
+
+
+# An exit's or a return's place in the household's history: field → attribute.
+FIXED = {"household": "household_id", "year": "year"}
+
+
+def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
+    """An exit or return is recorded by whoever may change its household. Once recorded, its
+    household and year are fixed: a wrong one is taken back (only the latest may be) and recorded
+    again, so that the records keep alternating."""
+    if record.household_id is None:
+        raise ValidationError({"household": "请选择贫困户"})
+    with transaction.atomic():
+        if not record._state.adding:
+            stored = type(record).objects.filter(pk=record.pk).values(*FIXED.values()).get()
+            access.require_household_writable(actor, stored["household_id"])
+            for name, attname in FIXED.items():
+                if getattr(record, attname) != stored[attname]:
+                    raise ValidationError({name: "不能修改；请撤销这条记录后重新登记"})
+        record.household = locked(record.household_id)
+        access.require_household_writable(actor, record.household)
+        record.county_id = record.household.county_code
+        if record._state.adding:
+            record.persons = record.household.members.count()
+        record.full_clean()
+        stamp(actor, record)
+        record.save()
+        household_status_refresh(record.household, actor=actor)
+    return record
+
+
+def _event_delete(actor, record: HouseholdEvent) -> None:
+    """Only the latest event can be taken back, so exits and returns keep alternating."""
+    with transaction.atomic():
+        record.household = household = locked(record.household_id)
+        access.require_household_writable(actor, household)
+        if not event_is_latest(record):
+            raise ValidationError(f"只能撤销该户最近的一条{type(record)._meta.verbose_name}")
+        stamp(actor, record)
+        record.delete()
+        household_status_refresh(household, actor=actor)
+
+
+def exit_save(*, actor, record: ExitRecord) -> ExitRecord:
+    """Record a household's exit from poverty (脱贫) in a year, or correct one. The number of
+    persons is the household's at this moment; the household becomes exited. One exit per year,
+    not before the identification year, and only from registered or returned (plan 一.(二))."""
+    return _event_save(actor, record)
+
+
+def exit_delete(*, actor, record: ExitRecord) -> None:
+    _event_delete(actor, record)
+
+
+def return_save(*, actor, record: ReturnRecord) -> ReturnRecord:
+    """Record a household's return to poverty (返贫), which needs an earlier exit, or correct one."""
+    return _event_save(actor, record)
+
+
+def return_delete(*, actor, record: ReturnRecord) -> None:
+    _event_delete(actor, record)
