@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -40,6 +41,42 @@ def exception_handler(exc, context):
         # The services check every rule first; only a concurrent write can still trip a constraint.
         exc = Conflict("与同时提交的另一条记录冲突，未作修改，请刷新后重试")
     return drf_exception_handler(exc, context)
+
+
+# Known to every list, whether it pages, orders or searches or not: a client's habit is no typo.
+ALWAYS_KNOWN = frozenset({"page", "page_size", "cursor", "ordering", "search", "format"})
+
+
+def refuse_unknown_parameters(request, known) -> None:
+    """A query parameter the endpoint does not know is a 400 naming it, never silently ignored: a
+    typo (`?countyy=`) must not turn into the whole city."""
+    unknown = sorted(set(request.query_params) - ALWAYS_KNOWN - set(known))
+    if unknown:
+        offered = "、".join(sorted(set(known))) or "无"
+        raise ValidationError({name: [f"未知的查询参数“{name}”；可用的筛选条件：{offered}"] for name in unknown})
+
+
+class KnownParametersFilter(filters.BaseFilterBackend):
+    """The first of every view's filter backends: the query may name only the filters the view's
+    filterset offers (and `query_parameters`, what a view reads itself), besides ALWAYS_KNOWN."""
+
+    def filter_queryset(self, request, queryset, view):
+        known = set(getattr(view, "query_parameters", ()))
+        for backend in getattr(view, "filter_backends", ()):
+            if issubclass(backend, DjangoFilterBackend):
+                filterset = backend().get_filterset_class(view, queryset)
+                known |= set(filterset.base_filters) if filterset else set()
+        refuse_unknown_parameters(request, known)
+        return queryset
+
+
+def read_query(serializer_class, request) -> dict:
+    """The query of a view that reads it with a serializer (no queryset to filter): its fields are
+    the parameters it knows; the values as validated, those not given left out."""
+    refuse_unknown_parameters(request, serializer_class().fields)
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return {k: v for k, v in query.validated_data.items() if v is not None}
 
 
 class WriteGate:

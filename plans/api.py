@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.api import WriteGate
+from common.api import WriteGate, read_query
 from common.excel import XLSX_TYPE
 from households import access
 
@@ -50,10 +50,13 @@ class ProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["met", "behind", "not_yet_due"])
 
 
-class ProgressQuery(serializers.Serializer):
+class AsOfQuery(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+
+
+class ProgressQuery(AsOfQuery):
     year = serializers.ChoiceField(PLAN_YEARS, required=False)
     county = serializers.RegexField(r"^\d{6}$", required=False)
-    as_of = serializers.DateField(required=False)
 
 
 PROGRESS_PARAMETERS = [
@@ -72,9 +75,7 @@ class ProgressViewSet(viewsets.ViewSet):
         responses=ProgressSerializer(many=True),
     )
     def list(self, request):
-        query = ProgressQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        rows = exports.visible_progress(request.user, **query.validated_data)
+        rows = exports.visible_progress(request.user, **read_query(ProgressQuery, request))
         return Response([r.as_dict() for r in rows])
 
     @extend_schema(
@@ -84,10 +85,9 @@ class ProgressViewSet(viewsets.ViewSet):
     )
     @action(detail=False)
     def export(self, request):
-        query = ProgressQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = {k: str(v) for k, v in query.validated_data.items()}
-        return exports.progress_response(request, door="api", filters=filters, **query.validated_data)
+        query = read_query(ProgressQuery, request)
+        filters = {k: str(v) for k, v in query.items()}
+        return exports.progress_response(request, door="api", filters=filters, **query)
 
 
 class FindingSerializer(serializers.Serializer):
@@ -109,9 +109,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
         responses=FindingSerializer(many=True),
     )
     def list(self, request):
-        query = ProgressQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of", datetime.date.today())
+        as_of = read_query(AsOfQuery, request).get("as_of", datetime.date.today())
         return Response([f.as_dict() for f in exports.visible_findings(request.user, as_of=as_of)])
 
     @extend_schema(
@@ -121,10 +119,9 @@ class ConsistencyViewSet(viewsets.ViewSet):
     )
     @action(detail=False)
     def export(self, request):
-        query = ProgressQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of", datetime.date.today())
-        filters = {k: str(v) for k, v in query.validated_data.items()}
+        query = read_query(AsOfQuery, request)
+        as_of = query.get("as_of", datetime.date.today())
+        filters = {k: str(v) for k, v in query.items()}
         return exports.consistency_response(request, door="api", filters=filters, as_of=as_of)
 
 

@@ -25,6 +25,8 @@ class AutoSchema(SpectacularAutoSchema):
         }
         if self.method == "DELETE":
             errors["409"] = OpenApiResponse(ERROR, description="被其他记录引用或不是最近一条，不能删除")
+        elif self.method in ("POST", "PATCH", "PUT"):
+            errors["409"] = OpenApiResponse(ERROR, description="与同时提交的另一条记录冲突，未作修改")
         for code, response in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response.response, code, direction=direction)

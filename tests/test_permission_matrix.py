@@ -1101,13 +1101,19 @@ def check_pending_exits(w, persona, response):
     assert {r["county"] for r in response.json()} == counties_seen(persona) & {NINGHUA, DATIAN}
 
 
+# Every household of the world has a data-quality finding, by construction: A and F are 因病 with no
+# ill member, B and F exited below the year's line, B, E and F each hold a member with the name and
+# birth date of another household's. So whoever reads the findings reads one for each household they see.
+FLAGGED = set(HOUSEHOLDS)
+
+
 def check_audit_findings(w, persona, response):
     numbers = {f["household_number"] for f in response.json()["results"]}
-    assert numbers <= VISIBLE[persona]
+    assert numbers == VISIBLE[persona] & FLAGGED
 
 
 def check_audit_counts(w, persona, response):
-    assert {c["county"] for c in response.json()} <= counties_of(VISIBLE[persona])
+    assert {c["county"] for c in response.json()} == counties_of(VISIBLE[persona] & FLAGGED)
 
 
 def check_households(w, persona, response):

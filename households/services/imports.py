@@ -158,10 +158,11 @@ def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
     writing) until the import ends, so that two imports or an import and a clerk's edit of the same
     household are serialized: the second sees what the first wrote."""
     existing: dict[str, Household] = {}
+    numbers = sorted(numbers)
     for start in range(0, len(numbers), 5000):
         chunk = Household.objects.filter(number__in=numbers[start:start + 5000])
-        if lock:
-            chunk = chunk.select_for_update(of=("self",))
+        if lock:  # in the numbers' order, so that two imports cannot lock each other out
+            chunk = chunk.select_for_update(of=("self",)).order_by("number")
         chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
         existing.update((h.number, h) for h in chunk)
     return existing

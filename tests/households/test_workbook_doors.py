@@ -153,10 +153,12 @@ def test_api_template_and_plan_exports(api_client):
     assert api_client.get("/api/v1/plans/consistency/export/").status_code == 200
 
 
-def test_export_log_keeps_only_known_filters_in_plain_json(village, api_client):
+def test_an_export_refuses_an_unknown_filter_and_logs_the_known_ones(village, api_client):
     response = api_client.get("/api/v1/households/export/", {"county": "350424", "\x00odd": "x\x00"})
-    assert response.status_code == 200
+    assert (response.status_code, list(response.json())) == (400, ["\x00odd"])
+    assert not ExportLog.objects.exists()
+    assert api_client.get("/api/v1/households/export/", {"county": "350424"}).status_code == 200
     assert ExportLog.objects.get().filters == {"county": ["350424"]}
     response = api_client.get("/api/v1/plans/consistency/export/", {"\x00odd": "\x00"})
-    assert response.status_code == 200
-    assert ExportLog.objects.latest("id").filters == {}
+    assert (response.status_code, list(response.json())) == (400, ["\x00odd"])
+    assert ExportLog.objects.count() == 1

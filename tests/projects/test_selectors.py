@@ -249,14 +249,19 @@ def test_someone_without_a_role_reads_nothing(projects, django_user_model):
 # ---------------------------------------------------------------- cost
 
 
+# The page's fourteen tables in twenty queries, counted when the page was written: a change here is a
+# query added or taken away, to be made on purpose. What matters most is below: more records, no more.
+SUMMARY_QUERIES = 20
+
+
 def test_the_summary_runs_a_fixed_number_of_queries(projects, city_reviewer, django_assert_num_queries):
     scope = selectors.project_scope(user=city_reviewer)
-    with django_assert_num_queries(selectors.SUMMARY_QUERIES):
+    with django_assert_num_queries(SUMMARY_QUERIES):
         small = selectors.project_summary(scope=scope)
     for i in range(3):  # more of every record: the same queries
         extra = VillageFactory(township=projects.registry.cuijiang, code=f"350424101{400 + i:03d}")
         pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=extra, year=2017))
     link_save(actor=SYSTEM, record=Job(workshop=projects.workshop, member=projects.head["c"], year=2017))
-    with django_assert_num_queries(selectors.SUMMARY_QUERIES):
+    with django_assert_num_queries(SUMMARY_QUERIES):
         large = selectors.project_summary(scope=scope)
     assert len(large["pilot_list"]) == len(small["pilot_list"]) + 3

@@ -2,8 +2,8 @@ import json as jsonlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.models import County
 from households.audit import CHECKS, counts_by_county, enabled_checks, run_audit
+from households.models import County
 
 
 class Command(BaseCommand):

@@ -1,35 +1,16 @@
-"""Reads of the five projects (五项工程, plan 三.(一)) and the eight models (八种模式, 四.3) for the
-dashboards: aggregates by county (and year), and the ledgers (台账), one row a record. Each runs a
-fixed number of queries, whatever the number of records.
+"""Each project's counts by county (and year), and the measures by model (八种模式, 四.3)."""
 
-Scoping is projects/access.py's: a project's records are those of the counties
-project_counties_visible_to(user, channel) gives for the project's channel (the pilots: None);
-the measures by model those of households_visible_to(user). A person's record is counted in the
-county of its project (a workshop may employ a member of another county's household): a ledger
-row names the household and the member only to a user who sees that household.
-
-Years: a project's own records (a fund, a workshop, a pilot, an education fund) count from the
-year they were set up, so a year shows those that existed by then; what was done for a person (a
-loan, a job, a post, a grant, a training) counts in its year.
-"""
-
-from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from households.access import counties_visible_to, households_visible_to
-from households.models import AlleviationModel, County, Member, ReliefMeasure
+from households.access import households_visible_to
+from households.models import AlleviationModel, ReliefMeasure
 from plans.models import PlanTarget
 
-from .access import project_counties_visible_to
-from .models import (
-    EDUCATION_CHANNEL,
-    EMPLOYMENT_CHANNEL,
-    LOAN_CHANNEL,
+from ..models import (
     PILOT_RANGES,
-    TRAINING_CHANNEL,
     EducationFund,
     GuaranteedLoan,
     GuaranteeFund,
@@ -45,70 +26,7 @@ from .models import (
     Workshop,
     range_status,
 )
-
-# Each project and the channel of its measures (None: the pilots are chosen by the city).
-PROJECTS = {
-    "loans": LOAN_CHANNEL,
-    "employment": EMPLOYMENT_CHANNEL,
-    "pilots": None,
-    "education": EDUCATION_CHANNEL,
-    "training": TRAINING_CHANNEL,
-}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one user reads of the projects, narrowed by the page's filters."""
-
-    user: object
-    names: dict[str, str]  # every county's name by code, in code order
-    seen: dict[str, tuple[str, ...]]  # project → the county codes read
-    places: frozenset[str]  # counties whose own pages the user opens (counties_visible_to)
-    county: str | None = None
-    year: int | None = None
-
-    def counties(self, project: str) -> tuple[str, ...]:
-        return self.seen[project]
-
-    def whole_city(self, project: str) -> bool:
-        return len(self.seen[project]) == len(self.names)
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        """The counties of any project: the county filter's choices."""
-        read = set().union(*self.seen.values())
-        return [(code, name) for code, name in self.names.items() if code in read]
-
-    def narrowed(self, *, county: str | None = None, year: int | None = None) -> "Scope":
-        seen = self.seen if county is None else {p: tuple(c for c in codes if c == county)
-                                                for p, codes in self.seen.items()}
-        return replace(self, seen=seen, county=county, year=year)
-
-
-def project_scope(*, user, county: str | None = None, year: int | None = None) -> Scope:
-    """Runs one query (and, for a channel department, one a project: is its channel theirs?)."""
-    flags = {f"reads_{p}": Exists(project_counties_visible_to(user, channel).filter(code=OuterRef("code")))
-             for p, channel in PROJECTS.items()}
-    flags["opens"] = Exists(counties_visible_to(user).filter(code=OuterRef("code")))
-    rows = list(County.objects.order_by("code").annotate(**flags).values("code", "name", *flags))
-    scope = Scope(
-        user=user,
-        names={r["code"]: r["name"] for r in rows},
-        seen={p: tuple(r["code"] for r in rows if r[f"reads_{p}"]) for p in PROJECTS},
-        places=frozenset(r["code"] for r in rows if r["opens"]),
-    )
-    return scope.narrowed(county=county, year=year)
-
-
-def _per_county(scope: Scope, project: str, found: dict[str, dict], zeros: dict) -> list[dict]:
-    """A row for every county the user reads of the project, with zeros where it has no record."""
-    return [{"county": code, "county_name": scope.names[code], **zeros, **found.get(code, {})}
-            for code in scope.counties(project)]
-
-
-def _keyed(rows, key: str = "code") -> dict:
-    return {r.pop(key): {k: (0 if v is None else v) for k, v in r.items()} for r in rows}
-
+from .scope import Scope, _keyed, _per_county
 
 # ---------------------------------------------------------------- 1. 乡村扶贫担保工程
 
@@ -310,142 +228,3 @@ def by_model(*, scope: Scope) -> list[dict]:
         pilots, workshops = pilots.filter(year__lte=scope.year), workshops.filter(founded_year__lte=scope.year)
     return list(AlleviationModel.objects.order_by("position", "code").values("code", "name").annotate(
         measures=_tagged(measures), pilots=_tagged(pilots), workshops=_tagged(workshops)))
-
-
-# ---------------------------------------------------------------- the ledgers (台账)
-
-
-def _ledger(scope: Scope, records: QuerySet, household: str, fields: dict) -> list[dict]:
-    """Runs one query. `household` is the path to the record's household; a row names the household
-    and its member only if the user sees the household (`seen`), else they are None."""
-    seen = households_visible_to(scope.user).filter(pk=OuterRef(household))
-    head = Member.objects.filter(household=OuterRef(household), relation=Member.Relation.HEAD).values("name")[:1]
-    rows = list(records.values(
-        "pk", seen=Exists(seen), household_pk=F(household), number=F(f"{household}__number"), head=Subquery(head),
-        home_village=F(f"{household}__village__name"), home_township=F(f"{household}__village__township__name"),
-        **fields,
-    ))
-    for row in rows:
-        if not row["seen"]:
-            for key in ("household_pk", "number", "head", "home_village", "home_township", "member_name"):
-                if key in row:
-                    row[key] = None
-    return rows
-
-
-def loan_ledger(*, scope: Scope) -> list[dict]:
-    """One query: each guaranteed loan, its household, fund, bank, amount, term and subsidy."""
-    loans = GuaranteedLoan.objects.filter(fund__county_id__in=scope.counties("loans"))
-    if scope.year:
-        loans = loans.filter(measure__year=scope.year)
-    loans = loans.order_by("fund__county_id", "measure__year", "issued_on", "pk")
-    return _ledger(scope, loans, "measure__household", {
-        "county_name": F("fund__county__name"), "fund_name": F("fund__name"), "loan_bank": F("bank"),
-        "partner_bank": F("fund__partner_bank"), "year": F("measure__year"), "amount": F("measure__amount"),
-        "term": F("measure__term_months"), "subsidy": F("interest_subsidy"), "issued": F("issued_on"),
-        "repaid": F("repaid_on"),
-    })
-
-
-def job_ledger(*, scope: Scope) -> list[dict]:
-    """One query: each member's year in a workshop."""
-    jobs = Job.objects.filter(workshop__county_id__in=scope.counties("employment"))
-    if scope.year:
-        jobs = jobs.filter(year=scope.year)
-    jobs = jobs.order_by("workshop__county_id", "year", "workshop__name", "pk")
-    return _ledger(scope, jobs, "member__household", {
-        "county_name": F("workshop__county__name"), "workshop_name": F("workshop__name"),
-        "enterprise": F("workshop__enterprise"), "workshop_township": F("workshop__township__name"),
-        "member_name": F("member__name"), "job_year": F("year"), "wage": F("monthly_wage"),
-    })
-
-
-def post_ledger(*, scope: Scope) -> list[dict]:
-    """One query: each public-welfare post held in a year."""
-    posts = PublicPost.objects.filter(county_id__in=scope.counties("employment"))
-    if scope.year:
-        posts = posts.filter(year=scope.year)
-    posts = posts.order_by("county_id", "year", "village_id", "pk")
-    return _ledger(scope, posts, "member__household", {
-        "county_name": F("county__name"), "post_village": F("village__name"), "post_kind": F("kind"),
-        "post_title": F("title"), "member_name": F("member__name"), "post_year": F("year"), "pay": F("monthly_pay"),
-    })
-
-
-def aid_ledger(*, scope: Scope) -> list[dict]:
-    """One query: each grant of a village education fund to a student."""
-    aids = StudentAid.objects.filter(fund__county_id__in=scope.counties("education"))
-    if scope.year:
-        aids = aids.filter(year=scope.year)
-    aids = aids.order_by("fund__county_id", "year", "fund__name", "pk")
-    return _ledger(scope, aids, "member__household", {
-        "county_name": F("fund__county__name"), "fund_name": F("fund__name"), "member_name": F("member__name"),
-        "schooling": F("member__schooling"), "aid_year": F("year"), "aid_amount": F("amount"),
-    })
-
-
-def training_ledger(*, scope: Scope) -> list[dict]:
-    """One query: each member trained on a course, with the waivers and priorities given."""
-    trained = Training.objects.filter(course__institution__county_id__in=scope.counties("training"))
-    if scope.year:
-        trained = trained.filter(course__year=scope.year)
-    trained = trained.order_by("course__institution__county_id", "course__year", "course__name", "pk")
-    return _ledger(scope, trained, "member__household", {
-        "county_name": F("course__institution__county__name"), "institution": F("course__institution__name"),
-        "course_name": F("course__name"), "course_year": F("course__year"), "member_name": F("member__name"),
-        **{f"flag_{flag}": F(flag) for flag in TRAINING_FLAGS},
-    })
-
-
-# ---------------------------------------------------------------- the page
-
-SUMMARY_QUERIES = 20  # project_summary()'s, whatever the number of records
-
-
-def project_summary(*, scope: Scope) -> dict:
-    """Runs SUMMARY_QUERIES queries: every table of the projects' page."""
-    pilots = pilots_by_county(scope=scope)
-    return {
-        "funds": guarantee_funds(scope=scope),
-        "loans": loan_ledger(scope=scope),
-        "employment": doorstep_employment(scope=scope),
-        "units": employment_units(scope=scope),
-        "jobs": job_ledger(scope=scope),
-        "posts": post_ledger(scope=scope),
-        "pilots": pilots,
-        "pilot_ranges": pilot_ranges(scope=scope, by_county=pilots),
-        "pilot_list": list(pilot_list(scope=scope)),
-        "education": education_funds(scope=scope),
-        "aids": aid_ledger(scope=scope),
-        "training": trainings(scope=scope),
-        "trainings": training_ledger(scope=scope),
-        "models": by_model(scope=scope),
-    }
-
-
-# ---------------------------------------------------------------- a household's measures
-
-
-def with_projects(measures: QuerySet[ReliefMeasure]) -> QuerySet[ReliefMeasure]:
-    """The measures with the project records that carry them out: four queries more, whatever
-    their number (a loan is one to one with its measure: joined)."""
-    return measures.select_related("alleviation_model", "guaranteed_loan__fund").prefetch_related(
-        Prefetch("workshop_jobs", Job.objects.select_related("workshop", "member")),
-        Prefetch("public_posts", PublicPost.objects.select_related("member")),
-        Prefetch("student_aids", StudentAid.objects.select_related("fund", "member")),
-        Prefetch("trainings", Training.objects.select_related("course__institution", "member")),
-    )
-
-
-def measure_projects(measure: ReliefMeasure) -> list[str]:
-    """What the five projects did through a measure (of with_projects()), in words: no query."""
-    done = []
-    loan = getattr(measure, "guaranteed_loan", None)
-    if loan is not None:
-        repaid = f"，{loan.repaid_on:%Y-%m-%d}还清" if loan.repaid_on else ""
-        done.append(f"担保贷款：{loan.fund}担保，{loan.bank or loan.fund.partner_bank}放款，贴息{loan.interest_subsidy}元{repaid}")
-    done += [f"车间务工：{j.member.name}在{j.workshop}（{j.year}年）" for j in measure.workshop_jobs.all()]
-    done += [f"公益性岗位：{p.member.name}任{p.get_kind_display()}（{p.year}年）" for p in measure.public_posts.all()]
-    done += [f"教育助学：{a.member.name}获{a.fund}资助{a.amount}元（{a.year}年）" for a in measure.student_aids.all()]
-    done += [f"技能培训：{t.member.name}参加{t.course.institution}“{t.course.name}”" for t in measure.trainings.all()]
-    return done

@@ -1,0 +1,5 @@
+"""The workflows and the data-quality checks through the REST API (/api/v1/): serializers and views."""
+
+from .views import AuditFindingViewSet, CaseViewSet, InTrayViewSet, PendingExitViewSet
+
+__all__ = ["AuditFindingViewSet", "CaseViewSet", "InTrayViewSet", "PendingExitViewSet"]
