@@ -467,12 +467,3 @@ def test_members_measures_and_exits_are_changed_and_deleted(ninghua_clerk, ningh
 def test_places_can_be_walked_with_a_cursor_too(api_client, ninghua_village):
     body = api_client.get(f"{API}villages/", {"cursor": "", "ordering": "name"}).json()
     assert [v["code"] for v in body["results"]] == ["350424101201"]
-
-
-def test_a_constraint_tripped_by_a_concurrent_write_is_a_409():
-    from django.db import IntegrityError
-
-    from sanming_fupin.api import exception_handler
-
-    response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
-    assert response.status_code == 409 and "冲突" in response.data["detail"]
