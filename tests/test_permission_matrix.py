@@ -74,13 +74,13 @@ from projects.models import (
 )
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
-from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from tests.conftest import DATIAN, NINGHUA, build_places
+from tests.factories import TownshipFactory, household, member, resident_id
 from workflows import services as workflows
 from workflows.models import Objection, State
 
 pytestmark = pytest.mark.django_db
 
-NINGHUA, DATIAN = "350424", "350425"
 
 # The columns of every table below.
 PERSONAS = [
@@ -181,13 +181,14 @@ def build_world() -> SimpleNamespace:
             client.force_login(user)
         w.clients[name] = client
 
-    cuijiang = TownshipFactory(county_id=NINGHUA, code="350424101", name="翠江镇", is_city_key=True)
-    quanshang = TownshipFactory(county_id=NINGHUA, code="350424102", name="泉上镇")
-    chengnan = VillageFactory(township=cuijiang, code="350424101201", name="城南村", is_poor_village=True)
-    junxi = TownshipFactory(county_id=DATIAN, code="350425101", name="均溪镇", is_city_key=True)
-    chengguan = VillageFactory(township=junxi, code="350425101201", name="城关村", is_poor_village=True)
-    w.places = SimpleNamespace(cuijiang=cuijiang, quanshang=quanshang, chengnan=chengnan, junxi=junxi,
-                               chengguan=chengguan)
+    # The two counties every test shares (tests/conftest.py), their townships city key townships, and a
+    # second 宁化 township for the strong-town pairing.
+    w.places = places = build_places()
+    cuijiang, chengnan, junxi, chengguan = places.cuijiang, places.chengnan, places.junxi, places.chengguan
+    for township in (cuijiang, junxi):
+        township.is_city_key = True
+        township.save()
+    places.quanshang = quanshang = TownshipFactory(county_id=NINGHUA, code="350424102", name="泉上镇")
 
     def people(prefix, n):
         return [member(name=f"户主{prefix[-1]}", id_number=resident_id(prefix=prefix)),
@@ -262,7 +263,9 @@ def build_world() -> SimpleNamespace:
         w.records[f"projects.{label}"] = pair
     w.records_findings = {f.name for f in run_checks("records")}
     w.cases = build_cases(w)
-    w.records["workflows.case"] = (w.cases.exit_own, w.cases.exit_other)
+    # The identification cases: each carries its applicant's whole ID number, which no page may show
+    # but to whoever may see it (leaks()).
+    w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     return w
 

@@ -17,8 +17,8 @@ from households.models import ExportLog, Member
 from households.services import role_grant
 from projects.models import Job, Pilot, Training
 from projects.services import link_save
-from tests.dashboard.conftest import DATIAN, NINGHUA, shown_rows, shown_table
-from tests.projects.test_selectors import projects  # noqa: F401 (a fixture)
+from tests.conftest import DATIAN, NINGHUA
+from tests.dashboard.conftest import shown_rows, shown_table
 
 pytestmark = pytest.mark.django_db
 

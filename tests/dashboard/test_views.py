@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from common.actors import SYSTEM
 from households.models import ExportLog, Household, Village
 from plans.selectors import city_totals, cumulative_progress, quota_progress
-from tests.dashboard.conftest import DATIAN, NINGHUA, shown_rows, shown_table
+from tests.conftest import DATIAN, NINGHUA
+from tests.dashboard.conftest import shown_rows, shown_table
 
 pytestmark = pytest.mark.django_db
 

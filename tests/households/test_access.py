@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from common.actors import SYSTEM
 from households import services
-from households.validators import mask_id
 from households.models import ExitRecord, Household, Member
+from households.validators import mask_id
 from tests.conftest import api_as
 from tests.factories import VillageFactory, household, member, resident_id
 

@@ -29,17 +29,11 @@ from projects.models import (
     Workshop,
 )
 from projects.services import link_save, pilot_save, project_save
-from tests.factories import (
-    TownshipFactory,
-    VillageFactory,
-    household,
-    member,
-    resident_id,
-)
+from tests.conftest import DATIAN, NINGHUA
+from tests.factories import VillageFactory, household, member, resident_id
 
 pytestmark = pytest.mark.django_db
 
-NINGHUA, DATIAN = "350424", "350425"
 # The inlines of each unit's page, by their prefix: an add or change form posts their management forms.
 INLINES = {GuaranteeFund: ["loans"], Workshop: ["jobs"], EducationFund: ["aids"], TrainingInstitution: ["courses"],
            TrainingCourse: ["trainings"], Pilot: []}
@@ -77,13 +71,10 @@ def form_errors(response) -> dict:
 
 
 @pytest.fixture
-def world(db):
-    """Two counties, a household in each (宁化: a head who works and a daughter at school), and a
-    unit of every project in 大田."""
-    cuijiang = TownshipFactory(county_id=NINGHUA, code="350424101", name="翠江镇")
-    chengnan = VillageFactory(township=cuijiang, code="350424101201", name="城南村")
-    junxi = TownshipFactory(county_id=DATIAN, code="350425101", name="均溪镇")
-    chengguan = VillageFactory(township=junxi, code="350425101201", name="城关村")
+def world(places):
+    """The two counties (tests/conftest.py), a household in each (宁化: a head who works and a
+    daughter at school), and a unit of every project in 大田."""
+    cuijiang, chengnan, junxi, chengguan = places.cuijiang, places.chengnan, places.junxi, places.chengguan
     nh = household(village=chengnan, number="NH-1", main_cause_id="lack_funds", members=[
         member(name="李强"),
         member(name="李小", relation="child", labor="none", schooling="primary",

@@ -27,25 +27,14 @@ from projects.models import (
     Workshop,
 )
 from projects.services import link_save, pilot_save, project_save
-from tests.conftest import api_as
-from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from tests.conftest import DATIAN, NINGHUA, api_as
+from tests.factories import household, member, resident_id
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
-NINGHUA, DATIAN = "350424", "350425"
 UNITS = ["guarantee-funds", "workshops", "pilots", "education-funds", "training-institutions", "training-courses"]
 LINKS = ["loans", "workshop-jobs", "public-posts", "student-aids", "trainings"]
-
-
-@pytest.fixture
-def places(db):
-    cuijiang = TownshipFactory(county_id=NINGHUA, code="350424101", name="翠江镇")
-    junxi = TownshipFactory(county_id=DATIAN, code="350425101", name="均溪镇")
-    return SimpleNamespace(
-        cuijiang=cuijiang, chengnan=VillageFactory(township=cuijiang, code="350424101201", name="城南村"),
-        junxi=junxi, chengguan=VillageFactory(township=junxi, code="350425101201", name="城关村"),
-    )
 
 
 def family(village, number, prefix=NINGHUA):

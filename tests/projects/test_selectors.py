@@ -1,103 +1,21 @@
 """The projects' reads (projects/selectors.py): the counts the dashboards show, worked out by hand
 on a small registry, each user's scope, and a fixed number of queries."""
 
-import datetime
-from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
 from common.actors import SYSTEM
-from households.models import ReliefMeasure
-from households.services import measure_save, member_save, role_grant
+from households.services import role_grant
 from projects import selectors
 from projects.models import (
-    EducationFund,
-    GuaranteedLoan,
-    GuaranteeFund,
     Job,
     Pilot,
-    PublicPost,
-    StudentAid,
-    Training,
-    TrainingCourse,
-    TrainingInstitution,
-    Workshop,
 )
-from projects.services import link_save, pilot_save, project_save
-from tests.dashboard.conftest import DATIAN, NINGHUA, registry  # noqa: F401 (a fixture)
+from projects.services import link_save, pilot_save
+from tests.conftest import DATIAN, NINGHUA
 from tests.factories import VillageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def loan(household, fund, *, year, amount, term, subsidy, repaid_on=None, model=None):
-    measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(
-        household=household, channel_id="financial_support", year=year, content="扶贫小额贷款", amount=Decimal(amount),
-        term_months=term, alleviation_model_id=model))
-    return link_save(actor=SYSTEM, record=GuaranteedLoan(measure=measure, fund=fund, interest_subsidy=Decimal(subsidy),
-                                           issued_on=datetime.date(year, 3, 1), repaid_on=repaid_on))
-
-
-@pytest.fixture
-def projects(registry):  # noqa: F811
-    """On the dashboards' registry (tests/dashboard/conftest.py), through projects/services.py:
-
-    宁化县  a fund of 2,000,000 guaranteeing d's loan (2016, 30,000, 36 months, 1,500 subsidy, not repaid)
-            and a's (2015, 20,000, 12 months, 800 subsidy, repaid in 2016);
-            a workshop in 城南村 (2016, 经营主体带动型) employing a's head and a's child in 2016, b's
-            head and e's head (a 大田 household) in 2017; posts for a's head (2016, cleaner) and c's
-            head (2016, roads): in 2016 three persons at their doorstep (a's head both);
-            城南村 a pilot village (党建), a cooperative bringing along a and b (经营主体带动型);
-            an education fund (50,000 + 20,000) granting a's child 1,500 in 2016 and in 2017;
-            a training course in 2016 for a's head (certified, guidance) and b's head.
-    大田县  a fund of 1,000,000 guaranteeing e's loan (2015, 10,000); an enterprise bringing along
-            e and a (a 宁化 household) (经营主体带动型)."""
-    r = registry
-    head = {key: getattr(r, key).members.get(relation="head") for key in "abce"}
-    child_a = r.a.members.exclude(relation="head").order_by("id").first()
-    child_a.schooling = "senior"
-    member_save(actor=SYSTEM, member=child_a)
-
-    ninghua_fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="宁化县扶贫担保基金", county_id=NINGHUA,
-                                                      capital=Decimal("2000000"), partner_bank="宁化农商银行",
-                                                      founded_year=2015))
-    loan(r.d, ninghua_fund, year=2016, amount=30000, term=36, subsidy=1500, model="financial_guarantee")
-    loan(r.a, ninghua_fund, year=2015, amount=20000, term=12, subsidy=800, repaid_on=datetime.date(2016, 3, 1))
-    datian_fund = project_save(actor=SYSTEM, record=GuaranteeFund(name="大田县扶贫担保基金", county_id=DATIAN,
-                                                     capital=Decimal("1000000"), partner_bank="大田农商银行",
-                                                     founded_year=2015))
-    loan(r.e, datian_fund, year=2015, amount=10000, term=12, subsidy=400)
-
-    workshop = project_save(actor=SYSTEM, record=Workshop(name="城南竹编车间", township=r.cuijiang, village=r.chengnan,
-                                            enterprise="翠江竹业公司", founded_year=2016,
-                                            alleviation_model_id="enterprise_led"))
-    for who, year in ((head["a"], 2016), (child_a, 2016), (head["b"], 2017), (head["e"], 2017)):
-        link_save(actor=SYSTEM, record=Job(workshop=workshop, member=who, year=year, monthly_wage=Decimal("1800")))
-    link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=r.chengnan, member=head["a"], year=2016,
-                                monthly_pay=Decimal("600")))
-    link_save(actor=SYSTEM, record=PublicPost(kind="road_maintenance", village=r.chengnan, member=head["c"], year=2016))
-
-    pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=r.chengnan, year=2016,
-                           alleviation_model_id="party_building"))
-    pilot_save(actor=SYSTEM, pilot=Pilot(kind="cooperative", name="翠江竹业合作社", county_id=NINGHUA, village=r.chengbei, year=2016,
-                           link_type="enterprise_cooperative_household", alleviation_model_id="enterprise_led"),
-               households=[r.a, r.b])
-    pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", name="大田茶业公司", county_id=DATIAN, year=2017,
-                           link_type="enterprise_household", alleviation_model_id="enterprise_led"),
-               households=[r.e, r.a])
-
-    education = project_save(actor=SYSTEM, record=EducationFund(name="宁化县教育助学基金", county_id=NINGHUA, township=r.cuijiang,
-                                                  founded_year=2016, government_funds=Decimal("50000"),
-                                                  donations=Decimal("20000")))
-    for year in (2016, 2017):
-        link_save(actor=SYSTEM, record=StudentAid(fund=education, member=child_a, year=year, amount=Decimal("1500")))
-
-    school = project_save(actor=SYSTEM, record=TrainingInstitution(name="宁化县职业技术学校", county_id=NINGHUA))
-    course = project_save(actor=SYSTEM, record=TrainingCourse(institution=school, name="电工培训班", year=2016))
-    link_save(actor=SYSTEM, record=Training(course=course, member=head["a"], certified=True, guidance_given=True))
-    link_save(actor=SYSTEM, record=Training(course=course, member=head["b"]))
-    return SimpleNamespace(registry=r, head=head, child_a=child_a, workshop=workshop)
 
 
 @pytest.fixture

@@ -27,27 +27,14 @@ from projects.models import (
     Workshop,
 )
 from projects.services import link_save, pilot_save, project_delete, project_save
+from tests.conftest import DATIAN, NINGHUA
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
-
-NINGHUA, DATIAN = "350424", "350425"
-
-
-@pytest.fixture
-def places(db):
-    cuijiang = TownshipFactory(county_id=NINGHUA, code="350424101", name="翠江镇")
-    junxi = TownshipFactory(county_id=DATIAN, code="350425101", name="均溪镇")
-    return {
-        "cuijiang": cuijiang,
-        "chengnan": VillageFactory(township=cuijiang, code="350424101201", name="城南村", is_poor_village=True),
-        "junxi": junxi,
-        "chengguan": VillageFactory(township=junxi, code="350425101201", name="城关村"),
-    }
 
 
 @pytest.fixture
 def family(places):
     """A 宁化 household: a head who can work and a daughter at primary school."""
-    return household(village=places["chengnan"], number="NH-1", main_cause_id="lack_funds", members=[
+    return household(village=places.chengnan, number="NH-1", main_cause_id="lack_funds", members=[
         member(name="李强"),
         member(name="李小", relation="child", labor="none", schooling="primary",
                id_number=resident_id(birth=datetime.date(2008, 3, 1), sex="female")),
@@ -56,7 +43,7 @@ def family(places):
 
 @pytest.fixture
 def datian_family(places):
-    return household(village=places["chengguan"], number="DT-1", main_cause_id="lack_skills",
+    return household(village=places.chengguan, number="DT-1", main_cause_id="lack_skills",
                      members=[member(name="陈明", id_number=resident_id(prefix=DATIAN))])
 
 
@@ -143,9 +130,9 @@ def test_a_loan_is_never_made_without_its_measure(family):
 
 
 def test_a_fund_of_a_township_of_another_county_is_refused(places):
-    refused(lambda: fund(township=places["junxi"]), "township")
+    refused(lambda: fund(township=places.junxi), "township")
     violates("guaranteefund_township_in_county", lambda: GuaranteeFund.objects.create(
-        name="越界", county_id=NINGHUA, township=places["junxi"], capital=1, partner_bank="银行", founded_year=2015))
+        name="越界", county_id=NINGHUA, township=places.junxi, capital=1, partner_bank="银行", founded_year=2015))
 
 
 # ---------------------------------------------------------------- workshops and public posts
@@ -153,7 +140,7 @@ def test_a_fund_of_a_township_of_another_county_is_refused(places):
 
 def workshop(places, **fields) -> Workshop:
     return project_save(actor=SYSTEM, record=Workshop(**{
-        "name": "翠江竹编车间", "township": places["cuijiang"], "village": places["chengnan"], "enterprise": "宁化竹业公司",
+        "name": "翠江竹编车间", "township": places.cuijiang, "village": places.chengnan, "enterprise": "宁化竹业公司",
         "founded_year": 2016, **fields}))
 
 
@@ -183,16 +170,16 @@ def test_a_workshop_village_outside_its_township_is_refused(places):
     other = VillageFactory(township=TownshipFactory(county_id=NINGHUA, code="350424102"), code="350424102201")
     refused(lambda: workshop(places, village=other), "village")
     violates("workshop_village_in_township", lambda: Workshop.objects.create(
-        name="越界", county_id=NINGHUA, township=places["cuijiang"], village=other, enterprise="企业",
+        name="越界", county_id=NINGHUA, township=places.cuijiang, village=other, enterprise="企业",
         founded_year=2016))
 
 
 def test_a_public_post_goes_to_a_member_of_a_registered_household(places, family):
-    post = link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=places["chengnan"], member=head(family),
+    post = link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=places.chengnan, member=head(family),
                                        year=2017, monthly_pay=Decimal("800")))
     assert post.county_id == NINGHUA and post.measure.channel_id == "labor_mutual_aid"
     assert "农村保洁员" in post.measure.content
-    refused(lambda: link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=places["chengnan"],
+    refused(lambda: link_save(actor=SYSTEM, record=PublicPost(kind="village_cleaner", village=places.chengnan,
                                                 member=head(family), year=2017)), "member")
 
 
@@ -200,7 +187,7 @@ def test_a_post_for_someone_of_a_removed_household_is_refused(places, family):
     household_remove(actor=SYSTEM, household=family, reason="识别不准，不符合建档立卡标准")
     before = ReliefMeasure.objects.count()
     message = refused(lambda: link_save(actor=SYSTEM, record=PublicPost(
-        kind="road_maintenance", village=places["chengnan"], member=head(family), year=2017)), "member")
+        kind="road_maintenance", village=places.chengnan, member=head(family), year=2017)), "member")
     assert "已清退" in message and "不是在册贫困户的成员" in message
     assert not PublicPost.objects.exists() and ReliefMeasure.objects.count() == before
 
@@ -209,13 +196,13 @@ def test_a_post_for_someone_of_a_removed_household_is_refused(places, family):
 
 
 def test_a_pilot_village_takes_its_villages_name(places):
-    pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places["chengnan"], year=2016,
+    pilot = pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places.chengnan, year=2016,
                                    alleviation_model_id="party_building"))
     assert pilot.name == "城南村" and str(pilot) == "城南村"
-    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places["chengnan"],
+    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places.chengnan,
                                            year=2017)), "village")
     refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, year=2017)), "village")
-    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=DATIAN, village=places["chengnan"],
+    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=DATIAN, village=places.chengnan,
                                            year=2017)), "village")
 
 
@@ -239,9 +226,9 @@ def test_pilot_kinds_and_links_agree(places, family):
             "link_type")
     refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="enterprise", county_id=NINGHUA, link_type="enterprise_household",
                                            year=2016)), "name")
-    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places["chengnan"],
+    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places.chengnan,
                                            link_type="enterprise_household", year=2016)), "link_type")
-    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places["chengnan"], year=2016),
+    refused(lambda: pilot_save(actor=SYSTEM, pilot=Pilot(kind="village", county_id=NINGHUA, village=places.chengnan, year=2016),
                                households=[family]), "households")
     assert not Pilot.objects.exists()
     violates("pilot_village_or_organisation", lambda: Pilot.objects.create(
@@ -253,7 +240,7 @@ def test_pilot_kinds_and_links_agree(places, family):
 
 def education_fund(places, **fields) -> EducationFund:
     return project_save(actor=SYSTEM, record=EducationFund(**{
-        "name": "城南村教育助学基金", "county_id": NINGHUA, "township": places["cuijiang"], "village": places["chengnan"],
+        "name": "城南村教育助学基金", "county_id": NINGHUA, "township": places.cuijiang, "village": places.chengnan,
         "founded_year": 2016, "government_funds": Decimal("30000"), "donations": Decimal("45000"), **fields}))
 
 
@@ -278,8 +265,8 @@ def test_education_grants_go_to_local_students_only(places, family, datian_famil
 
 
 def test_an_education_fund_of_places_elsewhere_is_refused(places):
-    refused(lambda: education_fund(places, village=places["chengguan"]), "village")
-    refused(lambda: education_fund(places, township=places["junxi"], village=None), "township")
+    refused(lambda: education_fund(places, village=places.chengguan), "village")
+    refused(lambda: education_fund(places, township=places.junxi, village=None), "township")
 
 
 # ---------------------------------------------------------------- skills training
