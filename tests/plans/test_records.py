@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from common.actors import SYSTEM
+from common.refusals import Refused
 from households.models import ExitRecord
 from households.services import exit_save
 from plans.checks import run_checks
 from plans.models import Envoy, PovertyLine, Settlement, SupportStandard, TownshipPairing, VillageIncome
-from plans.services import plan_record_save
+from plans.services import plan_record_delete, plan_record_save
 from tests.factories import TownshipFactory, VillageFactory, household
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,15 @@ def test_an_exit_counted_in_another_county_than_its_households_is_an_error():
                               income_per_capita=Decimal("5000"))
     f = findings()["records.county"]
     assert (f.severity, f.ok, f.items) == ("error", False, (f"脱贫记录 {drifted.number}",))
+
+
+def test_the_citys_records_are_the_reviewers_to_keep(ninghua_clerk, city_reviewer):
+    village = VillageFactory()
+    record = VillageIncome(village=village, year=2016, own_income=Decimal("12000"))
+    with pytest.raises(Refused):
+        plan_record_save(actor=ninghua_clerk, record=record)
+    assert not VillageIncome.objects.exists()
+    plan_record_save(actor=city_reviewer, record=record)
+    with pytest.raises(Refused):
+        plan_record_delete(actor=ninghua_clerk, record=record)
+    assert VillageIncome.objects.get().history.get().history_user == city_reviewer
