@@ -115,6 +115,23 @@ class ScopedAdmin(ServiceAdmin):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_change(request, obj))
 
 
+class ScopedInline(admin.TabularInline):
+    """Rows on their parent's page, written where the user may change the parent (and, for a
+    subclass, whatever more `may_write()` asks)."""
+
+    def may_write(self, request, obj) -> bool:
+        return obj is None or self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self.may_write(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_write(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_write(request, obj)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False

@@ -103,6 +103,7 @@ class ReliefMeasureAdmin(LabelledChoicesMixin, RecordAdmin):
 
 
 class EventAdmin(RecordAdmin):
+    save_service = delete_service = None  # the service of this kind of record (exits, returns)
     list_filter = [county_filter("household__village__township__county_id"), "year"]
     search_fields = ["household__number"]
     list_select_related = ["household"]
@@ -122,24 +123,20 @@ class EventAdmin(RecordAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or selectors.event_is_latest(obj))
 
+    def save_model(self, request, obj, form, change):
+        type(self).save_service(actor=request.user, record=obj)
+
+    def delete_model(self, request, obj):
+        type(self).delete_service(actor=request.user, record=obj)
+
 
 @admin.register(ExitRecord)
 class ExitRecordAdmin(EventAdmin):
+    save_service, delete_service = staticmethod(services.exit_save), staticmethod(services.exit_delete)
     list_display = ["household", "year", "persons", "income_per_capita", "verified_by"]
-
-    def save_model(self, request, obj, form, change):
-        services.exit_save(actor=request.user, record=obj)
-
-    def delete_model(self, request, obj):
-        services.exit_delete(actor=request.user, record=obj)
 
 
 @admin.register(ReturnRecord)
 class ReturnRecordAdmin(EventAdmin):
+    save_service, delete_service = staticmethod(services.return_save), staticmethod(services.return_delete)
     list_display = ["household", "year", "persons", "reason", "verified_by"]
-
-    def save_model(self, request, obj, form, change):
-        services.return_save(actor=request.user, record=obj)
-
-    def delete_model(self, request, obj):
-        services.return_delete(actor=request.user, record=obj)

@@ -10,7 +10,7 @@ Every save and delete goes through projects/services.py, the inlines' rows too, 
 from django.contrib import admin
 from django.db.models import QuerySet
 
-from common.admin import LabelledAutocomplete, ScopedAdmin
+from common.admin import LabelledAutocomplete, ScopedAdmin, ScopedInline
 from households import access as registry_access
 from households.models import Household, Member, ReliefChannel, ReliefMeasure, Township, Village
 
@@ -209,7 +209,7 @@ class LinkAdmin(ProjectAdmin):
         return self.household_of(record).number
 
 
-class LinkInline(admin.TabularInline):
+class LinkInline(ScopedInline):
     """The records of people on their unit's page (the jobs of a workshop, the trainees of a course):
     scoped and saved as on their own page (LinkAdmin, ProjectAdmin.save_formset). A row is shown
     to whoever sees its household; the rows are editable where the user may change the unit and
@@ -231,18 +231,7 @@ class LinkInline(admin.TabularInline):
 
     def may_write(self, request, obj) -> bool:
         """Runs queries."""
-        parent = self.admin_site.get_model_admin(self.parent_model)
-        may_change_unit = obj is None or parent.has_change_permission(request, obj)
-        return may_change_unit and self.link_admin().recordable(request).exists()
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self.may_write(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.may_write(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.may_write(request, obj)
+        return super().may_write(request, obj) and self.link_admin().recordable(request).exists()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return self.link_admin().formfield_for_foreignkey(db_field, request, **kwargs)

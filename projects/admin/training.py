@@ -3,31 +3,20 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from common.admin import ScopedInline
 from households.admin import county_filter
 
 from ..models import Training, TrainingCourse, TrainingInstitution
 from .base import LinkAdmin, LinkInline, UnitAdmin
 
 
-class CourseInline(admin.TabularInline):
+class CourseInline(ScopedInline):
     """The courses on their institution's page: the institution's county scopes them."""
 
     model = TrainingCourse
     extra = 0
     show_change_link = True
     fields = ["name", "year", "started_on", "ended_on"]
-
-    def may_write(self, request, obj) -> bool:
-        return obj is None or self.admin_site.get_model_admin(self.parent_model).has_change_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self.may_write(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.may_write(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.may_write(request, obj)
 
 
 @admin.register(TrainingInstitution)
