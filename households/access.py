@@ -263,6 +263,7 @@ REGISTRY_PERMISSIONS = {
         "households.add_township", "households.add_village",
     ],
     Role.CITY_REVIEWER: [
+        "jobs.view_all_jobs",  # the bureau follows every county's long work
         *(f"households.view_{m}" for m in REGISTRY + PLACES + REFERENCE),
         *(f"households.change_{m}" for m in PLACES),  # the flags the bureau sets
         "households.change_alleviationmodel",  # the eighth model is the bureau's to name

@@ -7,8 +7,9 @@ class HouseholdsConfig(AppConfig):
     verbose_name = "建档立卡"
 
     def ready(self):
-        # The registry's data-quality checks register themselves as their module is imported.
-        from . import access
+        # The registry's data-quality checks and its kinds of jobs register themselves as their
+        # modules are imported.
+        from . import access, jobs  # noqa: F401
         from .audit import checks  # noqa: F401
 
         access.declare_role_permissions(access.REGISTRY_PERMISSIONS)

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "households",
     "plans",
     "dashboard",
@@ -122,6 +125,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The quick start's web server and its job worker write to one file: readers do not wait for a
+    # writer (WAL), and a writer waits for another rather than failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -166,6 +173,36 @@ AUDIT_INCOME_CEILING = int(os.environ.get("AUDIT_INCOME_CEILING", "30000"))
 # Measures of a relief channel (九个一批) this many years after the exit year are flagged: support
 # goes on for a while after exit (脱贫不脱政策), not for years.
 AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_EXIT", "2"))
+
+# Long work in the background (jobs/): Django's tasks API (the django-tasks backport). `db` keeps the
+# queue in the database (`manage.py db_worker`, started by `make run`); `rq` in Redis (REDIS_URL),
+# with as many `manage.py rqworker default` as wanted on as many machines; `immediate` runs each
+# job in the request that starts it (the tests).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
+TASKS = {
+    "default": {"BACKEND": {
+        "db": "django_tasks_db.DatabaseBackend",
+        "rq": "django_tasks_rq.RQBackend",
+        "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    }[TASKS_BACKEND], "QUEUES": ["default"]},
+}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
+# (killed, or its machine gone) and is marked failed. Finished jobs and their files are kept
+# JOB_RETENTION_DAYS (`manage.py clean_jobs`, run periodically).
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "2"))
+JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "60"))
+JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "7"))
+# Through the API an import above this many bytes, or an export above this many households, runs as
+# a job (202 with the job's URL); below, the answer comes at once as before.
+JOB_IMPORT_BYTES = int(os.environ.get("JOB_IMPORT_BYTES", str(256 * 1024)))
+JOB_EXPORT_HOUSEHOLDS = int(os.environ.get("JOB_EXPORT_HOUSEHOLDS", "1000"))
+# A workbook above this is refused at once (the city's whole registry is about 15 MB).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
+# The files jobs are given and make (workbooks, reports): on storage every worker shares.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 
 # The plan document itself (三明市深化精准扶贫2015-2018年行动计划), which the tests hold the fixtures
 # against: beside the checkout by default, as on the team's machines and in CI.

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from households import api as households_api
+from jobs import api as jobs_api
 from plans import api as plans_api
 from projects import api as projects_api
 from workflows import api as workflows_api
@@ -42,6 +43,7 @@ router.register("workflows/cases", workflows_api.CaseViewSet, basename="case")
 router.register("workflows/in-tray", workflows_api.InTrayViewSet, basename="in-tray")
 router.register("workflows/pending-exits", workflows_api.PendingExitViewSet, basename="pending-exit")
 router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="audit-finding")
+router.register("jobs", jobs_api.JobViewSet, basename="job")
 
 urlpatterns = [
     # The front door is the city's overview; clerks enter records in the admin.

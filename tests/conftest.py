@@ -236,3 +236,9 @@ def projects(registry):
     link_save(actor=SYSTEM, record=Training(course=course, member=head["a"], certified=True, guidance_given=True))
     link_save(actor=SYSTEM, record=Training(course=course, member=head["b"]))
     return SimpleNamespace(registry=r, head=head, child_a=child_a, workshop=workshop)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """The files jobs are given and make, in a folder of the test session's own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

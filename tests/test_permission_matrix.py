@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.http import HttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token, TokenProxy
@@ -47,6 +48,8 @@ from households.models import (
     UserRole,
 )
 from households.services import exit_save, measure_save, member_save, return_save, role_grant
+from households.services.jobs import export_job_start
+from jobs.models import Job as BackgroundJob
 from plans.checks import run_checks
 from plans.models import (
     AnnexRow,
@@ -211,6 +214,9 @@ def build_world() -> SimpleNamespace:
                                        amount=Decimal("10000"), term_months=12))
     w.projects = build_projects(w)
     w.ids = {m.id_number for m in Member.objects.all()}
+    # A job of the 宁化 clerk (an export of A): their own to follow and download, the reviewer's too.
+    w.job = export_job_start(actor=w.users["clerk"], households=Household.objects.filter(number="NHA-0001"),
+                             door="admin", filters={})
     w.number_of_pk = {h.pk: h.number for h in w.h.values()}
 
     plan_record_save(actor=SYSTEM, record=VillageIncome(village=chengnan, year=2016, own_income=Decimal("1000")))
@@ -267,6 +273,7 @@ def build_world() -> SimpleNamespace:
     # but to whoever may see it (leaks()).
     w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
+    w.records["jobs.job"] = (w.job,)
     return w
 
 
@@ -439,6 +446,7 @@ OWN, OTHER = "A R A A L L D L A", "R A A R L L D L A"
 OWN_HISTORY, OTHER_HISTORY = "A D A A L L D L A", "D A A D L L D L A"
 EVENT_OWN, EVENT_OTHER = "A R A D L L D L A", "R A A D L L D L A"
 EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER = "A D A D L L D L A", "D A A D L L D L A"
+JOB_PAGE = "A N A N L L N L A"  # the 宁化 clerk's job
 # The five projects (issue 10). A unit (a fund, a workshop, an education fund, a training institution or
 # course) is its county's: its clerk writes it, the reviewer reads it; the department of its channel would
 # read and write it in every county, but 卫计委 holds none of the projects' channels, so it is told "no
@@ -478,10 +486,14 @@ ADMIN_MODELS = {
         "history": (OWN_HISTORY, OTHER_HISTORY), "simple_history": (OWN_HISTORY, OTHER_HISTORY),
         "delete": (ADMIN_ONLY, ADMIN_ONLY),  # no role deletes a household: it is removed (清退)
         "template": "A A A A L L A L A",  # the blank layout: no personal data
-        "export": EVERY_ROLE_READS,
+        "export": EVERY_ROLE_READS,  # through its job (through_job): the file it makes
         "import": CLERKS_ADD,
-        "import_report": "N N N N L L N L N",  # a key this session did not make
     },
+    # Each user follows their own jobs, the reviewer and superusers every job; another's job is "no
+    # such record" (its page and file 404, its history the admin's redirect). No one adds, changes
+    # or deletes a job in the admin: they are started by the pages that do the work.
+    "jobs.job": {"changelist": "A A A A L L A L A", "add": NO_ONE, "change": (JOB_PAGE,), "result": (JOB_PAGE,),
+                 "history": ("A R A R L L R L A",), "delete": (NO_ONE,)},
     "households.member": {
         "changelist": EVERY_ROLE_READS, "add": NO_ONE, "change": (OWN, OTHER),
         "history": (OWN_HISTORY, OTHER_HISTORY),
@@ -555,6 +567,7 @@ ADMIN_SITE = {
     "app_list plans": "A A A N L L N L A",
     "app_list projects": "A A A A L L N L A",
     "app_list workflows": "A A A N L L N L A",
+    "app_list jobs": "A A A A L L A L A",
     "app_list auth": "N N N N L L N L A",
     "app_list authtoken": "N N N N L L N L A",
     "app_list axes": "N N N N L L N L A",
@@ -654,7 +667,19 @@ ADMIN_PAGES = list(admin_pages())
 def test_admin_pages(world, row, label, kind, index, letters):
     url = admin_url(world, label, kind, index)
     check = ADMIN_CHECKS.get((label, kind))
-    assert walk(world, expect(letters), lambda client: client.get(url), check) == [], url
+    request = through_job if (label, kind) == ("households.household", "export") else (lambda client, u: client.get(u))
+    assert walk(world, expect(letters), lambda client: request(client, url), check) == [], url
+
+
+def through_job(client, url):
+    """A page that starts a job (an export) answers with the job's page; what the user then takes is
+    the job's file: that is the answer walked (its rows checked for leaks)."""
+    response = client.get(url)
+    if response.status_code == 302 and response.url.startswith("/admin/jobs/job/"):
+        file = client.get(reverse("admin:jobs_job_result", args=[response.url.split("/")[-3]]))
+        # Read once here: the leak check and the row's check each read the content.
+        return HttpResponse(b"".join(file.streaming_content), status=file.status_code) if file.streaming else file
+    return response
 
 
 # What an allowed admin list shows: only the records of households the persona may see.
@@ -705,7 +730,7 @@ def test_admin_lists_hold_only_visible_households(world, label):
 
 def test_admin_export_holds_the_visible_households_masked(world):
     for persona in ("clerk", "other", "reviewer", "dept", "admin"):
-        response = world.clients[persona].get(reverse("admin:households_household_export"))
+        response = through_job(world.clients[persona], reverse("admin:households_household_export"))
         assert sheet_numbers(response) == VISIBLE[persona], persona
         whole = [i for i in world.ids if i in text_of(response)]
         assert bool(whole) == (persona == "admin"), persona
@@ -993,6 +1018,10 @@ def workflow_rows(get):
            check_audit_findings)
     yield ("audit/findings counts", "audit/findings", "counts", EVERYONE, get(f"{API}audit/findings/counts/"),
            check_audit_counts)
+    # Jobs: each follows their own (the 宁化 clerk's export of A), the reviewer and the admin all.
+    yield "jobs list", "jobs", "list", EVERYONE, get(f"{API}jobs/"), check_jobs
+    yield "jobs retrieve", "jobs", "retrieve", JOB_API, get(lambda w: f"{API}jobs/{w.job.pk}/"), None
+    yield "jobs result", "jobs", "result", JOB_API, get(lambda w: f"{API}jobs/{w.job.pk}/result/"), None
 
 
 # A project's unit of 宁化 (own) or 大田 (other) is read where its county's households are (a department
@@ -1108,6 +1137,14 @@ def check_pending_exits(w, persona, response):
 # ill member, B and F exited below the year's line, B, E and F each hold a member with the name and
 # birth date of another household's. So whoever reads the findings reads one for each household they see.
 FLAGGED = set(HOUSEHOLDS)
+
+
+JOB_API = "A N A N N N D U A"
+
+
+def check_jobs(w, persona, response):
+    ids = {j["id"] for j in response.json()["results"]}
+    assert ids == ({str(w.job.pk)} if persona in ("clerk", "reviewer", "admin") else set())
 
 
 def check_audit_findings(w, persona, response):
@@ -1324,8 +1361,9 @@ def test_dashboard_progress_and_findings_are_scoped(world):
 
 
 def test_admin_import_matrix(world):
-    """Upload (a dry run: the preview), then confirm. Each persona confirms a preview made by the 宁化
-    clerk, so a confirmation is checked again against the one who sends it."""
+    """Upload (a dry run, as a job: the preview), then confirm (the import, as a job). Each persona
+    confirms a preview made by the 宁化 clerk: a preview is its user's (the reviewer's and the
+    admin's to see), and the confirmation is checked again against the one who sends it."""
     own = workbook.households_workbook([import_row("ADM-0001", "350424101201")])
     other = workbook.households_workbook([import_row("ADM-0002", "350425101201", prefix=DATIAN)])
     url, confirm_url = reverse("admin:households_household_import"), reverse("admin:households_household_process_import")
@@ -1333,33 +1371,38 @@ def test_admin_import_matrix(world):
     def preview(client, data):
         return form_post(client, url, {"format": 0, "import_file": SimpleUploadedFile("a.xlsx", data)})
 
+    def job_of(response) -> BackgroundJob:
+        return BackgroundJob.objects.get(pk=response.url.split("/")[-3])
+
     #                                 clerk other reviewer dept sys sys_w nobody anon admin
-    expected_preview = expect("A A D D L L D L A")
-    expected_confirm = expect("R R D D L L D L R")
+    expected_preview = expect("R R D D L L D L R")  # R: to the preview's job page
+    expected_confirm = expect("R R D D L L D L R")  # R: to the import's job page, or back to the upload
     written = {"clerk": True, "admin": True}
     for persona in PERSONAS:
         client = world.clients[persona]
         with rolled_back():
             response = preview(client, own)
             assert outcome(response) == expected_preview[persona], persona
-            if outcome(response) == "A":
-                refused = response.context.get("confirm_form") is None
+            if outcome(response) == "R":
+                job = job_of(response)
+                refused = bool(job.outcome["problem_count"])
                 assert refused == (persona == "other"), persona
                 if refused:
-                    assert "只能导入本人负责的县(市、区)的贫困户" in response.content.decode()
+                    assert "只能导入本人负责的县(市、区)的贫困户" in str(job.outcome["problems"])
             assert not Household.objects.filter(number="ADM-0001").exists()  # a preview writes nothing
         with rolled_back():
-            made = preview(world.clients["clerk"], own).context["confirm_form"].initial
-            response = form_post(client, confirm_url, made)
+            made = job_of(preview(world.clients["clerk"], own))
+            response = form_post(client, confirm_url, {"job": made.pk})
             assert outcome(response) == expected_confirm[persona], persona
             assert Household.objects.filter(number="ADM-0001").exists() == written.get(persona, False), persona
             if written.get(persona):
                 assert Household.history.get(number="ADM-0001").history_user == world.users[persona]
     # The 宁化 clerk's own upload of a 大田 row: refused, and nothing to confirm.
     with rolled_back():
-        response = preview(world.clients["clerk"], other)
-        assert response.context.get("confirm_form") is None
-        assert "只能导入本人负责的县(市、区)的贫困户" in response.content.decode()
+        job = job_of(preview(world.clients["clerk"], other))
+        assert "只能导入本人负责的县(市、区)的贫困户" in str(job.outcome["problems"])
+        response = form_post(world.clients["clerk"], confirm_url, {"job": job.pk})
+        assert response.url == url
         assert not Household.objects.filter(number="ADM-0002").exists()
 
 
@@ -1402,5 +1445,5 @@ def test_export_command_matrix(world, tmp_path):
                 assert sheet_numbers(response) == {n for n in seen if n.startswith(prefixes)}, (persona, counties)
                 text = text_of(response)
                 assert any(i in text for i in world.ids) == (persona in ("admin", "anon")) or not seen, persona
-                log = ExportLog.objects.get()
+                log = ExportLog.objects.get(door="command")
                 assert (log.user, log.door) == (user, "command")

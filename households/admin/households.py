@@ -3,18 +3,14 @@ returns shown, removal (清退) as an action; and the Excel template, import and
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from import_export.admin import ImportMixin
 
 from common.admin import refusal_messages
-from common.excel import xlsx_response
 from common.refusals import Refused
 
-from .. import access, selectors, services, workbook
+from .. import access, selectors, services
 from ..models import (
     County,
     ExitRecord,
@@ -24,9 +20,9 @@ from ..models import (
     ReturnRecord,
     Village,
 )
-from ..resources import HouseholdResource, RegistryXLSX
 from ..validators import validate_member_set
 from .base import MaskedIdMixin, RecordAdmin, county_filter, masking_form
+from .excel import WorkbookAdminMixin
 
 
 class HouseholdForm(forms.ModelForm):
@@ -139,15 +135,8 @@ class RemoveForm(forms.Form):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ImportMixin, RecordAdmin):
+class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
     form = HouseholdForm
-    # The import page of django-import-export (upload, dry run, preview, confirm), over the
-    # registry's own import service; its admin log is left out, the history keeps every change.
-    resource_classes = [HouseholdResource]
-    formats = [RegistryXLSX]
-    skip_admin_log = True
-    import_template_name = "admin/households/household/import.html"
-    import_export_change_list_template = "admin/households/household/change_list.html"
     inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
     list_display = [
         "number", "head_name", "county_name", "village", "category", "main_cause",
@@ -232,73 +221,6 @@ class HouseholdAdmin(ImportMixin, RecordAdmin):
             services.measure_save(actor=request.user, measure=measure)
         for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
             formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
-
-    # ---- Excel: the template, the import (ImportMixin) and its refused-rows report, the export
-
-    def get_urls(self):
-        return [
-            path("template/", self.admin_site.admin_view(self.template_view), name="households_household_template"),
-            path("export/", self.admin_site.admin_view(self.export_view), name="households_household_export"),
-            path("import-report/<str:key>/", self.admin_site.admin_view(self.import_report_view),
-                 name="households_household_import_report"),
-            *super().get_urls(),
-        ]
-
-    def has_import_permission(self, request):
-        return self.may_add(request)
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"may_export": self.has_view_permission(request), **(extra_context or {})}
-        return super().changelist_view(request, extra)
-
-    def template_view(self, request):
-        return xlsx_response(workbook.households_workbook([]), "建档立卡贫困户导入模板.xlsx")
-
-    def export_view(self, request):
-        """The households the list shows with its current filters and search, one row per member."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        households = self.get_changelist_instance(request).get_queryset(request)
-        content = workbook.export_households(
-            Household.objects.filter(pk__in=households.values("pk")), actor=request.user, door="admin",
-            filters=dict(request.GET.lists()),
-        )
-        return xlsx_response(content, "建档立卡贫困户.xlsx")
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, (workbook.WorkbookError, Refused)):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
-        if result is not None and hasattr(result, "report"):
-            response.context_data["report"] = result.report
-            if result.report.problems:
-                key = workbook.report_store(workbook.report_workbook(result.sheet, result.report))
-                request.session["import_reports"] = [*request.session.get("import_reports", [])[-9:], key]
-                response.context_data["report_url"] = reverse("admin:households_household_import_report", args=[key])
-        return response
-
-    def import_report_view(self, request, key):
-        # Only the user who ran the import may fetch its report: the key is kept in their session.
-        if key not in request.session.get("import_reports", []):
-            raise Http404
-        try:
-            report = workbook.report_open(key)
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(report, as_attachment=True, filename="导入被拒绝的行.xlsx")
-
-    def process_result(self, result, request):
-        report = result.report
-        if report.problems:  # the registry changed between the preview and the confirmation
-            messages.error(request, f"导入未完成，没有写入任何记录（{report.summary()}）。请重新上传查看原因。")
-            return HttpResponseRedirect(reverse("admin:households_household_import"))
-        messages.success(request, f"导入完成：{report.summary()}。")
-        return HttpResponseRedirect(reverse("admin:households_household_changelist"))
 
     @admin.action(description="清退所选贫困户")
     def remove_households(self, request, queryset):

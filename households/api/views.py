@@ -2,6 +2,7 @@
 returns. Thin views: a serializer checks the shape, a service (households/services/) decides who
 may write and every rule; each list holds only what access.py lets the caller see (404 beyond)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
@@ -13,9 +14,11 @@ from rest_framework.response import Response
 
 from common.api import Conflict
 from common.excel import XLSX_TYPE, xlsx_response
+from jobs.api import BackgroundJobSerializer
 
 from .. import access, selectors, services, workbook
 from ..models import Household, Member, ReliefMeasure
+from ..services.jobs import export_job_start, import_job_start
 from .filters import (
     ExitFilter,
     HouseholdFilter,
@@ -34,6 +37,12 @@ from .serializers import (
     ReliefMeasureSerializer,
     ReturnRecordSerializer,
 )
+
+
+def job_accepted(request, job) -> Response:
+    """202: the work goes on in the background; the job's URL says how it goes."""
+    data = BackgroundJobSerializer(job, context={"request": request}).data
+    return Response(data, status=202, headers={"Location": data["url"]})
 
 
 def logged_filters(request, filterset_class) -> dict:
@@ -139,32 +148,40 @@ class HouseholdViewSet(ScopedViewSet):
     @extend_schema(
         summary="导出为Excel",
         description="按与列表相同的筛选条件导出调用者可见的贫困户，每行一名成员（与导入模板同一表样，可原样导入）；"
-        "身份号码按权限脱敏；每次导出都记入导出记录。",
-        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+        "身份号码按权限脱敏；每次导出都记入导出记录。超过 JOB_EXPORT_HOUSEHOLDS 户（默认 1000）时作为后台任务："
+        "返回 202 和任务（/api/v1/jobs/{id}/），完成后从任务的 result 下载。",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY, 202: BackgroundJobSerializer},
     )
     @action(detail=False, pagination_class=None)
     def export(self, request):
         households = self.filter_queryset(self.visible_households())
-        content = workbook.export_households(
-            households, actor=request.user, door="api", filters=logged_filters(request, HouseholdFilter)
-        )
+        filters = logged_filters(request, HouseholdFilter)
+        if households.count() > settings.JOB_EXPORT_HOUSEHOLDS:
+            return job_accepted(request, export_job_start(actor=request.user, households=households, door="api",
+                                                          filters=filters))
+        content = workbook.export_households(households, actor=request.user, door="api", filters=filters)
         return xlsx_response(content, "建档立卡贫困户.xlsx")
 
     @extend_schema(
         summary="从Excel导入",
         description="上传建档立卡贫困户家庭成员表（multipart 字段 file）。按户编号和身份号码新增或更新，表中未列出的成员保留；"
-        "全有或全无：有任何一行被拒绝则不写入，返回 422 和每个被拒绝的行、列、值、原因；文件本身无法读取时返回 400。dry_run=true 只检查。",
+        "全有或全无：有任何一行被拒绝则不写入，返回 422 和每个被拒绝的行、列、值、原因；文件本身无法读取时返回 400。dry_run=true 只检查。"
+        "文件超过 JOB_IMPORT_BYTES（默认 256 KB）时作为后台任务：返回 202 和任务（/api/v1/jobs/{id}/），其 outcome 为同样的报告；"
+        "同一文件正在导入时再次提交返回 400；超过 IMPORT_MAX_BYTES（默认 64 MB）的文件返回 400。",
         request={"multipart/form-data": ImportSerializer},
-        responses={200: ImportReportSerializer, 422: ImportReportSerializer},
+        responses={200: ImportReportSerializer, 202: BackgroundJobSerializer, 422: ImportReportSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filter_backends=[])
     def import_workbook(self, request):
         query = ImportSerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        upload = query.validated_data["file"]
+        upload, dry_run = query.validated_data["file"], query.validated_data["dry_run"]
+        reason = f"Excel导入：{upload.name}"
+        if upload.size > settings.JOB_IMPORT_BYTES:
+            return job_accepted(request, import_job_start(actor=request.user, name=upload.name, content=upload.read(),
+                                                          dry_run=dry_run, reason=reason))
         try:
-            sheet, report = workbook.import_file(upload.read(), actor=request.user,
-                                                 dry_run=query.validated_data["dry_run"], reason=f"Excel导入：{upload.name}")
+            sheet, report = workbook.import_file(upload.read(), actor=request.user, dry_run=dry_run, reason=reason)
         except workbook.WorkbookError as e:
             raise ValidationError({"file": [str(e)]}) from None
         answer = {**vars(report), "refused_rows": report.refused_rows, "problems": sheet.problems(report)}

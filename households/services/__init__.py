@@ -19,7 +19,7 @@ from .households import (
     member_save,
     members_check,
 )
-from .imports import ImportProblem, ImportReport, SheetRow, registry_import
+from .imports import ImportProblem, ImportReport, SheetRow, import_gate, registry_import
 from .places import (
     BUREAU_DEFINED,
     alleviation_model_delete,
@@ -47,7 +47,7 @@ from .reference import (
 __all__ = [
     "BatchInvalid", "Problem", "registry_bulk_create", "registry_problems", "export_log",
     "household_check_links", "household_delete", "household_remove", "household_save", "member_delete",
-    "member_save", "members_check", "ImportProblem", "ImportReport", "SheetRow", "registry_import",
+    "member_save", "members_check", "ImportProblem", "ImportReport", "SheetRow", "import_gate", "registry_import",
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
     "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",

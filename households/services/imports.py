@@ -85,23 +85,32 @@ _HOUSEHOLD_DEFAULTS = {"identified_year": Household._meta.get_field("identified_
 _KEYS = {"village": "village_id", "main_cause": "main_cause_id"}  # foreign keys by their codes
 
 
+def import_gate(*, actor) -> None:
+    """Refused unless the actor may import at all: it writes in some county."""
+    if not access.counties_writable_by(actor).exists():
+        raise Refused("您的角色不能导入贫困户")
+
+
 def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[SheetRow]], dry_run: bool = False,
-                    reason: str = "Excel导入", progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                    reason: str = "Excel导入", progress: Callable | None = None) -> ImportReport:
     """Imports a workbook's rows: households matched by 户编号, members within them by 公民身份号码;
     new ones created, changed ones updated, unchanged ones left alone (a second import of the same
     workbook writes nothing). Members the workbook does not list are kept. A blank optional cell
     keeps what the registry holds. The actor imports into the counties it may write in
     (access.counties_writable_by). All or nothing; the history names the actor and `reason`.
     `rows` may be a function that reads them: it is called once the actor may import at all, so
-    that a refused actor's file is never read. `progress(done, total)` is told on the way."""
-    if not access.counties_writable_by(actor).exists():
-        raise Refused("您的角色不能导入贫困户")
+    that a refused actor's file is never read. `progress(done, total, stage)` is told on the way."""
+    import_gate(actor=actor)
     if callable(rows):
         rows = rows()
     report = ImportReport(rows=len(rows))
+    tell = progress or (lambda done, total=None, stage=None: None)
     with transaction.atomic():
-        groups = _grouped(rows, report, progress)
+        tell(0, len(rows), "检查各行")
+        groups = _grouped(rows, report, tell)
+        tell(len(rows), len(rows), "核对登记库")
         households, members, write, causes = _instances(actor, groups, report, lock=not dry_run)
+        tell(len(rows), len(rows), "检查登记规则")
         pairs = [(h, code) for h in households for code in causes.get(id(h), ())]
         try:
             problems = registry_problems(households=households, members=members, other_causes=pairs)
@@ -115,6 +124,7 @@ def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[S
                 report.problems.append(ImportProblem(row, problem.field or "", problem.message))
         if report.problems or dry_run:
             return report
+        tell(len(rows), len(rows), "写入")
         _write(actor, households, members, write, causes, pairs, reason)
     report.written = True
     return report
@@ -148,7 +158,7 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
         group.rows.append(row.number)
         if not bad:
             group.members.append((row.number, {k: v for k, v in row.values.items() if BY_KEY[k].level != HOUSEHOLD}))
-        if progress and done % 5000 == 0:
+        if done % 5000 == 0:
             progress(done, len(rows))
     return groups
 

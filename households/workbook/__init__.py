@@ -11,8 +11,6 @@ from .writer import (
     export_queryset,
     household_rows,
     households_workbook,
-    report_open,
-    report_store,
     report_workbook,
 )
 
@@ -42,6 +40,6 @@ def import_file(data: bytes, *, actor, dry_run: bool = False, reason: str = "Exc
 
 __all__ = [
     "COLUMNS", "MAX_COLUMNS", "MAX_ROWS", "WorkbookError", "RowProblem", "Sheet", "read_workbook",
-    "export_households", "export_queryset", "household_rows", "households_workbook", "report_open", "report_store",
+    "export_households", "export_queryset", "household_rows", "households_workbook",
     "report_workbook", "import_sheet", "import_file",
 ]

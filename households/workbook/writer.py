@@ -2,11 +2,7 @@
 codes), the export of a set of households, and the refused rows of an import with their reasons."""
 
 import io
-import re
-import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
@@ -173,36 +169,23 @@ def report_workbook(sheet: Sheet, report: services.ImportReport) -> bytes:
     return households_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)])
 
 
-def export_households(households, *, actor, door: str, filters: dict) -> bytes:
+def export_households(households, *, actor, door: str, filters: dict, progress=None) -> bytes:
     """The export of a set of households (already scoped by the caller), logged; ID numbers as the
-    actor may see them (access.id_display: whole for the system)."""
+    actor may see them (access.id_display: whole for the system). `progress(done, total, stage)`,
+    when given, is told the rows written (a query more: how many there will be)."""
     show_id = access.id_display(actor)
     counted = 0
+    total = Member.objects.filter(household__in=households).count() if progress else None
 
     def rows():
         nonlocal counted
         for row in household_rows(export_queryset(households).iterator(chunk_size=2000), show_id=show_id):
             counted += 1
+            if progress and counted % 2000 == 0:
+                progress(counted, total, "写出")
             yield row
 
     content = households_workbook(rows())
     services.export_log(actor=actor, door=door, kind="households", filters=filters, rows=counted,
                         full_id_numbers=access.may_see_full_id(actor))
     return content
-
-
-REPORT_DIR = Path(tempfile.gettempdir()) / "sanming_fupin_import_reports"
-
-
-def report_store(content: bytes) -> str:
-    """Keeps a refused-rows report for its download; returns its key."""
-    REPORT_DIR.mkdir(exist_ok=True)
-    key = uuid.uuid4().hex
-    (REPORT_DIR / f"{key}.xlsx").write_bytes(content)
-    return key
-
-
-def report_open(key: str):
-    if not re.fullmatch(r"[0-9a-f]{32}", key):
-        raise FileNotFoundError(key)
-    return (REPORT_DIR / f"{key}.xlsx").open("rb")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.models import ExportLog, Household
+from jobs.models import Job
 from tests.conftest import api_as
 from tests.factories import VillageFactory, household, member, resident_id
 from tests.households.test_workbook import row, xlsx
@@ -32,39 +33,52 @@ def upload(client, data: bytes, name="宁化.xlsx"):
     return client.post(IMPORT_URL, {"format": 0, "import_file": SimpleUploadedFile(name, data)})
 
 
+def job_of(response) -> Job:
+    """The job a door answered with: its page is where the answer redirects."""
+    assert response.status_code == 302 and response.url.startswith("/admin/jobs/job/"), response
+    return Job.objects.get(pk=response.url.split("/")[-3])
+
+
 def test_admin_import_previews_then_writes_only_on_confirmation(village, ninghua_clerk):
     client = logged_in(ninghua_clerk)
-    response = upload(client, xlsx([row("H1"), row("H2")]))
-    assert response.status_code == 200
-    assert "贫困户：新增 2，更新 0，不变 0" in response.content.decode()
+    preview = job_of(upload(client, xlsx([row("H1"), row("H2")])))
+    page = client.get(reverse("admin:jobs_job_change", args=[preview.pk])).content.decode()
+    assert "预览：贫困户：新增 2，更新 0，不变 0" in page and "确认导入" in page
     assert not Household.objects.exists()
-    confirm = response.context["confirm_form"]
-    response = client.post("/admin/households/household/process_import/", confirm.initial)
-    assert response.status_code == 302
+    imported = job_of(client.post(reverse("admin:households_household_process_import"), {"job": preview.pk}))
+    assert (imported.state, imported.params["dry_run"]) == (Job.State.DONE, False)
+    assert "导入完成：贫困户：新增 2" in client.get(reverse("admin:jobs_job_change", args=[imported.pk])).content.decode()
     assert set(Household.objects.values_list("number", flat=True)) == {"H1", "H2"}
     assert Household.history.filter(history_user=ninghua_clerk).count() == 2
 
 
 def test_admin_import_lists_refused_rows_and_offers_their_report(village, ninghua_clerk, datian_clerk):
     client = logged_in(ninghua_clerk)
-    response = upload(client, xlsx([row("H1"), row("H2", 与户主关系="配偶")]))
-    page = response.content.decode()
+    job = job_of(upload(client, xlsx([row("H1"), row("H2", 与户主关系="配偶")])))
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "有 1 行被拒绝，整个表格未写入" in page
     assert "每户必须有一名户主" in page
-    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
-    report = client.get(response.context["report_url"])
+    assert "确认导入" not in page
+    report = client.get(reverse("admin:jobs_job_result", args=[job.pk]))
     assert report.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).worksheets[0]
     assert [c.value for c in sheet[2]][1] == "H2"
-    # The report is its importer's: another user's session does not hold its key.
-    assert logged_in(datian_clerk).get(response.context["report_url"]).status_code == 404
+    # The report is its importer's: another clerk is told there is no such job.
+    other = logged_in(datian_clerk)
+    assert other.get(reverse("admin:jobs_job_result", args=[job.pk])).status_code == 404
+    assert other.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 404
+    # Nor may the preview be confirmed: it refused a row.
+    response = client.post(reverse("admin:households_household_process_import"), {"job": job.pk})
+    assert response.url == IMPORT_URL
     assert not Household.objects.exists()
 
 
 def test_admin_import_of_a_non_workbook_says_why_without_a_traceback(village, ninghua_clerk):
-    response = upload(logged_in(ninghua_clerk), b"%PDF-1.4 not a sheet", name="名单.xlsx")
-    assert response.status_code == 200
-    assert "这不是 Excel .xlsx 工作簿（看起来是PDF 文件）" in response.content.decode()
+    client = logged_in(ninghua_clerk)
+    job = job_of(upload(client, b"%PDF-1.4 not a sheet", name="名单.xlsx"))
+    assert job.state == Job.State.FAILED
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "这不是 Excel .xlsx 工作簿（看起来是PDF 文件）" in page
 
 
 def test_only_users_who_register_households_may_import(village, city_reviewer):
@@ -75,8 +89,12 @@ def test_admin_exports_what_the_list_shows_and_logs_it(village, admin_client, ad
     other = VillageFactory(code="350425100201", township__code="350425100", township__county_id="350425")
     household(number="N1", village=village)
     household(number="D1", village=other, members=[member(id_number=resident_id(prefix="350425"))])
-    response = admin_client.get("/admin/households/household/export/", {"county": "350425"})
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    job = job_of(admin_client.get("/admin/households/household/export/", {"county": "350425"}))
+    assert job.state == Job.State.DONE
+    page = admin_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "已导出 1 户" in page and reverse("admin:jobs_job_result", args=[job.pk]) in page
+    response = admin_client.get(reverse("admin:jobs_job_result", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     assert [r[4].value for r in sheet.iter_rows(min_row=2)] == ["D1"]
     log = ExportLog.objects.get()
     assert (log.user, log.door, log.filters, log.rows, log.full_id_numbers) == (

@@ -52,6 +52,8 @@ class Command(BaseCommand):
             )
         except Refused as e:
             raise CommandError(f"用户 {user}：{e}") from None
+        if verbosity and sys.stdout.isatty():
+            self.stdout.write("")  # the progress bar's line ends
         problems = sheet.problems(result)
         if problems:
             for problem in problems[:SHOWN_PROBLEMS]:
@@ -76,9 +78,12 @@ class Command(BaseCommand):
         if result.problems:
             raise CommandError(f"{len(result.refused_rows) or 1} 行被拒绝，未写入任何记录", returncode=1)
 
-    def progress(self, done, total):
-        width = 30
-        filled = width * done // total
-        self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 行", ending="")
-        if done >= total - 5000:
-            self.stdout.write("")
+    def progress(self, done, total=None, stage=None):
+        """A bar that moves through each stage: the rows checked, then each later stage named."""
+        if stage is not None and stage != getattr(self, "stage", None):
+            if getattr(self, "stage", None) is not None:
+                self.stdout.write("")
+            self.stage = stage
+        width, total = 30, total or 1
+        filled = width * min(done, total) // total
+        self.stdout.write(f"\r{self.stage}：[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 行", ending="")

@@ -1,0 +1,64 @@
+"""The registry's long work, registered as kinds of jobs (jobs/kinds.py) by HouseholdsConfig.ready():
+the import of a workbook (a preview, or the import itself) and the export of many households. Each
+runs as its door would in the foreground, with the job's user as the actor."""
+
+from common.actors import SYSTEM
+from jobs.kinds import Outcome, job_kind
+from jobs.runner import JobFailed
+
+from . import access, workbook
+from .models import Household
+from .services.jobs import EXPORT, IMPORT
+
+PROBLEMS_SHOWN = 500  # on the job's page; the refused-rows workbook holds them all
+
+
+def actor_of(job):
+    """The user who started the job, acting again now (their role as it is now); the system for a
+    job a command started. A job whose account is gone does nothing."""
+    if job.user is not None:
+        return job.user
+    if job.username:
+        raise JobFailed(f"提交任务的账号 {job.username} 已不存在")
+    return SYSTEM
+
+
+@job_kind(IMPORT, "导入建档立卡表", template="admin/jobs/outcome_import.html")
+def run_import(job, progress) -> Outcome:
+    progress(0, None, "读取工作簿")
+    with job.upload.open("rb") as stored:
+        data = stored.read()
+    try:
+        sheet = workbook.read_workbook(data)
+    except workbook.WorkbookError as e:
+        raise JobFailed(str(e)) from None
+    dry_run = job.params.get("dry_run", False)
+    report = workbook.import_sheet(sheet, actor=actor_of(job), dry_run=dry_run,
+                                   reason=job.params.get("reason") or f"Excel导入：{job.upload_name}", progress=progress)
+    problems = sheet.problems(report)
+    data = {
+        "dry_run": dry_run, "written": report.written, "rows": report.rows, "blank_rows": report.blank_rows,
+        "households": report.households, "members": report.members, "refused_rows": len(report.refused_rows),
+        "ignored_headers": report.ignored_headers,
+        "problems": [vars(p) for p in problems[:PROBLEMS_SHOWN]], "problem_count": len(problems),
+    }
+    if problems:
+        summary = f"有 {len(report.refused_rows) or 1} 行被拒绝，整个表格未写入（{report.summary()}）"
+    elif dry_run:
+        summary = f"预览：{report.summary()}。确认后才会写入"
+    else:
+        summary = f"导入完成：{report.summary()}"
+    file = ("导入被拒绝的行.xlsx", workbook.report_workbook(sheet, report)) if problems else None
+    return Outcome(summary=summary, data=data, file=file)
+
+
+@job_kind(EXPORT, "导出建档立卡表")
+def run_export(job, progress) -> Outcome:
+    actor = actor_of(job)
+    # Scoped again: what the user sees now, of the households the export was asked for.
+    households = access.households_visible_to(actor).filter(pk__in=job.params.get("households", []))
+    progress(0, None, "读取")
+    content = workbook.export_households(Household.objects.filter(pk__in=households.values("pk")), actor=actor,
+                                        door=job.params.get("door", "admin"), filters=job.params.get("filters", {}),
+                                        progress=progress)
+    return Outcome(summary=f"已导出 {households.count()} 户", file=("建档立卡贫困户.xlsx", content))
