@@ -1,8 +1,9 @@
-"""An export opened and saved again by LibreOffice (`soffice --headless --convert-to xlsx`), as a clerk's
-office suite would, still imports without changing anything.
+"""An export read back: by openpyxl, as Excel shows it, and after LibreOffice opened and saved it
+again (`soffice --headless --convert-to xlsx`), as a clerk's office suite would, by the import,
+which changes nothing.
 
-Needs Debian's libreoffice-calc-nogui. Where `soffice` is missing the test is skipped, except where
-CI_REQUIRE_SOFFICE=1 (.ci/run sets it), where it fails."""
+The round trip needs Debian's libreoffice-calc-nogui. Where `soffice` is missing it is skipped,
+except where CI_REQUIRE_SOFFICE=1 (.ci/run sets it), where it fails."""
 
 import datetime
 import os
@@ -14,12 +15,15 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from common.actors import SYSTEM
 from households import workbook
 from households.models import Household, Member, PovertyCause
 from tests.factories import household, member, resident_id
+
+HEADERS = [c.header for c in workbook.COLUMNS]
 
 HOUSEHOLDS = 100
 CONVERSION_TIMEOUT = 300  # seconds: LibreOffice's first start builds its profile, slowly on a busy machine
@@ -33,6 +37,35 @@ def soffice() -> str:
             pytest.fail("CI needs LibreOffice for the export's round trip (apt-get install libreoffice-calc-nogui)")
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
     return path
+
+
+def test_an_export_has_a_bold_frozen_header_numbers_dates_text_and_the_codes(village):
+    household(village=village, number="F-1", income_per_capita=Decimal("2345.67"), phone="05986123456",
+              other_causes=PovertyCause.objects.filter(code__in=["schooling", "lack_funds"]),
+              members=[member(name="陈秀英", id_number="35042419700517008X")])
+    book = load_workbook(BytesIO(workbook.export_households(Household.objects.all(), actor=SYSTEM, door="command",
+                                                           filters={})))
+    sheet, codes = book.worksheets
+    assert book.sheetnames == ["贫困户家庭成员", "代码表"]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert all(c.font.b for c in sheet[1])
+    cell = dict(zip(HEADERS, sheet[2], strict=True))
+    assert (cell["人均纯收入（元）"].data_type, cell["人均纯收入（元）"].value) == ("n", 2345.67)
+    assert cell["出生日期"].is_date and cell["出生日期"].value == datetime.datetime(1970, 5, 17)
+    assert cell["出生日期"].number_format == "yyyy-mm-dd"
+    assert [cell[h].value for h in ("公民身份号码", "联系电话", "村代码", "姓名", "其他致贫原因")] == [
+        "35042419700517008X", "05986123456", "350424101201", "陈秀英", "因学、缺资金"]
+    assert cell["识别年份"].value == 2014
+    assert cell["住址"].value is None  # blank, not an empty string
+    column = {h: cell[h].column_letter for h in HEADERS}
+    assert sheet.column_dimensions[column["公民身份号码"]].width == pytest.approx(21, abs=1)
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert lists[f"{column['贫困户类别']}2"] == '"一般贫困户,有劳动能力的低保贫困户,无劳动能力的低保户,五保户"'
+    assert lists[f"{column['性别']}2"] == '"男,女"'
+    code_headers = [c.value for c in codes[1]]
+    names = code_headers.index("主要致贫原因·名称") + 1
+    assert [codes.cell(r, names).value for r in (2, 3)] == ["因病", "因残"]
 
 
 def libreoffice_resave(soffice: str, source: Path, tmp: Path) -> bytes:
