@@ -1,8 +1,11 @@
 """Writing workbooks in the layout: the blank template (frozen header, drop-down lists, a sheet of
-codes), the export of a set of households, and the refused rows of an import with their reasons."""
+codes), the export of a set of households, and the refused rows of an import with their reasons.
+Workbooks of rows are written by rustpy-xlsxwriter (bulk.py), the template and the refused rows by
+openpyxl, which formats each header cell and points the drop-downs at the sheet of codes."""
 
 import io
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
 from django.db.models import Prefetch
 from openpyxl import Workbook
@@ -13,12 +16,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import access, services
 from ..layout import COLUMNS, MEMBER, Column
-from ..models import Household, Member, PovertyCause
+from ..models import Household, Member
+from . import bulk
+from .codes import CODES_TITLE, SHEET_TITLE, code_grid, code_lists
 from .container import MAX_ROWS
 from .reader import Sheet
-
-SHEET_TITLE = "贫困户家庭成员"
-CODES_TITLE = "代码表"
 
 
 def household_rows(households: Iterable[Household], *, show_id: Callable[[str], str]) -> Iterator[dict]:
@@ -86,7 +88,19 @@ _READ_ONLY_FONT = Font(bold=True, color="808080")
 
 def households_workbook(rows: Iterable[dict], *, columns: list[Column] = COLUMNS) -> bytes:
     """The layout's workbook: the rows (none for the blank template), the header row frozen,
-    drop-down lists on the coded columns, and a second sheet listing the codes."""
+    drop-down lists on the coded columns, and a second sheet listing the codes. Rows are written
+    by the fast writer (bulk.py), the blank template by openpyxl. Runs a query (the causes)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return _styled_workbook([], columns=columns)
+    return bulk.rows_workbook(chain([first], rows), columns=columns, codes=code_lists())
+
+
+def _styled_workbook(rows: Iterable[dict], *, columns: list[Column]) -> bytes:
+    """The workbook written by openpyxl (write-only): each header cell formatted (required columns
+    filled, read-only ones grey), and the drop-downs pointing at the sheet of codes down to the
+    last row an import reads."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
     codes = book.create_sheet(CODES_TITLE)
@@ -101,23 +115,16 @@ def households_workbook(rows: Iterable[dict], *, columns: list[Column] = COLUMNS
             cell.fill = _REQUIRED_FILL
         header.append(cell)
     sheet.append(header)
-    # The code sheet: one block of two columns (代码, 名称) per coded column; the drop-downs point at
-    # the names. Written first to know where each block sits.
-    listed = _code_lists()
-    code_rows = max(len(values) for _c, values in listed) + 1
-    grid = [["" for _ in range(len(listed) * 3)] for _ in range(code_rows)]
-    for block, (column, values) in enumerate(listed):
-        grid[0][block * 3] = f"{column.header}·代码"
-        grid[0][block * 3 + 1] = f"{column.header}·名称"
-        for r, (code, label) in enumerate(values, start=1):
-            grid[r][block * 3], grid[r][block * 3 + 1] = code, label
+    listed = code_lists()
+    for codes_of in listed:
+        column = codes_of.column
         if column not in columns:
             continue
         position = columns.index(column) + 1
-        label_letter = get_column_letter(block * 3 + 2)
+        names = get_column_letter(codes_of.position + 2)
         validation = DataValidation(
             type="list",
-            formula1=f"'{CODES_TITLE}'!${label_letter}$2:${label_letter}${len(values) + 1}",
+            formula1=f"'{CODES_TITLE}'!${names}$2:${names}${len(codes_of.values) + 1}",
             allow_blank=not column.required,
             showErrorMessage=column.kind != "causes",  # several causes go in one cell
             errorTitle="无效的选项",
@@ -127,23 +134,11 @@ def households_workbook(rows: Iterable[dict], *, columns: list[Column] = COLUMNS
         sheet.data_validations.append(validation)
     for row in rows:
         sheet.append([_plain(row.get(c.key)) for c in columns])
-    for row in grid:
+    for row in code_grid(listed):
         codes.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _code_lists() -> list[tuple[Column, list[tuple[str, str]]]]:
-    """Runs a query (the causes)."""
-    causes = list(PovertyCause.objects.values_list("code", "name"))
-    lists = []
-    for column in COLUMNS:
-        if column.kind == "choice":
-            lists.append((column, [(code, str(label)) for code, label in column.choices]))
-        elif column.kind in ("cause", "causes"):
-            lists.append((column, causes))
-    return lists
 
 
 def _plain(value):
@@ -166,7 +161,8 @@ def report_workbook(sheet: Sheet, report: services.ImportReport) -> bytes:
         rows.append({"_reason": "；".join(reasons[None])})
     # The columns the clerk sent, in the layout's order, and the reasons last.
     columns = [c for c in COLUMNS if c in sheet.columns.values()]
-    return households_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)])
+    # openpyxl: a few rows, and the clerk's own cells, which may hold anything a workbook can.
+    return _styled_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)])
 
 
 def export_households(households, *, actor, door: str, filters: dict, progress=None) -> bytes:
