@@ -7,8 +7,9 @@ from jobs.kinds import Outcome, job_kind
 from jobs.runner import JobFailed
 
 from . import access, workbook
+from .audit import counts_by_county, run_audit
 from .models import Household
-from .services.jobs import EXPORT, IMPORT
+from .services.jobs import AUDIT, EXPORT, IMPORT
 
 PROBLEMS_SHOWN = 500  # on the job's page; the refused-rows workbook holds them all
 
@@ -62,3 +63,13 @@ def run_export(job, progress) -> Outcome:
                                         door=job.params.get("door", "admin"), filters=job.params.get("filters", {}),
                                         progress=progress)
     return Outcome(summary=f"已导出 {households.count()} 户", file=("建档立卡贫困户.xlsx", content))
+
+
+@job_kind(AUDIT, "数据核查", template="admin/jobs/outcome_audit.html")
+def run_audit_job(job, progress) -> Outcome:
+    """The data-quality checks over what the job's user sees (narrowed to a county or a check)."""
+    check = job.params.get("check")
+    findings = run_audit(households=access.households_visible_to(actor_of(job)), county=job.params.get("county"),
+                         checks=[check] if check else None, progress=progress)
+    return Outcome(summary=f"发现问题 {len(findings)} 条",
+                   data={"findings": [f.as_dict() for f in findings], "counts": counts_by_county(findings)})

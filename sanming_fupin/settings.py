@@ -173,6 +173,9 @@ AUDIT_INCOME_CEILING = int(os.environ.get("AUDIT_INCOME_CEILING", "30000"))
 # Measures of a relief channel (九个一批) this many years after the exit year are flagged: support
 # goes on for a while after exit (脱贫不脱政策), not for years.
 AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_EXIT", "2"))
+# The data-quality page runs the checks as a job and shows its findings for this long before it
+# runs them again on its own (the page's 重新核查 runs them at once).
+AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
 
 # Long work in the background (jobs/): Django's tasks API (the django-tasks backport). `db` keeps the
 # queue in the database (`manage.py db_worker`, started by `make run`); `rq` in Redis (REDIS_URL),

@@ -2,11 +2,13 @@
 scoped like the others, each table exportable to Excel (`?export=<table>`)."""
 
 from django import forms
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from households import access
 from households import audit as checks
 from households.models import County
+from households.services.jobs import audit_job
+from jobs.models import JobState
 from plans import checks as plan_checks
 from workflows import selectors
 
@@ -58,27 +60,34 @@ class AuditFilter(DashboardFilter):
 
 @dashboard_page
 def audit(request):
+    """The findings of the data-quality checks over what the user sees, run as a job (they grow with
+    every check and year): the page follows the job's progress, then shows its findings; 重新核查
+    (a POST) runs them again at once."""
     form = AuditFilter(request.GET, user=request.user)
     if not form.is_valid():
         raise InvalidFilter(form)
-    check = form.cleaned_data["check"]
-    findings = checks.run_audit(households=access.households_visible_to(request.user),
-                                county=form.cleaned_data["county"], checks=[check] if check else None)
+    check, county = form.cleaned_data["check"], form.cleaned_data["county"]
+    job = audit_job(actor=request.user, county=county, check=check, again=request.method == "POST")
+    if request.method == "POST":
+        return HttpResponseRedirect(request.get_full_path())
+    context = {"form": form, "job": job, "status_url": reverse("job-detail", args=[job.pk])}
+    if job.state != JobState.DONE:
+        return respond(request, "dashboard/audit.html", context, [])
+    findings = job.outcome["findings"]
     names = _county_names()
     rows = [
-        {"county": names.get(f.county), "check": checks.CHECKS[f.check].name, "household": f.household_number,
-         "household_url": f.url, "member": f.member, "detail": f.detail}
+        {"county": names.get(f["county"]), "check": f["name"], "household": f["household_number"],
+         "household_url": f["url"], "member": f["member"], "detail": f["detail"]}
         for f in findings
     ]
     columns = {"county": "县(市、区)", "check": "检查项", "household": "户编号", "member": "成员编号", "detail": "问题"}
     enabled = [c for c in checks.enabled_checks() if check in (None, c.code)]
-    per_county = checks.counts_by_county(findings)
     count_columns = {"county": "县(市、区)", "total": "合计", **{c.code: c.name for c in enabled}}
     # Each count opens the page narrowed to its county (and check): the findings behind the number.
     count_rows = [{"county": names.get(r["county"]), "total": r["total"], "total_url": f"?county={r['county']}",
                    **{c.code: r["checks"].get(c.code, 0) for c in enabled},
                    **{f"{c.code}_url": f"?county={r['county']}&check={c.code}" for c in enabled
-                      if r["checks"].get(c.code)}} for r in per_county]
+                      if r["checks"].get(c.code)}} for r in job.outcome["counts"]]
     page_tables = [
         Table("counts", "各县(市、区)问题数", count_columns, count_rows, wide=True),
         Table("findings", "核查发现的问题", columns, rows,
@@ -89,4 +98,4 @@ def audit(request):
     records = plan_checks.findings(user=request.user)["records"]
     if records is not None:
         page_tables.insert(0, findings_table("records", "工作记录对照计划的检查（全市）", records))
-    return respond(request, "dashboard/audit.html", {"form": form, "total": len(findings)}, page_tables)
+    return respond(request, "dashboard/audit.html", {**context, "total": len(findings)}, page_tables)

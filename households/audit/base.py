@@ -80,20 +80,24 @@ class Scope:
 
 
 def run_audit(*, households: QuerySet[Household] | None = None, county: str | None = None,
-              checks: Iterable[str] | None = None, as_of: datetime.date | None = None) -> list[Finding]:
+              checks: Iterable[str] | None = None, as_of: datetime.date | None = None,
+              progress: Callable | None = None) -> list[Finding]:
     """Runs the enabled checks (or those named in `checks`, if enabled) over the households given
     (the whole registry by default), those of `county` only when given; removed households
-    (已清退) are left out. A few queries per check, whatever the size of the registry."""
+    (已清退) are left out. A few queries per check, whatever the size of the registry.
+    `progress(done, total, stage)` is told each check as it starts."""
     households = Household.objects.all() if households is None else households
     households = households.exclude(status=Household.Status.REMOVED)
     if county:
         households = households.for_county(county)
     scope = Scope(households, as_of or datetime.date.today())
     wanted = set(checks) if checks is not None else None
+    chosen = [check for check in enabled_checks() if wanted is None or check.code in wanted]
     found = []
-    for check in enabled_checks():
-        if wanted is None or check.code in wanted:
-            found += sorted(check.function(scope), key=lambda f: (f.county, f.household, f.member or 0, f.detail))
+    for done, check in enumerate(chosen):
+        if progress:
+            progress(done, len(chosen), check.name)
+        found += sorted(check.function(scope), key=lambda f: (f.county, f.household, f.member or 0, f.detail))
     return found
 
 

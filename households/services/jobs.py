@@ -1,15 +1,19 @@
 """Starting the registry's long work as jobs (jobs/): a workbook's import, an export of many
 households. Who may start it is decided here, as the work itself will decide again when it runs."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from jobs.models import Job
-from jobs.services import job_start
+from common.actors import person
+from jobs.models import Job, JobState
+from jobs.services import job_refresh, job_start
 
 from .imports import import_gate
 
-IMPORT, EXPORT = "households.import", "households.export"
+IMPORT, EXPORT, AUDIT = "households.import", "households.export", "households.audit"
 
 
 def import_job_start(*, actor, name: str, content: bytes, dry_run: bool, reason: str) -> Job:
@@ -28,3 +32,19 @@ def export_job_start(*, actor, households, door: str, filters: dict) -> Job:
     runs) in the background."""
     pks = list(households.order_by().values_list("pk", flat=True))
     return job_start(actor=actor, kind=EXPORT, params={"households": pks, "door": door, "filters": filters})
+
+
+def audit_job(*, actor, county: str | None, check: str | None, again: bool = False) -> Job:
+    """The data-quality checks over what the actor sees (plan 四.2: the registry's accuracy is the
+    county's work, checked by the city) as a job: the actor's latest of the same scope, running or
+    done within AUDIT_REUSE_MINUTES, unless `again`; a new one otherwise."""
+    params = {"county": county, "check": check}
+    if not again:
+        since = timezone.now() - datetime.timedelta(minutes=settings.AUDIT_REUSE_MINUTES)
+        user = person(actor)
+        recent = (Job.objects.filter(kind=AUDIT, user=user, username=user.get_username() if user else "",
+                                     params=params, created_at__gte=since)
+                  .exclude(state=JobState.FAILED).order_by("-created_at").first())
+        if recent is not None and job_refresh(recent).state != JobState.FAILED:
+            return recent
+    return job_start(actor=actor, kind=AUDIT, params=params)

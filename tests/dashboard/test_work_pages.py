@@ -3,11 +3,13 @@
 import io
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.audit import enabled_checks
 from households.models import County, ExportLog, Household
+from jobs.models import Job
 from tests.dashboard.conftest import shown_rows, shown_table
 from tests.factories import household
 from tests.workflows.steps import D, application
@@ -102,3 +104,26 @@ def test_the_admin_shows_a_case_with_its_steps(client, poor, ninghua_clerk):
     client.force_login(ninghua_clerk)
     page = client.get(reverse("admin:workflows_case_change", args=[case.pk]))
     assert page.status_code == 200 and "预退出" in page.content.decode() and "clerk_ninghua" in page.content.decode()
+
+
+def test_the_audit_page_shows_its_recent_run_and_runs_again_on_request(client, flawed, city_reviewer):
+    client.force_login(city_reviewer)
+    url = reverse("dashboard:audit")
+    assert len(shown_table(client.get(url), "findings")) == 3
+    assert len(shown_table(client.get(url), "findings")) == 3
+    assert Job.objects.filter(kind="households.audit").count() == 1  # the second visit read the first run
+    Household.objects.filter(pk=flawed[0].pk).update(income_per_capita=100)  # fixed since the run
+    assert len(shown_table(client.get(url), "findings")) == 3  # the run's findings, with its time
+    response = client.post(url)
+    assert response.status_code == 302 and response.url == url
+    assert len(shown_table(client.get(url), "findings")) == 2
+    assert Job.objects.filter(kind="households.audit").count() == 2
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}})
+def test_the_audit_page_follows_its_run_until_it_is_done(client, flawed, city_reviewer):
+    client.force_login(city_reviewer)
+    page = client.get(reverse("dashboard:audit")).content.decode()
+    job = Job.objects.get(kind="households.audit")
+    assert job.state == Job.State.QUEUED
+    assert "核查中" in page and f'data-status-url="/api/v1/jobs/{job.pk}/"' in page and "<progress" in page
