@@ -61,10 +61,16 @@ class Table:
     rows: list[dict]
     note: str = ""
     wide: bool = False  # many short columns: cells keep to one line and the table scrolls sideways
+    shown: int | None = None  # the page shows at most this many rows; its export, all of them
 
     def body(self) -> list[list[Cell]]:
         """Each row's cells in the columns' order; a row links a cell by a `<key>_url` entry."""
-        return [[Cell(row.get(key), row.get(f"{key}_url")) for key in self.columns] for row in self.rows]
+        rows = self.rows if self.shown is None else self.rows[:self.shown]
+        return [[Cell(row.get(key), row.get(f"{key}_url")) for key in self.columns] for row in rows]
+
+    @property
+    def cut(self) -> bool:
+        return self.shown is not None and len(self.rows) > self.shown
 
 
 Link = Callable[[str, str], str]  # (url name, code) → URL keeping the page's filters

@@ -17,6 +17,11 @@ from ..tables import Table, findings_table
 from .pages import InvalidFilter, dashboard_page, read_filters, respond
 
 
+# The whole city's findings (7,712 in the demo) would make a page of megabytes: the page lists the
+# first ones, each count above opens its county's and check's, the export holds them all.
+FINDINGS_SHOWN = 1000
+
+
 def _county_names() -> dict[str, str]:
     return dict(County.objects.values_list("code", "name"))
 
@@ -90,8 +95,8 @@ def audit(request):
                       if r["checks"].get(c.code)}} for r in job.outcome["counts"]]
     page_tables = [
         Table("counts", "各县(市、区)问题数", count_columns, count_rows, wide=True),
-        Table("findings", "核查发现的问题", columns, rows,
-              note=f"共检查 {len(enabled)} 项；问题按县、户排列，点户编号查看该户。"),
+        Table("findings", "核查发现的问题", columns, rows, shown=FINDINGS_SHOWN,
+              note=f"共检查 {len(enabled)} 项；问题按县、户排列，点户编号查看该户；各县的数字打开该县、该项的问题。"),
     ]
     # The city's records against the plan (plans/checks.py), for those who see the whole city: their
     # findings name households and villages of every county.

@@ -127,3 +127,13 @@ def test_the_audit_page_follows_its_run_until_it_is_done(client, flawed, city_re
     job = Job.objects.get(kind="households.audit")
     assert job.state == Job.State.QUEUED
     assert "核查中" in page and f'data-status-url="/api/v1/jobs/{job.pk}/"' in page and "<progress" in page
+
+
+def test_the_audit_page_lists_the_first_findings_and_exports_them_all(client, flawed, city_reviewer, monkeypatch):
+    monkeypatch.setattr("dashboard.views.work.FINDINGS_SHOWN", 1)
+    client.force_login(city_reviewer)
+    response = client.get(reverse("dashboard:audit"))
+    assert len(shown_table(response, "findings")) == 1 + 1  # the header and one of the two findings
+    assert "本页显示前 1 行，共 2 行；导出 Excel 含全部。" in response.content.decode()
+    exported = client.get(reverse("dashboard:audit"), {"export": "findings"})
+    assert load_workbook(io.BytesIO(exported.content)).worksheets[0].max_row == 1 + 2
