@@ -1,9 +1,11 @@
+import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from common.actors import SYSTEM
+from common.progress import ProgressBar
 from households import access, workbook
 from households.models import County
 
@@ -39,7 +41,11 @@ class Command(BaseCommand):
             raise CommandError("未知的县(市、区)代码：" + "、".join(sorted(unknown)))
         if county:
             households = households.filter(village__township__county_id__in=county)
-        content = workbook.export_households(households, actor=actor, door="command", filters={"county": county})
+        bar = ProgressBar(self.stdout) if verbosity and sys.stdout.isatty() else None
+        content = workbook.export_households(households, actor=actor, door="command", filters={"county": county},
+                                             progress=bar)
+        if bar:
+            bar.end()
         self._write(file, content)
         if verbosity:
             self.stdout.write(f"已导出 {households.count()} 户到 {file}")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from common.actors import SYSTEM
+from common.progress import ProgressBar
 from common.refusals import Refused
 from households import workbook
 
@@ -45,15 +46,15 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}：{e}") from None
         if verbosity:
             self.stdout.write(f"已读取 {len(sheet.rows)} 行（{time.monotonic() - started:.1f} 秒），检查中……")
+        bar = ProgressBar(self.stdout) if verbosity and sys.stdout.isatty() else None
         try:
-            result = workbook.import_sheet(
-                sheet, actor=actor, dry_run=dry_run, reason=f"Excel导入：{path.name}",
-                progress=self.progress if verbosity and sys.stdout.isatty() else None,
-            )
+            result = workbook.import_sheet(sheet, actor=actor, dry_run=dry_run, reason=f"Excel导入：{path.name}",
+                                          progress=bar)
         except Refused as e:
             raise CommandError(f"用户 {user}：{e}") from None
-        if verbosity and sys.stdout.isatty():
-            self.stdout.write("")  # the progress bar's line ends
+        finally:
+            if bar:
+                bar.end()
         problems = sheet.problems(result)
         if problems:
             for problem in problems[:SHOWN_PROBLEMS]:
@@ -77,13 +78,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.summary()}。{outcome}，用时 {time.monotonic() - started:.1f} 秒。")
         if result.problems:
             raise CommandError(f"{len(result.refused_rows) or 1} 行被拒绝，未写入任何记录", returncode=1)
-
-    def progress(self, done, total=None, stage=None):
-        """A bar that moves through each stage: the rows checked, then each later stage named."""
-        if stage is not None and stage != getattr(self, "stage", None):
-            if getattr(self, "stage", None) is not None:
-                self.stdout.write("")
-            self.stage = stage
-        width, total = 30, total or 1
-        filled = width * min(done, total) // total
-        self.stdout.write(f"\r{self.stage}：[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 行", ending="")
