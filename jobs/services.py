@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db.models import DBTaskResult
 
 from common.actors import person
 
@@ -72,7 +73,8 @@ def job_refresh(job: Job) -> Job:
 
 def jobs_clean(*, days: int | None = None) -> dict[str, int]:
     """Marks failed the jobs whose worker is gone, then deletes the finished jobs older than
-    `days` (JOB_RETENTION_DAYS) with their files."""
+    `days` (JOB_RETENTION_DAYS) with their files, and the database queue's own rows of the tasks
+    that ended before then (django-tasks-db keeps every one, with its arguments, until pruned)."""
     expired = jobs_expire()
     cutoff = timezone.now() - datetime.timedelta(days=settings.JOB_RETENTION_DAYS if days is None else days)
     old = Job.objects.filter(state__in=[JobState.DONE, JobState.FAILED], created_at__lt=cutoff)
@@ -83,4 +85,5 @@ def jobs_clean(*, days: int | None = None) -> dict[str, int]:
                 stored.delete(save=False)
         job.delete()
         deleted += 1
+    DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return {"expired": expired, "deleted": deleted}

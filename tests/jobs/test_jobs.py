@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from common.actors import SYSTEM
@@ -123,3 +124,14 @@ def test_old_jobs_and_their_files_go(village, ninghua_clerk):
     call_command("clean_jobs", verbosity=0)
     assert list(Job.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not any(os.path.exists(f) for f in files)
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}})
+def test_the_queues_rows_of_tasks_that_ended_long_ago_go(village, ninghua_clerk):
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        import_job_start(actor=ninghua_clerk, name=name, content=xlsx([row(name, village.code)]), dry_run=True, reason="")
+    old, fresh, waiting = DBTaskResult.objects.order_by("enqueued_at")
+    DBTaskResult.objects.filter(pk=old.pk).update(status="SUCCESSFUL", finished_at=timezone.now() - datetime.timedelta(days=8))
+    DBTaskResult.objects.filter(pk=fresh.pk).update(status="FAILED", finished_at=timezone.now() - datetime.timedelta(days=1))
+    call_command("clean_jobs", verbosity=0)
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {fresh.pk, waiting.pk}
