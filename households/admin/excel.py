@@ -53,9 +53,11 @@ class WorkbookAdminMixin(ImportMixin):
     def template_view(self, request):
         return xlsx_response(workbook.households_workbook([]), "建档立卡贫困户导入模板.xlsx")
 
+    @method_decorator(require_POST)
     def export_view(self, request):
-        """The households the list shows with its current filters and search, one row per member: a
-        job, whose page offers the file once it is written."""
+        """The households the list shows with its current filters and search (the query string the
+        list's button posts to), one row per member: a job, whose page offers the file once it is
+        written. A POST: following a link (a crawler, a browser's prefetch) starts no work."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         households = self.get_changelist_instance(request).get_queryset(request)

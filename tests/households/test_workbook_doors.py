@@ -89,7 +89,9 @@ def test_admin_exports_what_the_list_shows_and_logs_it(village, admin_client, ad
     other = VillageFactory(code="350425100201", township__code="350425100", township__county_id="350425")
     household(number="N1", village=village)
     household(number="D1", village=other, members=[member(id_number=resident_id(prefix="350425"))])
-    job = job_of(admin_client.get("/admin/households/household/export/", {"county": "350425"}))
+    assert admin_client.get("/admin/households/household/export/", {"county": "350425"}).status_code == 405
+    assert not Job.objects.exists()  # a link followed starts nothing
+    job = job_of(admin_client.post("/admin/households/household/export/?county=350425"))
     assert job.state == Job.State.DONE
     page = admin_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "已导出 1 户" in page and reverse("admin:jobs_job_result", args=[job.pk]) in page
