@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from .access import jobs_visible_to
 from .models import Job
@@ -71,3 +72,9 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         if not job.result:
             raise Http404("该任务没有结果文件")
         return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name or "result.xlsx")
+
+
+def job_accepted(request, job) -> Response:
+    """202: the work goes on in the background; the job's URL says how it goes."""
+    data = BackgroundJobSerializer(job, context={"request": request}).data
+    return Response(data, status=202, headers={"Location": data["url"]})

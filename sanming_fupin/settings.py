@@ -198,10 +198,12 @@ if TASKS_BACKEND == "rq":
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "2"))
 JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "60"))
 JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "7"))
-# Through the API an import above this many bytes, or an export above this many households, runs as
-# a job (202 with the job's URL); below, the answer comes at once as before.
+# Through the API an import above this many bytes, an export above this many households, or the
+# data-quality findings over more households than this, run as a job (202 with the job's URL);
+# below, the answer comes at once as before.
 JOB_IMPORT_BYTES = int(os.environ.get("JOB_IMPORT_BYTES", str(256 * 1024)))
 JOB_EXPORT_HOUSEHOLDS = int(os.environ.get("JOB_EXPORT_HOUSEHOLDS", "1000"))
+JOB_AUDIT_HOUSEHOLDS = int(os.environ.get("JOB_AUDIT_HOUSEHOLDS", "5000"))
 # A workbook above this is refused at once (the city's whole registry is about 15 MB).
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
 # The files jobs are given and make (workbooks, reports): on storage every worker shares.

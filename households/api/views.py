@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from common.api import Conflict
 from common.excel import XLSX_TYPE, xlsx_response
-from jobs.api import BackgroundJobSerializer
+from jobs.api import BackgroundJobSerializer, job_accepted
 
 from .. import access, selectors, services, workbook
 from ..models import Household, Member, ReliefMeasure
@@ -37,12 +37,6 @@ from .serializers import (
     ReliefMeasureSerializer,
     ReturnRecordSerializer,
 )
-
-
-def job_accepted(request, job) -> Response:
-    """202: the work goes on in the background; the job's URL says how it goes."""
-    data = BackgroundJobSerializer(job, context={"request": request}).data
-    return Response(data, status=202, headers={"Location": data["url"]})
 
 
 def logged_filters(request, filterset_class) -> dict:

@@ -11,6 +11,8 @@ from common.actors import person
 from jobs.models import Job, JobState
 from jobs.services import job_refresh, job_start
 
+from .. import access
+from ..audit import counts_by_county, run_audit
 from .imports import import_gate
 
 IMPORT, EXPORT, AUDIT = "households.import", "households.export", "households.audit"
@@ -48,3 +50,18 @@ def audit_job(*, actor, county: str | None, check: str | None, again: bool = Fal
         if recent is not None and job_refresh(recent).state != JobState.FAILED:
             return recent
     return job_start(actor=actor, kind=AUDIT, params=params)
+
+
+def audit_findings(*, actor, county: str | None = None, check: str | None = None) -> tuple[list[dict], list[dict]] | Job:
+    """The data-quality findings over what the actor sees (as Finding.as_dict() gives them) and
+    their counts by county (counts_by_county): at once for a scope of at most JOB_AUDIT_HOUSEHOLDS
+    households; above, those of the actor's recent run of the same scope (audit_job), or that run's
+    job while it is not done, so that no request waits for the whole city's checks."""
+    households = access.households_visible_to(actor)
+    if (households.for_county(county) if county else households).count() <= settings.JOB_AUDIT_HOUSEHOLDS:
+        findings = run_audit(households=households, county=county, checks=[check] if check else None)
+        return [f.as_dict() for f in findings], counts_by_county(findings)
+    job = audit_job(actor=actor, county=county, check=check)
+    if job.state != JobState.DONE:
+        return job
+    return job.outcome["findings"], job.outcome["counts"]

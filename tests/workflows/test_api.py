@@ -4,8 +4,10 @@ errors (400 naming the field, 403 for a step the role may not take, 404 outside 
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from households.models import ExitRecord, Household
+from jobs.runner import job_run
 from tests.conftest import api_as
 from tests.factories import resident_id
 from workflows.models import Case, State
@@ -13,6 +15,8 @@ from workflows.models import Case, State
 from .steps import D, day
 
 CASES = "/api/v1/workflows/cases/"
+# Jobs wait in the queue until the test runs them, as a worker would.
+QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
 
 
 def post(client, url, data):
@@ -135,6 +139,23 @@ def test_the_findings_are_scoped_paginated_and_counted(flawed, ninghua_clerk, ci
     assert api_as(city_reviewer).get("/api/v1/audit/findings/?check=head_count").json()["count"] == 0
     for bad in ("?check=nonsense", "?county=999999", "?county=abc", "?page_size=0"):
         assert api_as(city_reviewer).get(f"/api/v1/audit/findings/{bad}").status_code == 400, bad
+
+
+@override_settings(JOB_AUDIT_HOUSEHOLDS=1, TASKS=QUEUED_ONLY)
+def test_findings_over_more_households_than_the_threshold_come_from_a_job(flawed, ninghua_clerk, city_reviewer):
+    mine = api_as(ninghua_clerk).get("/api/v1/audit/findings/")
+    assert mine.status_code == 200 and mine.json()["count"] == 1  # one household: at once
+    reviewer = api_as(city_reviewer)
+    answer = reviewer.get("/api/v1/audit/findings/")
+    assert answer.status_code == 202 and answer["Location"].endswith(f"/api/v1/jobs/{answer.json()['id']}/")
+    assert reviewer.get("/api/v1/audit/findings/counts/").json()["id"] == answer.json()["id"]  # the same run
+    job_run(answer.json()["id"], beats=False)  # the worker
+    assert reviewer.get(answer["Location"]).json()["state"] == "done"
+    findings = reviewer.get("/api/v1/audit/findings/?page_size=1").json()
+    assert findings["count"] == 2 and [f["check"] for f in findings["results"]] == ["income_not_positive"]
+    counts = reviewer.get("/api/v1/audit/findings/counts/").json()
+    assert [(c["county"], c["total"]) for c in counts] == [("350424", 1), ("350425", 1)]
+    assert reviewer.get("/api/v1/audit/findings/?county=350425").status_code == 200  # one household again
 
 
 def test_nothing_is_readable_anonymously(client, db):

@@ -12,8 +12,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from common.api import Pagination, read_query
-from households import access, audit
+from households import access
 from households.models import County
+from households.services.jobs import audit_findings
+from jobs.api import BackgroundJobSerializer, job_accepted
+from jobs.models import Job
 
 from .. import selectors, services
 from ..access import cases_visible_to
@@ -207,25 +210,33 @@ class FindingPagination(Pagination):
 
 @extend_schema(tags=["数据核查"], description=(
     "数据核查：每条问题一行，附该户页面链接；只含调用者可查看的户。检查项可在设置 AUDIT_DISABLED_CHECKS 中关闭。"
-    "counts/ 按县计数。"))
+    "counts/ 按县计数。所查的户超过 JOB_AUDIT_HOUSEHOLDS（默认 5000）时作为后台任务：返回 202 和任务"
+    "（/api/v1/jobs/{id}/），任务完成后再次请求即得结果（AUDIT_REUSE_MINUTES 分钟内沿用同一次核查）。"))
 class AuditFindingViewSet(viewsets.GenericViewSet):
     pagination_class = FindingPagination
     filter_backends = []
     serializer_class = AuditFindingSerializer
 
     def findings(self):
+        """The findings and their counts, or the job that is finding them (households.services.jobs.audit_findings)."""
         query = read_query(AuditQuery, self.request)
         if "county" in query and not County.objects.filter(pk=query["county"]).exists():
             raise ValidationError({"county": [f"未知的县(市、区)代码：{query['county']}"]})
-        return audit.run_audit(households=access.households_visible_to(self.request.user), county=query.get("county"),
-                               checks=[query["check"]] if "check" in query else None)
+        return audit_findings(actor=self.request.user, county=query.get("county"), check=query.get("check"))
 
-    @extend_schema(parameters=query_parameters(AuditQuery))
+    @extend_schema(parameters=query_parameters(AuditQuery), responses={200: AuditFindingSerializer(many=True),
+                                                                       202: BackgroundJobSerializer})
     def list(self, request):
-        page = self.paginate_queryset(self.findings())
-        return self.get_paginated_response([f.as_dict() for f in page])
+        found = self.findings()
+        if isinstance(found, Job):
+            return job_accepted(request, found)
+        return self.get_paginated_response(self.paginate_queryset(found[0]))
 
-    @extend_schema(parameters=query_parameters(AuditQuery), responses=CountyCountSerializer(many=True))
+    @extend_schema(parameters=query_parameters(AuditQuery), responses={200: CountyCountSerializer(many=True),
+                                                                       202: BackgroundJobSerializer})
     @action(detail=False, pagination_class=None)
     def counts(self, request):
-        return Response(audit.counts_by_county(self.findings()))
+        found = self.findings()
+        if isinstance(found, Job):
+            return job_accepted(request, found)
+        return Response(found[1])
