@@ -25,8 +25,8 @@ WHERE e.year IN (2015, 2016, 2017, 2018) GROUP BY 1, 2
 # order: the floor of the database's part.
 EXPORT = """
 SELECT c.name, t.name, v.name, v.code, h.number, h.category, h.identified_year, h.standard, pc.name,
-       COALESCE(oc.names, ''), h.income_per_capita, h.address, h.phone, h.helper_name, h.helper_unit, h.helper_phone,
-       h.status, m.name, m.id_number, m.relation, m.sex, m.birth_date, m.ethnicity, m.health, m.labor,
+       COALESCE(oc.names, ''), h.income_per_capita, h.address, h.phone, h.helper_name, h.helper_unit,
+       h.helper_phone, h.status, m.name, m.id_number, m.relation, m.sex, m.birth_date, m.ethnicity, m.health, m.labor,
        m.schooling, m.disability_certificate, m.draws_dibao, m.draws_wubao
 FROM households_member m
 JOIN households_household h ON m.household_id = h.id
