@@ -19,6 +19,7 @@ import time
 from django.db import connection
 from openpyxl.utils import get_column_letter
 
+from bench.floors import EXPORT as BARE
 from common.actors import SYSTEM
 from households import access
 from households.layout import COLUMNS
@@ -32,25 +33,6 @@ HEADERS = [c.header for c in COLUMNS]
 WIDTHS = [c.width for c in COLUMNS]
 KEYS = [c.key for c in COLUMNS]
 DATE_COLUMNS = [i for i, c in enumerate(COLUMNS) if c.kind == "date"]
-
-# The same 29 columns as one join on a bare cursor: the floor of the database's part.
-BARE = """
-SELECT c.name, t.name, v.name, v.code, h.number, h.category, h.identified_year, h.standard, pc.name,
-       oc.names, h.income_per_capita, h.address, h.phone, h.helper_name, h.helper_unit, h.helper_phone,
-       h.status, m.name, m.id_number, m.relation, m.sex, m.birth_date, m.ethnicity, m.health, m.labor,
-       m.schooling, m.disability_certificate, m.draws_dibao, m.draws_wubao
-FROM households_member m
-JOIN households_household h ON m.household_id = h.id
-JOIN households_village v ON h.village_id = v.code
-JOIN households_township t ON v.township_id = t.code
-JOIN households_county c ON t.county_id = c.code
-JOIN households_povertycause pc ON h.main_cause_id = pc.code
-LEFT JOIN (SELECT o.household_id, string_agg(p.name, '、' ORDER BY p.code) AS names
-           FROM households_household_other_causes o JOIN households_povertycause p ON o.povertycause_id = p.code
-           GROUP BY o.household_id) oc ON oc.household_id = h.id
-ORDER BY h.village_id, h.number, m.id
-"""
-
 
 def openpyxl_write_only(rows):
     return writer._styled_workbook(rows, columns=COLUMNS)  # how exports were written before
@@ -139,8 +121,7 @@ def bare_read():
 
 def orm_read():
     show_id = access.id_display(SYSTEM)
-    return list(writer.household_rows(writer.export_queryset(Household.objects.all()).iterator(chunk_size=2000),
-                                      show_id=show_id))
+    return list(writer.household_rows(Household.objects.all(), show_id=show_id))
 
 
 print(f"{'step':32s} {'seconds':>8s} {'CPU s':>8s} {'peak MB':>8s} {'size MB':>8s}")
@@ -148,7 +129,7 @@ took, cpu, peak, bare = _timed(bare_read)
 print(f"{'bare cursor read (floor)':32s} {took:8.2f} {cpu:8.2f} {peak:8.0f} {'':>8s}  {len(bare):,} rows")
 del bare
 took, cpu, peak, rows = _timed(orm_read)
-print(f"{'export_queryset + household_rows':32s} {took:8.2f} {cpu:8.2f} {peak:8.0f} {'':>8s}  {len(rows):,} rows")
+print(f"{'household_rows':32s} {took:8.2f} {cpu:8.2f} {peak:8.0f} {'':>8s}  {len(rows):,} rows")
 for fn in (openpyxl_write_only, xlsxwriter_constant_memory, pyexcelerate_, rustpy_xlsxwriter):
     try:
         took, cpu, peak, data = _timed(lambda fn=fn: fn(rows))

@@ -8,7 +8,6 @@ from .container import MAX_COLUMNS, MAX_ROWS, WorkbookError
 from .reader import RowProblem, Sheet, read_workbook
 from .writer import (
     export_households,
-    export_queryset,
     household_rows,
     households_workbook,
     report_workbook,
@@ -40,6 +39,6 @@ def import_file(data: bytes, *, actor, dry_run: bool = False, reason: str = "Exc
 
 __all__ = [
     "COLUMNS", "MAX_COLUMNS", "MAX_ROWS", "WorkbookError", "RowProblem", "Sheet", "read_workbook",
-    "export_households", "export_queryset", "household_rows", "households_workbook",
+    "export_households", "household_rows", "households_workbook",
     "report_workbook", "import_sheet", "import_file",
 ]

@@ -10,7 +10,7 @@ down to the last row a clerk may fill (its lists are written into each rule and 
 written)."""
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import rustpy_xlsxwriter
 
@@ -20,9 +20,10 @@ from .codes import CODES_TITLE, SHEET_TITLE, CodeList, code_grid
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def rows_workbook(rows: Iterable[dict], *, columns: list[Column], codes: list[CodeList]) -> bytes:
-    """The rows (dicts by column key, at least one) in `columns`, and the sheet of codes. Raises
-    RuntimeError for a text over Excel's 32,767 characters, which no field of the registry holds."""
+def rows_workbook(rows: Iterable[Sequence], *, columns: list[Column], codes: list[CodeList]) -> bytes:
+    """The rows (at least one, each its cells in the order of `columns`), and the sheet of codes.
+    Raises RuntimeError for a text over Excel's 32,767 characters, which no field of the registry
+    holds."""
     out = io.BytesIO()
     grid = code_grid(codes)
     (
@@ -44,15 +45,15 @@ def rows_workbook(rows: Iterable[dict], *, columns: list[Column], codes: list[Co
     return out.getvalue()
 
 
-def _records(rows: Iterable[dict], columns: list[Column]) -> Iterator[dict]:
+def _records(rows: Iterable[Sequence], columns: list[Column]) -> Iterator[dict]:
     """Each row as the writer takes it: a dict by header whose first row names the columns. The
-    writer reads a record's values in their order, not by key, so every record is built in the
-    columns' order. Amounts go as floats: the writer would reach a Decimal only through its
-    fallback for unknown types."""
-    pairs = [(c.header, c.key) for c in columns]
+    writer reads a record's values in their order, not by key: the cells' order is the columns'.
+    Amounts go as floats: the writer would reach a Decimal only through its fallback for unknown
+    types."""
+    headers = [c.header for c in columns]
     amounts = [c.header for c in columns if c.kind == "decimal"]
-    for row in rows:
-        record = {header: row.get(key) for header, key in pairs}
+    for cells in rows:
+        record = dict(zip(headers, cells, strict=True))
         for header in amounts:
             if record[header] is not None:
                 record[header] = float(record[header])

@@ -7,15 +7,15 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
-from django.db.models import Prefetch
+from django.core.exceptions import FieldDoesNotExist
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import access, services
-from ..layout import COLUMNS, MEMBER, Column
+from .. import access, selectors, services
+from ..layout import COLUMNS, HOUSEHOLD, MEMBER, Column
 from ..models import Household, Member
 from . import bulk
 from .codes import CODES_TITLE, SHEET_TITLE, code_grid, code_lists
@@ -23,62 +23,39 @@ from .container import MAX_ROWS
 from .reader import Sheet
 
 
-def household_rows(households: Iterable[Household], *, show_id: Callable[[str], str]) -> Iterator[dict]:
-    """The export's rows: one per member of each household (members of a household in order), the
-    ID numbers as `show_id` shows them (access.id_display)."""
-    # Labels resolved once: get_FOO_display() translates every label of a field on every call. As
-    # it does, a value without a label is shown as it is.
-    label = {f: {code: str(text) for code, text in model._meta.get_field(f).flatchoices}
-             for model, names in ((Household, ("category", "standard", "status")),
-                                  (Member, ("relation", "sex", "health", "labor", "schooling")))
-             for f in names}
-    yes_no = {True: "是", False: "否"}
-    for h in households:
-        village = h.village
-        base = {
-            "county_name": village.township.county.name,
-            "township_name": village.township.name,
-            "village_name": village.name,
-            "village": village.code,
-            "number": h.number,
-            "category": label["category"].get(h.category, h.category),
-            "identified_year": h.identified_year,
-            "standard": label["standard"].get(h.standard, h.standard),
-            "main_cause": h.main_cause.name,
-            "other_causes": "、".join(c.name for c in h.other_causes.all()),
-            "income_per_capita": h.income_per_capita,
-            "address": h.address,
-            "phone": h.phone,
-            "helper_name": h.helper_name,
-            "helper_unit": h.helper_unit,
-            "helper_phone": h.helper_phone,
-            "status": label["status"].get(h.status, h.status),
-        }
-        for m in h.members.all():
-            yield {
-                **base,
-                "name": m.name,
-                "id_number": show_id(m.id_number),
-                "relation": label["relation"].get(m.relation, m.relation),
-                "sex": label["sex"].get(m.sex, m.sex),
-                "birth_date": m.birth_date,
-                "ethnicity": m.ethnicity,
-                "health": label["health"].get(m.health, m.health),
-                "labor": label["labor"].get(m.labor, m.labor),
-                "schooling": label["schooling"].get(m.schooling, m.schooling),
-                "disability_certificate": m.disability_certificate,
-                "draws_dibao": yes_no[m.draws_dibao],
-                "draws_wubao": yes_no[m.draws_wubao],
-            }
+def household_cells(rows: Iterable[tuple], *, show_id: Callable[[str], str]) -> Iterator[list]:
+    """The export's cells of selectors.household_export_rows(), in the layout's columns: codes shown
+    by their labels (a value without a label as it is), 是 or 否, the ID numbers as `show_id` shows
+    them (access.id_display)."""
+    # Labels resolved once: a label is a lazy translation, translated again on every str(). The
+    # status is read only in the layout, yet shown by its label like the coded columns.
+    shown = [(i, {True: "是", False: "否"}) if column.kind == "bool" else (i, _labels(column))
+             for i, column in enumerate(COLUMNS) if column.kind == "bool" or _labels(column)]
+    id_at = next(i for i, column in enumerate(COLUMNS) if column.kind == "id")
+    for row in rows:
+        cells = list(row)
+        for i, labels in shown:
+            cells[i] = labels.get(cells[i], cells[i])
+        cells[id_at] = show_id(cells[id_at])
+        yield cells
 
 
-def export_queryset(households):
-    """What household_rows() reads, in four queries whatever the number of households."""
-    return (
-        households.select_related("village__township__county", "main_cause")
-        .prefetch_related("other_causes", Prefetch("members", queryset=Member.objects.order_by("id")))
-        .order_by("village_id", "number")
-    )
+def _labels(column: Column) -> dict[str, str]:
+    """The labels of the column's field by code; none for a field without choices or no field."""
+    model = Household if column.level == HOUSEHOLD else Member
+    try:
+        field = model._meta.get_field(column.key)
+    except FieldDoesNotExist:
+        return {}
+    return {code: str(text) for code, text in field.flatchoices}
+
+
+def household_rows(households, *, show_id: Callable[[str], str]) -> Iterator[dict]:
+    """Runs two queries. The export's rows of the households as dicts by column key (the import's
+    rows, as a clerk downloads them to edit)."""
+    keys = [c.key for c in COLUMNS]
+    for cells in household_cells(selectors.household_export_rows(households), show_id=show_id):
+        yield dict(zip(keys, cells, strict=True))
 
 
 _HEADER_FONT = Font(bold=True)
@@ -87,9 +64,16 @@ _READ_ONLY_FONT = Font(bold=True, color="808080")
 
 
 def households_workbook(rows: Iterable[dict], *, columns: list[Column] = COLUMNS) -> bytes:
-    """The layout's workbook: the rows (none for the blank template), the header row frozen,
-    drop-down lists on the coded columns, and a second sheet listing the codes. Rows are written
-    by the fast writer (bulk.py), the blank template by openpyxl. Runs a query (the causes)."""
+    """The layout's workbook: the rows (dicts by column key; none for the blank template), the
+    header row frozen, drop-down lists on the coded columns, and a second sheet listing the codes.
+    Rows are written by the fast writer (bulk.py), the blank template by openpyxl. Runs a query
+    (the causes)."""
+    keys = [c.key for c in columns]
+    return _cells_workbook(([row.get(k) for k in keys] for row in rows), columns=columns)
+
+
+def _cells_workbook(rows: Iterable[list], *, columns: list[Column]) -> bytes:
+    """households_workbook() of rows of cells in the columns' order."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
@@ -175,13 +159,13 @@ def export_households(households, *, actor, door: str, filters: dict, progress=N
 
     def rows():
         nonlocal counted
-        for row in household_rows(export_queryset(households).iterator(chunk_size=2000), show_id=show_id):
+        for cells in household_cells(selectors.household_export_rows(households), show_id=show_id):
             counted += 1
             if progress and counted % 2000 == 0:
                 progress(counted, total, "写出")
-            yield row
+            yield cells
 
-    content = households_workbook(rows())
+    content = _cells_workbook(rows(), columns=COLUMNS)
     services.export_log(actor=actor, door=door, kind="households", filters=filters, rows=counted,
                         full_id_numbers=access.may_see_full_id(actor))
     return content
