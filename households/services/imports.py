@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from simple_history.utils import bulk_update_with_history
 
 from common.actors import person
+from common.batches import gc_paused
 from common.refusals import Refused
 
 from .. import access
@@ -101,6 +102,11 @@ def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[S
     `rows` may be a function that reads them: it is called once the actor may import at all, so
     that a refused actor's file is never read. `progress(done, total, stage)` is told on the way."""
     import_gate(actor=actor)
+    with gc_paused():
+        return _import(actor, rows, dry_run=dry_run, reason=reason, progress=progress)
+
+
+def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportReport:
     if callable(rows):
         rows = rows()
     report = ImportReport(rows=len(rows))

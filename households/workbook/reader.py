@@ -8,6 +8,8 @@ from functools import cached_property
 
 from python_calamine import CalamineWorkbook
 
+from common.batches import gc_paused
+
 from ..layout import BY_KEY, COLUMNS, WRITABLE, Column
 from ..services import ImportReport, SheetRow
 from .cells import CellError, Lookups, cell_value, text_of
@@ -62,6 +64,11 @@ class Sheet:
 def read_workbook(data: bytes) -> Sheet:
     """Reads the first sheet with python-calamine (about ten times faster than openpyxl on a whole
     city), after checks that refuse, with a reason, anything that is not a readable xlsx."""
+    with gc_paused():
+        return _read(data)
+
+
+def _read(data: bytes) -> Sheet:
     check_container(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
