@@ -20,7 +20,7 @@ from common.refusals import Refused
 from .. import access
 from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
 from ..models import Household, Member
-from .bulk import BatchInvalid, causes_replace, insert_with_history, registry_problems
+from .bulk import BatchInvalid, causes_replace, field_defaults, insert_with_history, many, registry_problems, unsaved
 from .households import events_follow
 
 
@@ -81,8 +81,8 @@ class _Group:
     members: list[tuple[int, dict]] = field(default_factory=list)
 
 
-_HOUSEHOLD_DEFAULTS = {"identified_year": Household._meta.get_field("identified_year").default,
-                       "standard": Household.Standard.NATIONAL}
+_HOUSEHOLD_DEFAULTS = {**field_defaults(Household), "standard": Household.Standard.NATIONAL}
+_MEMBER_DEFAULTS = field_defaults(Member)
 _KEYS = {"village": "village_id", "main_cause": "main_cause_id"}  # foreign keys by their codes
 
 
@@ -140,22 +140,24 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
     """The rows by household number; the household's columns agree on each of its rows, and each
     required column is filled."""
     groups: dict[str, _Group] = {}
-    required = [c for c in WRITABLE if c.required]
+    required = [c.key for c in WRITABLE if c.required]
+    household_keys = {key for key, c in BY_KEY.items() if c.level == HOUSEHOLD}
     for done, row in enumerate(rows, start=1):
         bad = bool(row.refused)
+        values = row.values
         report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
-        for column in required:
-            if column.key not in row.refused and row.values.get(column.key) in (None, ""):
-                report.problems.append(ImportProblem(row.number, column.key, "必填"))
+        for key in required:
+            if values.get(key) in (None, "") and key not in row.refused:
+                report.problems.append(ImportProblem(row.number, key, "必填"))
                 bad = True
-        household = {k: v for k, v in row.values.items() if BY_KEY[k].level == HOUSEHOLD}
+        household = {k: v for k, v in values.items() if k in household_keys}
         number = household.get("number")
         if not number:
             continue
         group = groups.get(number)
         if group is None:
             groups[number] = group = _Group(number, [], household)
-        else:
+        elif household != group.values:
             for key, value in household.items():
                 if group.values.get(key) != value:
                     report.problems.append(ImportProblem(
@@ -163,7 +165,7 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
                     bad = True
         group.rows.append(row.number)
         if not bad:
-            group.members.append((row.number, {k: v for k, v in row.values.items() if BY_KEY[k].level != HOUSEHOLD}))
+            group.members.append((row.number, {k: v for k, v in values.items() if k not in household_keys}))
         if done % 5000 == 0:
             progress(done, len(rows))
     return groups
@@ -176,7 +178,7 @@ def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
     existing: dict[str, Household] = {}
     numbers = sorted(numbers)
     for start in range(0, len(numbers), 5000):
-        chunk = Household.objects.filter(number__in=numbers[start:start + 5000])
+        chunk = Household.objects.filter(number__in=many(numbers[start:start + 5000], "text"))
         if lock:  # in the numbers' order, so that two imports cannot lock each other out
             chunk = chunk.select_for_update(of=("self",)).order_by("number")
         chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
@@ -242,7 +244,7 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
 def _household(group: _Group, current: Household | None) -> Household:
     values = {_KEYS.get(k, k): v for k, v in group.values.items() if k == "number" or k in HOUSEHOLD_FIELDS}
     if current is None:
-        return Household(**{**_HOUSEHOLD_DEFAULTS, **values})
+        return unsaved(Household, values, _HOUSEHOLD_DEFAULTS)
     household = _copy(current)
     for key, value in values.items():
         setattr(household, key, value)
@@ -252,7 +254,8 @@ def _household(group: _Group, current: Household | None) -> Household:
 def _member(values: dict, household: Household, old: Member | None) -> Member:
     values = {k: v for k, v in values.items() if k == "id_number" or k in MEMBER_FIELDS}
     if old is None:
-        return Member(household=household, active=household.status != Household.Status.REMOVED, **values)
+        values["household_id"], values["active"] = household.pk, household.status != Household.Status.REMOVED
+        return unsaved(Member, values, _MEMBER_DEFAULTS, household=household)
     member = _copy(old)
     member.household = household
     for key, value in values.items():
