@@ -213,6 +213,19 @@ def unsaved(model, values: dict, defaults: dict, **related):
     return instance
 
 
+def link(records: Sequence, name: str) -> None:
+    """Each record's foreign key `name` set from its related object, which has its id now: what
+    `record.household = record.household` does, without the descriptor's steps for each record
+    (a tenth of writing a city's members)."""
+    if not records:
+        return
+    field = records[0]._meta.get_field(name)
+    for record in records:
+        related = record._state.fields_cache.get(field.cache_name)
+        if related is not None:  # else it was given by its id, which stays
+            record.__dict__[field.attname] = related.pk
+
+
 def field_defaults(model) -> dict:
     return {f.attname: f.get_default() for f in model._meta.concrete_fields}
 
@@ -231,9 +244,10 @@ def insert_with_history(records: list, model, *, user=None, reason: str = "", ba
         return
     assert not any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                    for f in model._meta.concrete_fields), "COPY does not run pre_save()"
+    alias, attname = connection.alias, model._meta.pk.attname
     for record, pk in zip(records, _next_ids(model, len(records))):
-        record.pk = pk
-        record._state.adding, record._state.db = False, connection.alias
+        setattr(record, attname, pk)
+        record._state.adding, record._state.db = False, alias
     fields = model._meta.concrete_fields
     _copy(model, fields, map(attrgetter(*(f.attname for f in fields)), records))
     # The creation history copied from the rows just written, in the database: built in Python it
@@ -249,7 +263,7 @@ def insert_with_history(records: list, model, *, user=None, reason: str = "", ba
             f"SELECT {tracked}, %s, %s, '+', %s FROM {quote(model._meta.db_table)} "
             f"WHERE {quote(model._meta.pk.column)} = ANY(%s) ORDER BY {quote(model._meta.pk.column)}",
             # a save() without a reason: NULL
-            [timezone.now(), reason or None, user.pk if user else None, [r.pk for r in records]],
+            [timezone.now(), reason or None, user.pk if user else None, list(map(attrgetter(attname), records))],
         )
 
 
@@ -305,8 +319,8 @@ def registry_bulk_create(
         user = person(actor)
         insert_with_history(list(households), Household, user=user, batch_size=batch_size)
         for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord)):
+            link(records, "household")  # the household now has its id
             for record in records:
-                record.household = record.household  # the household now has its id
                 if model in (ExitRecord, ReturnRecord):
                     record.county_id = record.household.county_code
             insert_with_history(list(records), model, user=user, batch_size=batch_size)

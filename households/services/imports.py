@@ -20,7 +20,16 @@ from common.refusals import Refused
 from .. import access
 from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
 from ..models import Household, Member
-from .bulk import BatchInvalid, causes_replace, field_defaults, insert_with_history, many, registry_problems, unsaved
+from .bulk import (
+    BatchInvalid,
+    causes_replace,
+    field_defaults,
+    insert_with_history,
+    link,
+    many,
+    registry_problems,
+    unsaved,
+)
 from .households import events_follow
 
 
@@ -83,6 +92,8 @@ class _Group:
 
 _HOUSEHOLD_DEFAULTS = {**field_defaults(Household), "standard": Household.Standard.NATIONAL}
 _MEMBER_DEFAULTS = field_defaults(Member)
+_HOUSEHOLD_TAKES = {"number", *HOUSEHOLD_FIELDS}  # the keys of a row that are its household's fields
+_MEMBER_TAKES = {"id_number", *MEMBER_FIELDS}
 _KEYS = {"village": "village_id", "main_cause": "main_cause_id"}  # foreign keys by their codes
 
 
@@ -242,7 +253,7 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
 
 
 def _household(group: _Group, current: Household | None) -> Household:
-    values = {_KEYS.get(k, k): v for k, v in group.values.items() if k == "number" or k in HOUSEHOLD_FIELDS}
+    values = {_KEYS.get(k, k): v for k, v in group.values.items() if k in _HOUSEHOLD_TAKES}
     if current is None:
         return unsaved(Household, values, _HOUSEHOLD_DEFAULTS)
     household = _copy(current)
@@ -252,7 +263,7 @@ def _household(group: _Group, current: Household | None) -> Household:
 
 
 def _member(values: dict, household: Household, old: Member | None) -> Member:
-    values = {k: v for k, v in values.items() if k == "id_number" or k in MEMBER_FIELDS}
+    values = {k: v for k, v in values.items() if k in _MEMBER_TAKES}
     if old is None:
         values["household_id"], values["active"] = household.pk, household.status != Household.Status.REMOVED
         return unsaved(Member, values, _MEMBER_DEFAULTS, household=household)
@@ -292,8 +303,7 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]
     if stepping_down:
         bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
-    for m in new_members:
-        m.household = m.household  # new households now have their ids
+    link(new_members, "household")  # new households now have their ids
     insert_with_history(new_members, Member, **created)
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
