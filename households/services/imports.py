@@ -152,15 +152,18 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
     required column is filled."""
     groups: dict[str, _Group] = {}
     required = [c.key for c in WRITABLE if c.required]
+    filled = set(required)
     household_keys = {key for key, c in BY_KEY.items() if c.level == HOUSEHOLD}
     for done, row in enumerate(rows, start=1):
         bad = bool(row.refused)
         values = row.values
-        report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
-        for key in required:
-            if values.get(key) in (None, "") and key not in row.refused:
-                report.problems.append(ImportProblem(row.number, key, "必填"))
-                bad = True
+        if bad or not filled <= values.keys() or None in values.values() or "" in values.values():
+            # Not the common row, every required column with a value: say what is wrong.
+            report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
+            for key in required:
+                if values.get(key) in (None, "") and key not in row.refused:
+                    report.problems.append(ImportProblem(row.number, key, "必填"))
+                    bad = True
         household = {k: v for k, v in values.items() if k in household_keys}
         number = household.get("number")
         if not number:
@@ -292,6 +295,7 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     changed_households = [h for h in households if h.pk is not None and id(h) in write]
     new_members = [m for m in members if m.pk is None]
     changed = [m for m in members if m.pk is not None and id(m) in write]
+    replaced = [h for h in households if id(h) in causes and h.pk is not None]  # the new have none to replace
     insert_with_history(new_households, Household, **created)
     if changed_households:
         stored = dict(Household.objects.filter(pk__in=[h.pk for h in changed_households])
@@ -308,5 +312,4 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
         bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
-    replaced = [h for h in households if id(h) in causes]
-    causes_replace(pairs, batch_size=batch_size, replace=[h for h in replaced if h.pk])
+    causes_replace(pairs, batch_size=batch_size, replace=replaced)
