@@ -5,7 +5,8 @@ None of these touches the database.
 
 import datetime
 import functools
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -20,8 +21,8 @@ village_code_validator = RegexValidator(r"^\d{12}\Z", "村区划代码必须是1
 phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}\Z", "电话号码只能包含数字、空格和 + - ( )，5 到 20 位")
 
 
-@dataclass(frozen=True)
-class ResidentId:
+class ResidentId(NamedTuple):
+    # A named tuple rather than a frozen dataclass: made over a hundred thousand times an import.
     number: str
     birth_date: datetime.date
     sex: str  # "male" or "female", the codes of GLOSSARY.md
@@ -37,6 +38,49 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     code is one GB/T 2260 has ever had.
     """
     value = value or ""
+    if _CLEAN.fullmatch(value) and value[-1] == _CHECK_DIGITS[(1 - 2 * int(value[:-1], 13)) % 11]:
+        # The common case, a clean number with the right check digit, without stdnum's steps or
+        # exceptions: an import of the whole city checks over a hundred thousand of them.
+        number = value
+        birth_date = _date_of(number[6:14])
+        if birth_date is None:
+            raise ValidationError("公民身份号码中的出生日期不存在", code="id_birth_date")
+    else:
+        number, birth_date = _checked(value)
+    if not (_EARLIEST <= birth_date <= (today or _today(birth_date))):
+        raise ValidationError("公民身份号码中的出生日期不合理", code="id_birth_date")
+    if not _is_county_code(number[:6]):
+        raise ValidationError("公民身份号码前6位不是有效的行政区划代码", code="id_address")
+    return ResidentId(number, birth_date, "male" if number[16] in "13579" else "female")
+
+
+_CLEAN = re.compile(r"[0-9]{17}[0-9X]")
+_CHECK_DIGITS = "0123456789X"  # indexed by (1 - 2 * body read in base 13) mod 11, as ric.calc_check_digit
+_EARLIEST = datetime.date(1900, 1, 1)
+_seen_today = datetime.date.min
+
+
+def _today(birth_date: datetime.date) -> datetime.date:
+    """Today, asked of the clock only for a birth date after the last day it answered: days only
+    pass, so a date not after that one is not after today either (reading the clock and the time
+    zone was a tenth of a check)."""
+    global _seen_today
+    if birth_date > _seen_today:
+        _seen_today = datetime.date.today()
+    return _seen_today
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_of(digits: str) -> datetime.date | None:
+    # A city's people share their birth dates: about a third of the numbers bring a new one.
+    try:
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
+def _checked(value: str) -> tuple[str, datetime.date]:
+    """The number cleaned and checked step by step, each step refusing with its own message."""
     # ric.compact() is slow, and most numbers need none of its cleaning.
     number = value.upper() if len(value) == 18 and value.isascii() and value.isalnum() else ric.compact(value)
     try:
@@ -46,7 +90,7 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
             raise InvalidFormat()
         if number[-1] != ric.calc_check_digit(number):
             raise InvalidChecksum()
-        birth_date = _birth_date(number)
+        return number, _birth_date(number)
     except InvalidLength:
         raise ValidationError(f"公民身份号码应为18位（现为{len(number)}位）", code="id_length")
     except InvalidFormat:
@@ -55,13 +99,6 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
         raise ValidationError("公民身份号码校验码错误，请核对号码", code="id_checksum")
     except InvalidComponent:
         raise ValidationError("公民身份号码中的出生日期不存在", code="id_birth_date")
-    today = today or datetime.date.today()
-    if not (datetime.date(1900, 1, 1) <= birth_date <= today):
-        raise ValidationError("公民身份号码中的出生日期不合理", code="id_birth_date")
-    if not _is_county_code(number[:6]):
-        raise ValidationError("公民身份号码前6位不是有效的行政区划代码", code="id_address")
-    sex = "male" if int(number[16]) % 2 else "female"
-    return ResidentId(number=number, birth_date=birth_date, sex=sex)
 
 
 def _birth_date(number: str) -> datetime.date:

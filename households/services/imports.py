@@ -14,12 +14,22 @@ from django.db.models import Prefetch
 from simple_history.utils import bulk_update_with_history
 
 from common.actors import person
+from common.batches import gc_paused
 from common.refusals import Refused
 
 from .. import access
 from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
 from ..models import Household, Member
-from .bulk import BatchInvalid, causes_replace, insert_with_history, registry_problems
+from .bulk import (
+    BatchInvalid,
+    causes_replace,
+    field_defaults,
+    insert_with_history,
+    link,
+    many,
+    registry_problems,
+    unsaved,
+)
 from .households import events_follow
 
 
@@ -80,8 +90,10 @@ class _Group:
     members: list[tuple[int, dict]] = field(default_factory=list)
 
 
-_HOUSEHOLD_DEFAULTS = {"identified_year": Household._meta.get_field("identified_year").default,
-                       "standard": Household.Standard.NATIONAL}
+_HOUSEHOLD_DEFAULTS = {**field_defaults(Household), "standard": Household.Standard.NATIONAL}
+_MEMBER_DEFAULTS = field_defaults(Member)
+_HOUSEHOLD_TAKES = {"number", *HOUSEHOLD_FIELDS}  # the keys of a row that are its household's fields
+_MEMBER_TAKES = {"id_number", *MEMBER_FIELDS}
 _KEYS = {"village": "village_id", "main_cause": "main_cause_id"}  # foreign keys by their codes
 
 
@@ -101,6 +113,11 @@ def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[S
     `rows` may be a function that reads them: it is called once the actor may import at all, so
     that a refused actor's file is never read. `progress(done, total, stage)` is told on the way."""
     import_gate(actor=actor)
+    with gc_paused():
+        return _import(actor, rows, dry_run=dry_run, reason=reason, progress=progress)
+
+
+def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportReport:
     if callable(rows):
         rows = rows()
     report = ImportReport(rows=len(rows))
@@ -134,22 +151,27 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
     """The rows by household number; the household's columns agree on each of its rows, and each
     required column is filled."""
     groups: dict[str, _Group] = {}
-    required = [c for c in WRITABLE if c.required]
+    required = [c.key for c in WRITABLE if c.required]
+    filled = set(required)
+    household_keys = {key for key, c in BY_KEY.items() if c.level == HOUSEHOLD}
     for done, row in enumerate(rows, start=1):
         bad = bool(row.refused)
-        report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
-        for column in required:
-            if column.key not in row.refused and row.values.get(column.key) in (None, ""):
-                report.problems.append(ImportProblem(row.number, column.key, "必填"))
-                bad = True
-        household = {k: v for k, v in row.values.items() if BY_KEY[k].level == HOUSEHOLD}
+        values = row.values
+        if bad or not filled <= values.keys() or None in values.values() or "" in values.values():
+            # Not the common row, every required column with a value: say what is wrong.
+            report.problems += [ImportProblem(row.number, key, why) for key, why in row.refused.items()]
+            for key in required:
+                if values.get(key) in (None, "") and key not in row.refused:
+                    report.problems.append(ImportProblem(row.number, key, "必填"))
+                    bad = True
+        household = {k: v for k, v in values.items() if k in household_keys}
         number = household.get("number")
         if not number:
             continue
         group = groups.get(number)
         if group is None:
             groups[number] = group = _Group(number, [], household)
-        else:
+        elif household != group.values:
             for key, value in household.items():
                 if group.values.get(key) != value:
                     report.problems.append(ImportProblem(
@@ -157,7 +179,7 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
                     bad = True
         group.rows.append(row.number)
         if not bad:
-            group.members.append((row.number, {k: v for k, v in row.values.items() if BY_KEY[k].level != HOUSEHOLD}))
+            group.members.append((row.number, {k: v for k, v in values.items() if k not in household_keys}))
         if done % 5000 == 0:
             progress(done, len(rows))
     return groups
@@ -170,7 +192,7 @@ def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
     existing: dict[str, Household] = {}
     numbers = sorted(numbers)
     for start in range(0, len(numbers), 5000):
-        chunk = Household.objects.filter(number__in=numbers[start:start + 5000])
+        chunk = Household.objects.filter(number__in=many(numbers[start:start + 5000], "text"))
         if lock:  # in the numbers' order, so that two imports cannot lock each other out
             chunk = chunk.select_for_update(of=("self",)).order_by("number")
         chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
@@ -234,9 +256,9 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
 
 
 def _household(group: _Group, current: Household | None) -> Household:
-    values = {_KEYS.get(k, k): v for k, v in group.values.items() if k == "number" or k in HOUSEHOLD_FIELDS}
+    values = {_KEYS.get(k, k): v for k, v in group.values.items() if k in _HOUSEHOLD_TAKES}
     if current is None:
-        return Household(**{**_HOUSEHOLD_DEFAULTS, **values})
+        return unsaved(Household, values, _HOUSEHOLD_DEFAULTS)
     household = _copy(current)
     for key, value in values.items():
         setattr(household, key, value)
@@ -244,9 +266,10 @@ def _household(group: _Group, current: Household | None) -> Household:
 
 
 def _member(values: dict, household: Household, old: Member | None) -> Member:
-    values = {k: v for k, v in values.items() if k == "id_number" or k in MEMBER_FIELDS}
+    values = {k: v for k, v in values.items() if k in _MEMBER_TAKES}
     if old is None:
-        return Member(household=household, active=household.status != Household.Status.REMOVED, **values)
+        values["household_id"], values["active"] = household.pk, household.status != Household.Status.REMOVED
+        return unsaved(Member, values, _MEMBER_DEFAULTS, household=household)
     member = _copy(old)
     member.household = household
     for key, value in values.items():
@@ -272,6 +295,7 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     changed_households = [h for h in households if h.pk is not None and id(h) in write]
     new_members = [m for m in members if m.pk is None]
     changed = [m for m in members if m.pk is not None and id(m) in write]
+    replaced = [h for h in households if id(h) in causes and h.pk is not None]  # the new have none to replace
     insert_with_history(new_households, Household, **created)
     if changed_households:
         stored = dict(Household.objects.filter(pk__in=[h.pk for h in changed_households])
@@ -283,11 +307,9 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]
     if stepping_down:
         bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
-    for m in new_members:
-        m.household = m.household  # new households now have their ids
+    link(new_members, "household")  # new households now have their ids
     insert_with_history(new_members, Member, **created)
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
         bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
-    replaced = [h for h in households if id(h) in causes]
-    causes_replace(pairs, batch_size=batch_size, replace=[h for h in replaced if h.pk])
+    causes_replace(pairs, batch_size=batch_size, replace=replaced)
