@@ -220,7 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["sanming_fupin.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "common.api.KnownParametersFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "common.api.FilterBackend",
         "common.api.StrictOrderingFilter",
         "common.api.SearchFilter",
     ],
