@@ -177,6 +177,15 @@ AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_E
 # runs them again on its own (the page's 重新核查 runs them at once).
 AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
 
+# Redis, when REDIS_URL is set, holds Django's cache (the API's callers, its throttles), shared by
+# every process; otherwise each process keeps its own in memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The API reads a token's user, role and permissions once and keeps them this long (households/callers.py);
+# a change of role drops them at once, but only from a cache every process shares: without Redis, off.
+CALLER_CACHE_SECONDS = int(os.environ.get("CALLER_CACHE_SECONDS") or ("300" if REDIS_URL else "0"))
+
 # Long work in the background (jobs/): Django's tasks API (the django-tasks backport). `db` keeps the
 # queue in the database (`manage.py db_worker`, started by `make run`); `rq` in Redis (REDIS_URL),
 # with as many `manage.py rqworker default` as wanted on as many machines; `immediate` runs each
@@ -191,7 +200,7 @@ TASKS = {
 }
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
 # (killed, or its machine gone) and is marked failed. Finished jobs and their files are kept
 # JOB_RETENTION_DAYS (`manage.py clean_jobs`, run periodically).

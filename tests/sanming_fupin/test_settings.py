@@ -57,6 +57,16 @@ def test_database_url_picks_postgresql():
     assert result.stdout.split() == ["django.db.backends.postgresql", "fupin", "127.0.0.1"]
 
 
+def test_redis_url_picks_a_shared_cache_that_keeps_the_api_callers():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.CALLER_CACHE_SECONDS)"
+    shared = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/3",
+                    CALLER_CACHE_SECONDS="")
+    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "300"], shared.stderr
+    # Each process's own memory cannot be told of another's change of role: no callers kept.
+    local = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="", CALLER_CACHE_SECONDS="")
+    assert local.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "0"], local.stderr
+
+
 def test_language_and_time_zone():
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ) == ("zh-hans", "Asia/Shanghai", True)
 
