@@ -237,8 +237,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "sanming_fupin.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "common.api.AnonRateThrottle",
+        "common.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "30/minute"),
