@@ -180,7 +180,7 @@ AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
 # Redis, when REDIS_URL is set, holds Django's cache (the API's callers, its throttles), shared by
 # every process; otherwise each process keeps its own in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": REDIS_URL}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The API reads a token's user, role and permissions once and keeps them this long (households/callers.py);
 # a change of role drops them at once, but only from a cache every process shares: without Redis, off.

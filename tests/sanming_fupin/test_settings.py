@@ -61,10 +61,23 @@ def test_redis_url_picks_a_shared_cache_that_keeps_the_api_callers():
     code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.CALLER_CACHE_SECONDS)"
     shared = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/3",
                     CALLER_CACHE_SECONDS="")
-    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "300"], shared.stderr
+    assert shared.stdout.split() == ["common.cache.RedisCache", "300"], shared.stderr
     # Each process's own memory cannot be told of another's change of role: no callers kept.
     local = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="", CALLER_CACHE_SECONDS="")
     assert local.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "0"], local.stderr
+
+
+def test_the_redis_cache_keeps_and_drops_values():
+    from common.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": "sanming-fupin-test"})
+    try:
+        cache.set("probe", (1.5, 2), 5)
+    except Exception as e:  # redis.ConnectionError; no Redis here
+        pytest.skip(f"no Redis at 127.0.0.1:6379 ({e})")
+    assert cache.get("probe") == (1.5, 2)
+    cache.delete("probe")
+    assert cache.get("probe") is None
 
 
 def test_language_and_time_zone():
