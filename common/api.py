@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .cache import window_count
 from .refusals import Refused
 
 
@@ -85,25 +86,18 @@ class FilterBackend(DjangoFilterBackend):
 class WindowCount:
     """DRF's throttles keep the time of every request of the period (up to THROTTLE_USER of them),
     read from the cache and written back on every request; these count them instead, in a window
-    that opens with the first request: one small value per caller, whatever the rate."""
+    that opens with the first request: one number per caller, one round trip to Redis."""
 
     cache_format = "throttle_window_%(scope)s_%(ident)s"  # not DRF's: its lists may still be there
 
     def allow_request(self, request, view):
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
-        self.now = self.timer()
-        start, count = self.cache.get(key) or (self.now, 0)
-        if self.now - start >= self.duration:
-            start, count = self.now, 0
-        self.window_end = start + self.duration
-        if count >= self.num_requests:
-            return False
-        self.cache.set(key, (start, count + 1), self.window_end - self.now)
-        return True
+        hits, self.left = window_count(self.cache, key, self.duration, now=self.timer())
+        return hits <= self.num_requests
 
     def wait(self):
-        return self.window_end - self.now
+        return self.left
 
 
 class UserRateThrottle(WindowCount, throttling.UserRateThrottle):

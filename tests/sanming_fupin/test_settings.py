@@ -67,17 +67,37 @@ def test_redis_url_picks_a_shared_cache_that_keeps_the_api_callers():
     assert local.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "0"], local.stderr
 
 
-def test_the_redis_cache_keeps_and_drops_values():
+@pytest.fixture
+def redis_cache():
     from common.cache import RedisCache
 
-    cache = RedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": "sanming-fupin-test"})
+    cache = RedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": f"sanming-fupin-test-{os.getpid()}"})
     try:
-        cache.set("probe", (1.5, 2), 5)
-    except Exception as e:  # redis.ConnectionError; no Redis here
+        cache.delete_many(["probe", "window"])
+    except Exception as e:  # redis.ConnectionError: no Redis here
         pytest.skip(f"no Redis at 127.0.0.1:6379 ({e})")
-    assert cache.get("probe") == (1.5, 2)
-    cache.delete("probe")
-    assert cache.get("probe") is None
+    yield cache
+    cache.delete_many(["probe", "window"])
+
+
+def test_the_redis_cache_keeps_and_drops_values(redis_cache):
+    redis_cache.set("probe", (1.5, 2), 5)
+    assert redis_cache.get("probe") == (1.5, 2)
+    redis_cache.delete("probe")
+    assert redis_cache.get("probe") is None
+
+
+def test_the_redis_cache_counts_hits_in_a_window_opened_by_the_first(redis_cache):
+    from common.cache import window_count
+
+    class Behind:  # as django.core.cache.cache hands it on
+        def __getattr__(self, name):
+            return getattr(redis_cache, name)
+
+    counts = [window_count(Behind(), "window", 60) for _ in range(3)]
+    assert [hits for hits, _left in counts] == [1, 2, 3]
+    assert all(0 < left <= 60 for _hits, left in counts)
+    assert redis_cache.get("window") == 3  # Redis's own counter, not a value read and written back
 
 
 def test_language_and_time_zone():
