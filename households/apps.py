@@ -9,8 +9,9 @@ class HouseholdsConfig(AppConfig):
     def ready(self):
         # The registry's data-quality checks and its kinds of jobs register themselves as their
         # modules are imported.
-        from . import access, jobs  # noqa: F401
+        from . import access, callers, jobs  # noqa: F401
         from .audit import checks  # noqa: F401
 
         access.declare_role_permissions(access.REGISTRY_PERMISSIONS)
+        callers.connect()
 

@@ -177,6 +177,15 @@ AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_E
 # runs them again on its own (the page's 重新核查 runs them at once).
 AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
 
+# Redis, when REDIS_URL is set, holds Django's cache (the API's callers, its throttles), shared by
+# every process; otherwise each process keeps its own in memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The API reads a token's user, role and permissions once and keeps them this long (households/callers.py);
+# a change of role drops them at once, but only from a cache every process shares: without Redis, off.
+CALLER_CACHE_SECONDS = int(os.environ.get("CALLER_CACHE_SECONDS") or ("300" if REDIS_URL else "0"))
+
 # Long work in the background (jobs/): Django's tasks API (the django-tasks backport). `db` keeps the
 # queue in the database (`manage.py db_worker`, started by `make run`); `rq` in Redis (REDIS_URL),
 # with as many `manage.py rqworker default` as wanted on as many machines; `immediate` runs each
@@ -191,7 +200,7 @@ TASKS = {
 }
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
 # (killed, or its machine gone) and is marked failed. Finished jobs and their files are kept
 # JOB_RETENTION_DAYS (`manage.py clean_jobs`, run periodically).
@@ -222,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["sanming_fupin.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "common.api.KnownParametersFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "common.api.FilterBackend",
         "common.api.StrictOrderingFilter",
         "common.api.SearchFilter",
     ],
@@ -230,8 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "sanming_fupin.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "common.api.AnonRateThrottle",
+        "common.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "30/minute"),

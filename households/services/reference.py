@@ -16,6 +16,7 @@ from django.db.models import Q
 from common.refusals import Refused
 
 from ..access import ROLE_PERMISSIONS
+from ..callers import callers_forget
 from ..models import County, ReliefChannel, Role, UserRole
 
 
@@ -139,6 +140,7 @@ def role_grant(
             grant.counties.set(counties)
         if sorted(grant.channels.values_list("pk", flat=True)) != channels:
             grant.channels.set(channels)
+        callers_forget()  # the API's next request reads the role afresh
     return user
 
 
@@ -149,3 +151,4 @@ def role_revoke(*, actor, grant: UserRole) -> None:
     with transaction.atomic():
         grant.user.groups.remove(*Group.objects.filter(name=grant.role))
         grant.delete()
+        callers_forget()

@@ -434,6 +434,23 @@ def test_requests_beyond_the_rate_are_a_429(ninghua_clerk, monkeypatch):
     assert "detail" in client.get(f"{API}counties/").json()
 
 
+def test_the_rate_is_counted_in_a_window_opened_by_the_first_request(ninghua_clerk, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+    clock = [1000.0]
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: clock[0]))
+    cache.clear()
+    client = api_as(ninghua_clerk)
+    assert [client.get(f"{API}counties/").status_code for _ in range(3)] == [200, 200, 429]
+    clock[0] += 45
+    refused = client.get(f"{API}counties/")
+    assert (refused.status_code, refused["Retry-After"]) == (429, "15")
+    clock[0] += 15
+    assert [client.get(f"{API}counties/").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_reference_and_place_resources_read(api_client, ninghua_village):
     assert len(api_client.get(f"{API}causes/").json()) == 12
     channels = {c["code"]: c for c in api_client.get(f"{API}channels/").json()}

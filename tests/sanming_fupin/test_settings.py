@@ -57,6 +57,49 @@ def test_database_url_picks_postgresql():
     assert result.stdout.split() == ["django.db.backends.postgresql", "fupin", "127.0.0.1"]
 
 
+def test_redis_url_picks_a_shared_cache_that_keeps_the_api_callers():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.CALLER_CACHE_SECONDS)"
+    shared = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/3",
+                    CALLER_CACHE_SECONDS="")
+    assert shared.stdout.split() == ["common.cache.RedisCache", "300"], shared.stderr
+    # Each process's own memory cannot be told of another's change of role: no callers kept.
+    local = manage("shell", "--no-imports", "-c", code, DEBUG="1", REDIS_URL="", CALLER_CACHE_SECONDS="")
+    assert local.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "0"], local.stderr
+
+
+@pytest.fixture
+def redis_cache():
+    from common.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": f"sanming-fupin-test-{os.getpid()}"})
+    try:
+        cache.delete_many(["probe", "window"])
+    except Exception as e:  # redis.ConnectionError: no Redis here
+        pytest.skip(f"no Redis at 127.0.0.1:6379 ({e})")
+    yield cache
+    cache.delete_many(["probe", "window"])
+
+
+def test_the_redis_cache_keeps_and_drops_values(redis_cache):
+    redis_cache.set("probe", (1.5, 2), 5)
+    assert redis_cache.get("probe") == (1.5, 2)
+    redis_cache.delete("probe")
+    assert redis_cache.get("probe") is None
+
+
+def test_the_redis_cache_counts_hits_in_a_window_opened_by_the_first(redis_cache):
+    from common.cache import window_count
+
+    class Behind:  # as django.core.cache.cache hands it on
+        def __getattr__(self, name):
+            return getattr(redis_cache, name)
+
+    counts = [window_count(Behind(), "window", 60) for _ in range(3)]
+    assert [hits for hits, _left in counts] == [1, 2, 3]
+    assert all(0 < left <= 60 for _hits, left in counts)
+    assert redis_cache.get("window") == 3  # Redis's own counter, not a value read and written back
+
+
 def test_language_and_time_zone():
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ) == ("zh-hans", "Asia/Shanghai", True)
 
