@@ -125,8 +125,9 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
     with transaction.atomic():
         tell(0, len(rows), "检查各行")
         groups = _grouped(rows, report, tell)
-        tell(len(rows), len(rows), "核对登记库")
-        households, members, write, causes = _instances(actor, groups, report, lock=not dry_run)
+        # The registry's households read (and locked) by the chunk: counted in households.
+        tell(0, len(groups), "核对登记库")
+        households, members, write, causes = _instances(actor, groups, report, lock=not dry_run, progress=tell)
         tell(len(rows), len(rows), "检查登记规则")
         pairs = [(h, code) for h in households for code in causes.get(id(h), ())]
         try:
@@ -185,7 +186,7 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
     return groups
 
 
-def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
+def _existing(numbers: list[str], *, lock: bool, progress) -> dict[str, Household]:
     """The registry's households of these numbers with their members and causes, locked (when
     writing) until the import ends, so that two imports or an import and a clerk's edit of the same
     household are serialized: the second sees what the first wrote."""
@@ -197,14 +198,15 @@ def _existing(numbers: list[str], *, lock: bool) -> dict[str, Household]:
             chunk = chunk.select_for_update(of=("self",)).order_by("number")
         chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
         existing.update((h.number, h) for h in chunk)
+        progress(min(start + 5000, len(numbers)), len(numbers), "核对登记库")
     return existing
 
 
-def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: bool):
+def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: bool, progress):
     """Model instances: new ones, and copies of the registry's with the workbook's values, each
     knowing its sheet row; which of them are new or changed (`write`, by id()), and the new
     secondary causes of the households whose set changes (by id())."""
-    existing = _existing(list(groups), lock=lock)
+    existing = _existing(list(groups), lock=lock, progress=progress)
     writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
     refused_before = {p.row for p in report.problems}
     households, members, write, causes = [], [], set(), {}

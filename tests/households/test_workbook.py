@@ -474,3 +474,14 @@ def test_exports_are_logged_with_user_filter_and_rows(village, city_reviewer, tm
     exported = load_workbook(tmp_path / "e.xlsx").worksheets[0]
     ids = [c.value for c in exported["S"][1:]]
     assert ids and all("********" in i for i in ids)
+
+
+def test_the_import_tells_each_stage_and_counts_the_households_it_reads_from_the_registry(village):
+    told = []
+    workbook.import_sheet(
+        workbook.read_workbook(xlsx([row("H1", village.code), row("H1", village.code, 与户主关系="配偶"),
+                                     row("H2", village.code), row("H3", village.code)])),
+        actor=SYSTEM, progress=lambda done, total=None, stage=None: told.append((done, total, stage)))
+    assert [stage for *_, stage in told if stage] == ["检查各行", "核对登记库", "核对登记库", "检查登记规则", "写入"]
+    assert [(done, total) for done, total, stage in told if stage == "核对登记库"] == [(0, 3), (3, 3)]
+    assert Household.objects.count() == 3
