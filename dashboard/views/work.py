@@ -16,7 +16,6 @@ from ..forms import DashboardFilter
 from ..tables import Table, findings_table
 from .pages import InvalidFilter, dashboard_page, read_filters, respond
 
-
 # The whole city's findings (7,712 in the demo) would make a page of megabytes: the page lists the
 # first ones, each count above opens its county's and check's, the export holds them all.
 FINDINGS_SHOWN = 1000
