@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django_tasks_db.models import DBTaskResult
 
+from common.admin import ReadOnlyAdmin
+
 from .access import jobs_visible_to
 from .kinds import KINDS
 from .models import Job
@@ -15,7 +17,7 @@ from .services import job_refresh
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind_label", "username", "state", "progress", "summary"]
     list_filter = ["state", "kind"]
     date_hierarchy = "created_at"
@@ -30,15 +32,6 @@ class JobAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request) and (
             obj is None or jobs_visible_to(request.user).filter(pk=obj.pk).exists())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="类别")
     def kind_label(self, job):
