@@ -88,7 +88,7 @@ def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
         placed = 0
         while placed < target:
             serial += 1
-            h, ms = _household(rng, county, rng.choice(villages), serial, causes, used_ids)
+            h, ms = _household(rng, county, rng.choice(villages), serial, causes, used_ids, most=target - placed)
             county_households.append((h, ms))
             placed += len(ms)
         rng.shuffle(county_households)
@@ -158,11 +158,13 @@ def _places(rng, registry, county, row) -> list[Village]:
     return [v for v in registry.villages if v.code.startswith(county.code)]
 
 
-def _household(rng, county, village, serial, causes, used_ids):
+def _household(rng, county, village, serial, causes, used_ids, most=7):
+    """A household of at most `most` persons: the county's last one fills its annex figure exactly."""
     category = rng.choices(list(CATEGORIES), weights=[h for h, _ in CATEGORIES.values()])[0]
     households, people = CATEGORIES[category]
     mean = people / households
     size = 1 if category == "wubao" and rng.random() < 0.92 else max(1, min(7, round(rng.gauss(mean, 1.0))))
+    size = min(size, most)
     main_cause = rng.choices(list(CAUSES), weights=list(CAUSES.values()))[0]
     if category in ("dibao", "wubao") and main_cause in ("lack_skills", "lack_funds", "schooling"):
         main_cause = "lack_labor"  # those who cannot work are not short of skills or capital
@@ -220,14 +222,22 @@ def _member(rng, county, household, main_cause, index, relation, age, male, used
 
 
 def _events(rng, registry, households, row, out_2014, scale):
-    """2014 exits up to the annex's figure, then each year near the quota (a county in five
+    """2014 exits to the annex's figure exactly, then each year near the quota (a county in five
     behind), and about one exited household in 40 falling back the next year."""
     pending = list(households)
     behind = rng.random() < 0.2
 
-    def exit_until(target, year):
+    def exit_until(target, year, exact=False):
         done, fell_back = 0, []
         while pending and done < target:
+            if exact and done + len(pending[-1][1]) > target:
+                # The annex's 2014 figure met to the person: the next household out is one that
+                # fills the gap (there is always a household of one, 五保 mostly, at worst).
+                fits = [i for i, (_h, ms) in enumerate(pending) if len(ms) == target - done] or \
+                       [i for i, (_h, ms) in enumerate(pending) if len(ms) < target - done]
+                if not fits:
+                    break
+                pending.append(pending.pop(fits[-1]))
             h, ms = pending.pop()
             low = rng.random() < 0.005  # a deliberate finding: income below the line
             income = Decimal(rng.randrange(2000, 2700)) if low else Decimal(rng.randrange(3200, 6500))
@@ -241,7 +251,7 @@ def _events(rng, registry, households, row, out_2014, scale):
                 fell_back.append((h, ms))
         pending[:0] = fell_back  # out again in a later year, if the quotas reach them
 
-    exit_until(out_2014, 2014)
+    exit_until(out_2014, 2014, exact=True)
     for year in PLAN_YEARS:
         share = rng.uniform(0.78, 0.9) if behind else rng.uniform(0.97, 1.06)
         exit_until(round(row.quota(year) * scale * share), year)

@@ -112,18 +112,20 @@ def test_bulk_path_refuses_unknown_codes():
     assert [(p.field, p.record is h) for p in e.value.problems] == [("village", True), ("main_cause", True)]
 
 
-def test_people_per_county_follow_the_annex():
+def test_people_and_2014_exits_per_county_meet_the_annex_to_the_person():
     from plans.models import AnnexRow
 
-    registry = demo.build(persons=5000, seed=2)
-    per_county = {}
+    registry = demo.build(persons=20000, seed=2)
+    people, out_2014 = {}, {}
     for m in registry.members:
-        per_county[m.id_number[:6]] = per_county.get(m.id_number[:6], 0) + 1
+        people[m.id_number[:6]] = people.get(m.id_number[:6], 0) + 1
+    for e in registry.exits:
+        if e.year == 2014:
+            out_2014[e.household.county_code] = out_2014.get(e.household.county_code, 0) + e.persons
     for row in AnnexRow.objects.filter(county__isnull=False):
-        share = round(row.registered * 5000 / demo.CITY_PERSONS)
-        assert share <= per_county.get(row.county_id, 0) < share + 8, row.label  # at most one household over
-    out_2014 = sum(e.persons for e in registry.exits if e.year == 2014)
-    assert abs(out_2014 - 5000 * 25046 / demo.CITY_PERSONS) < 12 * 8
+        share = round(row.registered * 20000 / demo.CITY_PERSONS)
+        assert people.get(row.county_id) == share, row.label
+        assert out_2014.get(row.county_id, 0) == round(share * row.exited_2014 / row.registered), row.label
 
 
 PROJECT_MODELS = [GuaranteeFund, GuaranteedLoan, Workshop, Job, PublicPost, Pilot, EducationFund, StudentAid,
