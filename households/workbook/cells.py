@@ -26,10 +26,10 @@ def text_of(raw) -> str:
 class Lookups:
     """The coded columns' codes and labels, and the causes, read once per import."""
 
-    def __init__(self):
+    def __init__(self, columns: Sequence[Column] = COLUMNS):
         self.choices = {
             c.key: {**{str(label): code for code, label in c.choices}, **{code: code for code, _l in c.choices}}
-            for c in COLUMNS
+            for c in columns
             if c.kind == "choice"
         }
         causes = list(PovertyCause.objects.values_list("code", "name"))

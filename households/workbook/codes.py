@@ -21,12 +21,12 @@ class CodeList:
         return [name for _code, name in self.values]
 
 
-def code_lists() -> list[CodeList]:
-    """Every coded column of the layout with its codes, in the layout's order. Runs a query (the
-    causes)."""
+def code_lists(columns: list[Column] = COLUMNS) -> list[CodeList]:
+    """Every coded column of the layout (the registry's, or another workbook's columns) with its
+    codes, in the layout's order. Runs a query (the causes)."""
     causes = list(PovertyCause.objects.values_list("code", "name"))
     lists = []
-    for column in COLUMNS:
+    for column in columns:
         if column.kind == "choice":
             values = [(code, str(label)) for code, label in column.choices]
         elif column.kind in ("cause", "causes"):

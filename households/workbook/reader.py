@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from common.batches import gc_paused
 
-from ..layout import BY_KEY, COLUMNS, WRITABLE, Column
+from ..layout import BY_KEY, COLUMNS, Column
 from ..services import ImportReport, SheetRow
 from .cells import Lookups, column_values, text_of
 from .container import WorkbookError, check_container
@@ -21,7 +21,11 @@ def _normal_header(text) -> str:
     return re.sub(r"\s+", "", text).lstrip("*")
 
 
-HEADER_INDEX = {_normal_header(name): c for c in COLUMNS for name in (c.header, *c.aliases)}
+def _header_index(columns: tuple[Column, ...]) -> dict[str, Column]:
+    return {_normal_header(name): c for c in columns for name in (c.header, *c.aliases)}
+
+
+HEADER_INDEX = _header_index(tuple(COLUMNS))
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Sheet:
     rows: list[SheetRow] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
     blank_rows: int = 0
+    layout: list[Column] = field(default_factory=lambda: COLUMNS)
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -57,18 +62,20 @@ class Sheet:
 
     def problems(self, report: ImportReport) -> list[RowProblem]:
         """The import service's problems as the clerk reads them: header and cell, not keys."""
-        return [RowProblem(p.row, BY_KEY[p.column].header if p.column in BY_KEY else p.column,
+        by_key = BY_KEY if self.layout is COLUMNS else {c.key: c for c in self.layout}
+        return [RowProblem(p.row, by_key[p.column].header if p.column in by_key else p.column,
                            self.value(p.row, p.column), p.reason) for p in report.problems]
 
 
-def read_workbook(data: bytes) -> Sheet:
+def read_workbook(data: bytes, *, columns: list[Column] = COLUMNS) -> Sheet:
     """Reads the first sheet with python-calamine (about ten times faster than openpyxl on a whole
-    city), after checks that refuse, with a reason, anything that is not a readable xlsx."""
+    city), after checks that refuse, with a reason, anything that is not a readable xlsx. `columns`:
+    the layout read, the registry's by default (or another workbook's, records.py)."""
     with gc_paused():
-        return _read(data)
+        return _read(data, columns)
 
 
-def _read(data: bytes) -> Sheet:
+def _read(data: bytes, columns: list[Column]) -> Sheet:
     check_container(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -78,14 +85,14 @@ def _read(data: bytes) -> Sheet:
     except Exception as e:  # the reader's own errors carry no message a clerk could act on
         raise WorkbookError(f"无法读取该工作簿（{type(e).__name__}），请用 Excel 或 WPS 另存为 .xlsx 后重试") from e
     _fill_merged(grid, merged)
-    sheet = _sheet(grid)
-    sheet.rows = _rows(sheet)
+    sheet = _sheet(grid, columns)
+    sheet.rows = _rows(sheet, columns)
     return sheet
 
 
-def _rows(sheet: Sheet) -> list[SheetRow]:
+def _rows(sheet: Sheet, layout: list[Column]) -> list[SheetRow]:
     """The sheet's rows as values, read a column at a time (see cells.column_values)."""
-    lookups = Lookups()
+    lookups = Lookups(layout)
     grid = list(sheet.cells.values())
     width = max(sheet.columns) + 1
     if any(len(cells) < width for cells in grid):
@@ -122,11 +129,12 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _sheet(grid: list[list]) -> Sheet:
+def _sheet(grid: list[list], layout: list[Column]) -> Sheet:
     # The header is the first row naming at least two of the layout's columns: a title row above it
     # ("三明市建档立卡贫困户花名册") is common and skipped.
+    headers = HEADER_INDEX if layout is COLUMNS else _header_index(tuple(layout))
     for index, row in enumerate(grid[:20]):
-        found = [HEADER_INDEX.get(_normal_header(v)) for v in row]
+        found = [headers.get(_normal_header(v)) for v in row]
         if sum(1 for c in found if c) >= 2:
             break
     else:
@@ -141,7 +149,7 @@ def _sheet(grid: list[list]) -> Sheet:
             twice.append(column.header)
         elif not column.read_only:
             columns[position] = column
-    missing = [c.header for c in WRITABLE if c.required and c not in columns.values()]
+    missing = [c.header for c in layout if c.required and not c.read_only and c not in columns.values()]
     if missing or twice:
         parts = []
         if missing:
@@ -159,4 +167,5 @@ def _sheet(grid: list[list]) -> Sheet:
         cells[number] = row_cells
     if not cells:
         raise WorkbookError("表格中没有数据行（表头下面是空的）")
-    return Sheet(header_row=index + 1, columns=columns, cells=cells, ignored_headers=ignored, blank_rows=blank)
+    return Sheet(header_row=index + 1, columns=columns, cells=cells, ignored_headers=ignored, blank_rows=blank,
+                 layout=layout)

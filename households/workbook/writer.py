@@ -81,12 +81,12 @@ def _cells_workbook(rows: Iterable[list], *, columns: list[Column]) -> bytes:
     return bulk.rows_workbook(chain([first], rows), columns=columns, codes=code_lists())
 
 
-def _styled_workbook(rows: Iterable[dict], *, columns: list[Column]) -> bytes:
+def _styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str = SHEET_TITLE) -> bytes:
     """The workbook written by openpyxl (write-only): each header cell formatted (required columns
     filled, read-only ones grey), and the drop-downs pointing at the sheet of codes down to the
     last row an import reads."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
+    sheet = book.create_sheet(title)
     codes = book.create_sheet(CODES_TITLE)
     sheet.freeze_panes = "A2"
     for position, column in enumerate(columns, start=1):
@@ -99,7 +99,7 @@ def _styled_workbook(rows: Iterable[dict], *, columns: list[Column]) -> bytes:
             cell.fill = _REQUIRED_FILL
         header.append(cell)
     sheet.append(header)
-    listed = code_lists()
+    listed = code_lists(columns)
     for codes_of in listed:
         column = codes_of.column
         if column not in columns:
@@ -129,7 +129,7 @@ def _plain(value):
     return "" if value is None else value
 
 
-def report_workbook(sheet: Sheet, report: services.ImportReport) -> bytes:
+def report_workbook(sheet: Sheet, report: services.ImportReport, *, title: str = SHEET_TITLE) -> bytes:
     """The refused rows in the layout, with a last column of reasons, so the clerk can fix and
     re-send them."""
     reasons: dict[int | None, list[str]] = {}
@@ -144,9 +144,9 @@ def report_workbook(sheet: Sheet, report: services.ImportReport) -> bytes:
     if None in reasons:
         rows.append({"_reason": "；".join(reasons[None])})
     # The columns the clerk sent, in the layout's order, and the reasons last.
-    columns = [c for c in COLUMNS if c in sheet.columns.values()]
+    columns = [c for c in sheet.layout if c in sheet.columns.values()]
     # openpyxl: a few rows, and the clerk's own cells, which may hold anything a workbook can.
-    return _styled_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)])
+    return _styled_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)], title=title)
 
 
 def export_households(households, *, actor, door: str, filters: dict, progress=None) -> bytes:
