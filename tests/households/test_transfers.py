@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from common.actors import SYSTEM
 from common.refusals import Refused
 from households import access, selectors, services
+from households.audit import run_audit
 from households.models import ExitRecord, Household, ReturnRecord, Transfer
 from plans.checks import run_checks
 from plans.selectors import quota_progress
@@ -266,3 +268,25 @@ def test_the_database_holds_one_pending_transfer_per_household(poor, places):
     transfer_row(poor).save()
     with pytest.raises(IntegrityError), transaction.atomic():
         transfer_row(poor, to_village_id=places.chengguan.pk).save()
+
+
+# ---------------------------------------------------------------- the data-quality check
+
+
+def test_a_transfer_pending_over_30_days_is_a_finding_linked_to_its_household(released, poor, datian_clerk):
+    Transfer.objects.filter(pk=released.pk).update(
+        released_at=datetime.datetime(2017, 3, 1, 9, 30, tzinfo=datetime.UTC))
+
+    def found(on):
+        return [(f.check, f.county, f.household, f.household_number, f.url, f.detail)
+                for f in run_audit(checks=["transfer_pending_long"], as_of=on)]
+
+    assert found(datetime.date(2017, 3, 31)) == []  # 30 days: not yet
+    url = reverse("dashboard:household", args=[poor.pk])
+    assert found(datetime.date(2017, 4, 1)) == [
+        ("transfer_pending_long", NINGHUA, poor.pk, "NH-1", url, "2017-03-01迁往大田县城关村，已待接收31天")]
+    # Scoped like every check: the receiving county does not see the household yet.
+    assert run_audit(checks=["transfer_pending_long"], as_of=datetime.date(2017, 4, 1),
+                     households=access.households_visible_to(datian_clerk)) == []
+    services.transfer_accept(actor=datian_clerk, transfer=released)
+    assert found(datetime.date(2017, 6, 1)) == []  # decided: nothing waits
