@@ -50,8 +50,9 @@ class ReleaseInput(serializers.Serializer):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # A household the caller does not see "does not exist" (400), as in every other write.
-        self.fields["household"].queryset = access.households_visible_to(user)
+        if user is not None:  # None: the schema's generator, which reads the fields alone
+            # A household the caller does not see "does not exist" (400), as in every other write.
+            self.fields["household"].queryset = access.households_visible_to(user)
 
 
 class RefuseInput(serializers.Serializer):
