@@ -18,7 +18,7 @@ from households import access, selectors, services
 from households.audit import run_audit
 from households.models import ExitRecord, Household, ReturnRecord, Transfer
 from plans.checks import run_checks
-from plans.selectors import quota_progress
+from plans.selectors import place_progress, quota_progress
 from tests.conftest import DATIAN, NINGHUA
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,11 @@ def test_the_issues_scenario_exits_stay_with_ninghua_returns_after_the_move_coun
     exit_record.verified_by = "大田县扶贫办"
     services.exit_save(actor=datian_clerk, record=exit_record)
     assert ExitRecord.objects.get(pk=exit_record.pk).county_id == NINGHUA
+    # Below the county, neither county places the record of the other (the household lies in 大田
+    # now, its 2015 exit is 宁化's): 大田's return is placed in 城关村.
+    assert place_progress(county=NINGHUA, level="village") == []
+    assert place_progress(county=DATIAN, level="village") == [
+        {"code": places.chengguan.pk, "name": "城关村", "exited": 0, "returned": 2, "net": -2}]
     # The records check holds the new rule: an exit counted where its household moved out of is no drift.
     (county_check,) = [f for f in run_checks("records") if f.check == "records.county"]
     assert county_check.ok, county_check.items
