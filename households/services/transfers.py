@@ -69,6 +69,8 @@ def transfer_accept(*, actor, transfer: Transfer | int) -> Transfer:
         household = locked(transfer.household_id)
         if household.village_id != transfer.from_village_id:  # a guard: nothing else moves a household
             raise ValidationError({"household": "该户已不在迁出村，不能接收"})
+        if household.status == Household.Status.REMOVED:  # removed (清退) while it waited
+            raise ValidationError({"household": "该户已清退，不能接收；请拒收"})
         transfer.state, transfer.decided_by, transfer.decided_at = State.ACCEPTED, person(actor), timezone.now()
         transfer.full_clean()
         stamp(actor, transfer)

@@ -194,6 +194,14 @@ def test_releasing_a_removed_household_is_refused(poor, places, ninghua_clerk):
     assert snapshot() == before
 
 
+def test_accepting_a_household_removed_while_it_waited_is_refused(released, poor, ninghua_clerk, datian_clerk):
+    services.household_remove(actor=ninghua_clerk, household=poor, reason="错评")
+    before = snapshot()
+    assert "清退" in invalid(services.transfer_accept, actor=datian_clerk, transfer=released)["household"][0]
+    assert snapshot() == before
+    services.transfer_refuse(actor=datian_clerk, transfer=released, reason="该户已清退")
+
+
 @pytest.mark.parametrize("fields, field", [
     ({"reason": "wedding"}, "reason"),
     ({"reason": "family", "settlement": "某安置区"}, "settlement"),

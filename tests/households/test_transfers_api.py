@@ -3,6 +3,8 @@ counties, release, accept and refuse; each bad input a 400 naming the field with
 a step the caller may not take a 403, a transfer the caller does not see a 404."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.actors import SYSTEM
 from households import services
@@ -149,3 +151,18 @@ def test_changing_the_village_through_the_household_endpoint_is_a_400_pointing_t
 def test_unknown_filters_are_a_400(ninghua_clerk):
     response = api_as(ninghua_clerk).get(URL, {"stat": "pending"})
     assert response.status_code == 400 and "stat" in response.json()
+
+
+def test_the_list_queries_do_not_grow_with_its_page(poor, places, ninghua_clerk, datian_clerk):
+    client = api_as(datian_clerk)
+    services.transfer_release(actor=ninghua_clerk, household=poor, to_village=places.chengguan, reason="family")
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(URL).json()["results"]) == 1
+    for i in range(6):
+        h = household(village=places.chengnan, number=f"NH-Q{i}")
+        t = services.transfer_release(actor=ninghua_clerk, household=h, to_village=places.chengguan, reason="other")
+        services.transfer_accept(actor=datian_clerk, transfer=t)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(URL).json()
+    assert len(body["results"]) == 7 and {r["decided_by"] for r in body["results"]} == {None, "clerk_datian"}
+    assert len(many) == len(one)
