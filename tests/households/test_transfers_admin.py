@@ -122,3 +122,13 @@ def test_a_clerk_of_a_third_county_sees_no_transfer(pending):
     assert list(client.get(LIST).context["cl"].result_list) == []
     page = client.get(reverse("admin:households_transfer_change", args=[pending.pk]))
     assert page.status_code == 302  # the admin's "no such record"
+
+
+def test_a_removed_household_is_not_offered_for_release(poor, places, ninghua_clerk):
+    services.household_remove(actor=ninghua_clerk, household=poor, reason="错评")
+    before = snapshot()
+    client = admin_as(ninghua_clerk)
+    assert poor not in client.get(ADD).context["adminform"].form.fields["household"].queryset
+    response = client.post(ADD, {"household": poor.pk, "to_village": places.chengguan.pk, "reason": "family"})
+    assert response.status_code == 200 and "household" in response.context["adminform"].form.errors
+    assert snapshot() == before
