@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Left, Right
 
 from common.refusals import Refused
 
-from .models import County, Household, ReliefChannel, Role, UserRole, Village
+from .models import County, Household, ReliefChannel, Role, Transfer, UserRole, Village
 from .validators import mask_id
 
 
@@ -65,6 +65,25 @@ def households_visible_to(user) -> QuerySet[Household]:
         )
         return households.filter(pk__in=Household.objects.filter(served).values("pk"))
     return households.none()
+
+
+def transfers_visible_to(user) -> QuerySet[Transfer]:
+    """The transfers (迁移) a user sees: superusers and the city reviewer all; a county clerk and a
+    system client those out of or into their counties (a pending one is listed for both, the
+    receiving county deciding on a household it does not see yet); anyone else none."""
+    transfers = Transfer.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return transfers
+    role = user_role(user)
+    if role is None:
+        return transfers.none()
+    if role.role == Role.CITY_REVIEWER:
+        return transfers
+    if role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
+        codes = _county_codes(role)
+        return transfers.filter(Q(from_village__township__county_id__in=codes)
+                                | Q(to_village__township__county_id__in=codes))
+    return transfers.none()
 
 
 def sees_whole_city(user) -> bool:
@@ -209,6 +228,22 @@ def require_county_writable(actor, county: str | None, *, field: str, what: str)
         raise Refused(f"不在您可以登记{what}的县(市、区)内", field=field)
 
 
+def may_decide_transfer(user, transfer: Transfer) -> bool:
+    """Runs a query. A transfer across counties is accepted or refused by whoever writes in the
+    receiving county (its clerk; superusers and the system anywhere)."""
+    return counties_writable_by(user).filter(pk=transfer.to_county).exists()
+
+
+def require_transfer_decidable(actor, transfer: Transfer) -> None:
+    """Runs queries. Refused unless the actor may accept or refuse the transfer; the sending county
+    is told, naming the receiving village, that the decision is the receiving county's."""
+    if may_decide_transfer(actor, transfer):
+        return
+    if counties_writable_by(actor).filter(pk=transfer.from_county).exists():
+        raise Refused("迁出县不能接收或拒收本县迁出的贫困户，须由迁入村所在县办理", field="to_village")
+    raise Refused("您不能接收或拒收该迁移")
+
+
 def require_measure_recordable(actor, household: Household, channel: ReliefChannel | str) -> None:
     """Runs queries."""
     if not may_record_measure(actor, household, channel):
@@ -251,7 +286,7 @@ def declare_role_permissions(permissions: dict[str, list[str]]) -> None:
         ROLE_PERMISSIONS[role] = list(dict.fromkeys([*ROLE_PERMISSIONS[role], *codenames]))
 
 
-REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord"]
+REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord", "transfer"]
 PLACES = ["county", "township", "village"]
 REFERENCE = ["povertycause", "reliefchannel", "alleviationmodel"]
 WRITE = ("view", "add", "change", "delete")

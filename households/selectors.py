@@ -12,6 +12,7 @@ from .models import (
     Member,
     ReliefMeasure,
     ReturnRecord,
+    Transfer,
 )
 
 
@@ -66,15 +67,26 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[d
     return page
 
 
+def transfer_list(transfers):
+    """Transfers with their household, places and the users who released and decided them, in one query."""
+    return transfers.with_places()
+
+
+def household_transfers(household: Household):
+    """Runs a query. Every move of the household (迁移), pending, accepted or refused, oldest first."""
+    return Transfer.objects.filter(household=household).with_places().order_by("released_at", "id")
+
+
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
-    """Every create, change and delete of the household and of its members, measures, exits and
-    returns, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    """Every create, change and delete of the household and of its members, measures, exits,
+    returns and transfers (every move, released, accepted or refused), newest first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
-        *(m.history.filter(household_id=household.pk) for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord)),
+        *(m.history.filter(household_id=household.pk)
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer)),
     ]
     entries = []
     for records in histories:

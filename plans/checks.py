@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
 from households.access import sees_whole_city
@@ -26,6 +26,7 @@ from households.models import (
     Household,
     ReturnRecord,
     Township,
+    Transfer,
     Village,
 )
 
@@ -262,15 +263,20 @@ def support_standards(ctx: Context) -> Iterator[Finding]:
 
 @check("records")
 def event_counties(ctx: Context) -> Iterator[Finding]:
-    """The quota progress sums exits and returns by the county each carries (kept by the services
-    from its household's village): none may differ from its household's."""
+    """The quota progress sums exits and returns by the county each carries, the county the
+    household lay in when it was recorded; the record stays counted there when the household moves
+    away (a transfer, 迁移). So a record's county is its household's present one, or one the household
+    was transferred out of: any other is a drift."""
+    moved_out = Transfer.objects.annotate(from_county=Substr("from_village_id", 1, 6)).filter(
+        household_id=OuterRef("household_id"), state=Transfer.State.ACCEPTED, from_county=OuterRef("county_id"))
     drifted = [
         f"{model._meta.verbose_name} {number}"
         for model in (ExitRecord, ReturnRecord)
         for number in model.objects.exclude(county_id=Substr("household__village_id", 1, 6))
-        .values_list("household__number", flat=True)
+        .exclude(Exists(moved_out)).values_list("household__number", flat=True)
     ]
-    yield finding("records.county", "所属县与贫困户所在县不一致的脱贫、返贫记录", ERROR, 0, len(drifted), drifted)
+    yield finding("records.county", "所属县既非贫困户所在县、也非其迁出县的脱贫、返贫记录", ERROR, 0, len(drifted),
+                  drifted)
 
 
 @check("records")

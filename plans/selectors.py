@@ -101,11 +101,14 @@ def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None 
 
 def place_progress(*, county: str, level: str, year: int | None = None) -> list[dict]:
     """Drill-down below the county (the annex sets no quota there): exited, returned and net persons
-    per township or village. Runs two queries."""
+    per township or village. Runs two queries. Only the county's own records (those recorded there)
+    of households still in it: a record stays counted for the county where it was recorded, but
+    the registry keeps no village on it, so a household that moved away (a transfer) is placed in
+    no township or village of either county."""
     path = {"township": "household__village__township", "village": "household__village"}[level]
     totals: dict[str, dict] = {}
     for model, key in ((ExitRecord, "exited"), (ReturnRecord, "returned")):
-        records = model.objects.filter(household__village__township__county_id=county)
+        records = model.objects.filter(county_id=county, household__village__township__county_id=county)
         if year:
             records = records.filter(year=year)
         for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")):

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 
 from common.admin import refusal_messages
 from common.refusals import Refused
@@ -161,6 +162,33 @@ class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
 
     household_path = ""
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # An existing household's village changes only by a transfer (迁移, the page's 办理迁移): shown,
+        # not offered, and its county with it; its transfers are listed below.
+        first, *rest = fieldsets
+        fields = ["county_name" if f == "county" else f for f in first[1]["fields"]]
+        return [(first[0], {**first[1], "fields": fields}), *rest, ("迁移", {"fields": ["transfers_shown"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "county_name", "village", "transfers_shown"] if obj else fields
+
+    @admin.display(description="迁移记录")
+    def transfers_shown(self, household):
+        """Runs a query. Every move of the household, oldest first."""
+        rows = [(t.released_at.date(), t.from_village, t.to_village, t.get_reason_display(), t.settlement or "",
+                 t.get_state_display(), t.refusal_reason or "") for t in selectors.household_transfers(household)]
+        if not rows:
+            return "无"
+        head = format_html("<tr>{}</tr>", format_html_join("", "<th>{}</th>", (
+            (h,) for h in ("迁出日期", "迁出村", "迁入村", "原因", "安置小区", "状态", "拒收原因"))))
+        body = format_html_join("", "<tr>{}</tr>", (
+            (format_html_join("", "<td>{}</td>", ((v,) for v in row)),) for row in rows))
+        return format_html("<table>{}{}</table>", head, body)
+
     def get_queryset(self, request):
         # Ordered for the autocomplete's pages too (the change list orders by itself).
         households = selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
@@ -189,7 +217,7 @@ class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
 
     @admin.display(description="县(市、区)", ordering="village__township__county")
     def county_name(self, household):
-        return household.village.township.county.name
+        return household.village.township.county.name  # the list's rows come with their places
 
     @admin.display(description="人数", ordering="member_count")
     def member_count(self, household):

@@ -8,6 +8,7 @@ from .places import (
     TownshipViewSet,
     VillageViewSet,
 )
+from .transfers import TransferViewSet
 from .views import (
     ExitRecordViewSet,
     HouseholdViewSet,
@@ -19,5 +20,5 @@ from .views import (
 __all__ = [
     "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
-    "ReturnRecordViewSet",
+    "ReturnRecordViewSet", "TransferViewSet",
 ]

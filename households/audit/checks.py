@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, Mod, Replace, Substr
 
-from ..models import ExitRecord, Household, Member, ReliefChannel, ReliefMeasure
+from ..models import ExitRecord, Household, Member, ReliefChannel, ReliefMeasure, Transfer
 from .base import (
     MEMBER_FIELDS,
     Finding,
@@ -261,3 +261,24 @@ def measures_after_exit(scope: Scope) -> Iterator[Finding]:
     yield from household_findings(
         "measures_after_exit", Household.objects.filter(pk__in=list(flagged)),
         lambda h: f"{flagged[h['id']][0]}年脱贫，{flagged[h['id']][1]}年仍有帮扶渠道措施")
+
+
+# ---------------------------------------------------------------- transfers
+
+TRANSFER_PENDING_DAYS = 30  # issue 18: a transfer waiting longer on the receiving county is flagged
+
+
+@audit_check("transfer_pending_long", "迁移待接收超过30天")
+def transfer_pending_long(scope: Scope) -> Iterator[Finding]:
+    """A transfer across counties released more than TRANSFER_PENDING_DAYS days before the report
+    date and still neither accepted nor refused: the household waits between two counties. One query."""
+    cutoff = datetime.datetime.combine(scope.as_of - datetime.timedelta(days=TRANSFER_PENDING_DAYS), datetime.time.min,
+                                       tzinfo=datetime.UTC)
+    waiting = Transfer.objects.pending().filter(household__in=scope.households, released_at__lt=cutoff)
+    for t in waiting.order_by("household_id").values("household_id", "household__number", "from_village_id",
+                                                      "released_at", "to_village__name",
+                                                      "to_village__township__county__name"):
+        days = (scope.as_of - t["released_at"].date()).days
+        yield Finding("transfer_pending_long", t["from_village_id"][:6], t["household_id"], t["household__number"],
+                      None, f"{t['released_at']:%Y-%m-%d}迁往{t['to_village__township__county__name']}"
+                            f"{t['to_village__name']}，已待接收{days}天")

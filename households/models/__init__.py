@@ -39,6 +39,7 @@ from .reference import (
     ReliefChannel,
 )
 from .roles import ExportDoor, ExportLog, Role, UserRole
+from .transfers import Transfer, TransferQuerySet, TransferReason, TransferState
 
 __all__ = [
     "FIRST_YEAR", "LAST_YEAR", "LOAN_MAX_AMOUNT", "LOAN_MAX_MONTHS", "RegistryModel", "choices_check",
@@ -46,5 +47,5 @@ __all__ = [
     "HouseholdStandard", "HouseholdStatus", "Labor", "Member", "Relation", "Schooling", "Sex", "County",
     "Township", "Village", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
-    "UserRole",
+    "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
 ]

@@ -90,9 +90,11 @@ class HouseholdEvent(RegistryModel):
     # Snapshot taken by the service when the record is made: later member changes don't rewrite it.
     persons = models.PositiveSmallIntegerField(_("人数"), editable=False)
     verified_by = models.CharField(_("核验人"), max_length=100, blank=True)
-    # The household's county (the first six digits of its village's code), kept by the services:
-    # the quota progress groups exits and returns by county and year without joining household,
-    # village and township for every record (docs/scaling.md). plans.checks finds any drift.
+    # The county the household lay in when the record was made (the first six digits of its village's
+    # code then), set by the services and kept when the household later moves (a transfer): the record
+    # stays counted for that county. The quota progress groups exits and returns by county and year
+    # without joining household, village and township for every record (docs/scaling.md).
+    # plans.checks finds any drift (a county neither the household's nor one it moved out of).
     county = models.ForeignKey(County, models.PROTECT, related_name="+", editable=False, db_index=False,
                                verbose_name=_("县(市、区)"))
 

@@ -43,6 +43,7 @@ from .reference import (
     role_group_sync,
     role_revoke,
 )
+from .transfers import transfer_accept, transfer_refuse, transfer_release
 
 __all__ = [
     "BatchInvalid", "Problem", "registry_bulk_create", "registry_problems", "export_log",
@@ -51,4 +52,5 @@ __all__ = [
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
     "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
+    "transfer_accept", "transfer_refuse", "transfer_release",
 ]

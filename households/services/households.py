@@ -4,13 +4,12 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, ProtectedError, Subquery
-from django.db.models.functions import Substr
+from django.db.models import ProtectedError
 
 from common.actors import person
 
 from .. import access
-from ..models import County, ExitRecord, Household, Member, PovertyCause, ReturnRecord
+from ..models import County, Household, Member, PovertyCause
 from ..validators import validate_member_set
 
 Status = Household.Status
@@ -80,7 +79,8 @@ def household_save(
     the household has exactly one head (户主) and no person twice, and no person is in another
     household that is not removed. The main cause is never also a secondary one. When `county` is
     given (a clerk's county, a sheet's county column), the village must lie in it. The status is
-    not set here: exits, returns and removals set it (household_status_refresh, household_remove).
+    not set here: exits, returns and removals set it (household_status_refresh, household_remove);
+    nor is an existing household's village: it moves by a transfer (transfer_release).
     """
     deleted_members = list(deleted_members)
     with transaction.atomic():
@@ -92,7 +92,10 @@ def household_save(
         else:
             stored = locked(household)
             access.require_household_writable(actor, stored)
-            moved = stored.county_code != household.county_code
+            if household.village_id != stored.village_id:
+                # A move is a transfer (迁移): released by one county, accepted by the other, with
+                # its history; the village field itself never changes (services/transfers.py).
+                raise ValidationError({"village": "贫困户所在村不能直接修改；请办理迁移（迁出，由迁入县接收）"})
             if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
                 errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
         county_code = household.village_id[:6] if household.village_id else None
@@ -134,8 +137,6 @@ def household_save(
 
         stamp(actor, household, *members, *deleted_members)
         household.save()
-        if not adding and moved:
-            events_follow([household])
         if other_causes is not None:
             household.other_causes.set(other_causes)
         for member in deleted_members:
@@ -146,15 +147,6 @@ def household_save(
             member.household = household
             member.save()
     return household
-
-
-def events_follow(households: Sequence[Household]) -> None:
-    """Exits and returns keep the county of their household when it moves to another (their
-    `county` is the household's, kept for the progress's sake: it is not a fact of its own, so the
-    update writes no history; the household's history has the move)."""
-    county = Subquery(Household.objects.filter(pk=OuterRef("household_id")).values(code=Substr("village_id", 1, 6)))
-    for model in (ExitRecord, ReturnRecord):
-        model.objects.filter(household__in=[h.pk for h in households]).update(county_id=county)
 
 
 def member_save(*, actor, member: Member) -> Member:

@@ -30,7 +30,6 @@ from .bulk import (
     registry_problems,
     unsaved,
 )
-from .households import events_follow
 
 
 @dataclass
@@ -219,6 +218,11 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
         if current is not None and current.county_code not in writable:
             report.problems.append(ImportProblem(first, "number", "该户编号属于你无权修改的县(市、区)的贫困户"))
             continue
+        if current is not None and village != current.village_id:
+            # A move is a transfer (迁移), never a changed cell: each row of the household says so.
+            report.problems += [ImportProblem(r, "village", f"贫困户所在村不能通过导入修改（登记为 {current.village_id}）；"
+                                              "请办理迁移（迁出，由迁入县接收）") for r in group.rows]
+            continue
         if village[:6] not in writable:
             report.problems.append(ImportProblem(first, "village", "只能导入本人负责的县(市、区)的贫困户"))
             continue
@@ -300,10 +304,7 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     replaced = [h for h in households if id(h) in causes and h.pk is not None]  # the new have none to replace
     insert_with_history(new_households, Household, **created)
     if changed_households:
-        stored = dict(Household.objects.filter(pk__in=[h.pk for h in changed_households])
-                      .values_list("pk", "village_id"))
         bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
-        events_follow([h for h in changed_households if stored[h.pk][:6] != h.county_code])
     # A head handed over: whoever stops being head goes first, the new members after, whoever
     # becomes head last, or the partial unique index (one head per household) sees two heads.
     stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]

@@ -76,8 +76,10 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
                     raise ValidationError({name: "不能修改；请撤销这条记录后重新登记"})
         record.household = locked(record.household_id)
         access.require_household_writable(actor, record.household)
-        record.county_id = record.household.county_code
         if record._state.adding:
+            # Counted for the county the household lies in now, and kept there when it moves away
+            # (a transfer): a correction of the record later leaves it where it was counted.
+            record.county_id = record.household.county_code
             record.persons = record.household.members.count()
         record.full_clean()
         stamp(actor, record)

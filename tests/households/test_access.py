@@ -70,7 +70,9 @@ def test_drop_downs_offer_only_own_county(roles, places):
     assert [v["id"] for v in found] == ["350424101201"]
 
 
-def test_clerk_cannot_move_a_household_into_another_county(roles, places):
+def test_the_household_form_offers_no_village_to_change_a_move_is_a_transfer(roles, places):
+    """Issue 18: on an existing household the village is shown, not offered (a move is a transfer,
+    the page's 办理迁移); a village posted anyway changes nothing."""
     h = household(village=places[0])
     m = h.members.get()
     data = {
@@ -83,8 +85,13 @@ def test_clerk_cannot_move_a_household_into_another_county(roles, places):
     }
     for prefix in ("measures", "exits", "returns"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    response = admin_as(roles["clerk"]).post(reverse("admin:households_household_change", args=[h.pk]), data)
-    assert response.status_code == 200 and "village" in response.context["adminform"].form.errors
+    client = admin_as(roles["clerk"])
+    url = reverse("admin:households_household_change", args=[h.pk])
+    page = client.get(url)
+    assert "village" not in page.context["adminform"].form.fields
+    assert f"{reverse('admin:households_transfer_add')}?household={h.pk}" in page.content.decode()
+    response = client.post(url, data)
+    assert response.status_code == 302
     assert Household.objects.get(pk=h.pk).village_id == places[0].code
 
 

@@ -64,9 +64,15 @@ def test_a_clerk_changes_no_household_of_another_county(poor, datian_clerk):
     assert (stored.phone, stored.status) == ("", Household.Status.REGISTERED)
 
 
-def test_a_household_moves_only_into_a_county_its_clerk_may_write(poor, places, ninghua_clerk):
-    poor.village = places.chengguan
-    assert refused(services.household_save, actor=ninghua_clerk, household=poor).field == "village"
+def test_a_household_is_moved_by_a_transfer_not_by_changing_its_village(poor, places, ninghua_clerk, datian_clerk):
+    """Within the county or into another, the village field is refused naming it (迁移 instead);
+    another county's clerk is refused before that, as for any change of the household."""
+    for target in (places.chengbei, places.chengguan):
+        poor.village = target
+        with pytest.raises(ValidationError) as e:
+            services.household_save(actor=ninghua_clerk, household=poor)
+        assert "迁移" in e.value.message_dict["village"][0]
+    refused(services.household_save, actor=datian_clerk, household=poor)
     assert Household.objects.get(pk=poor.pk).village_id == places.chengnan.pk
 
 

@@ -282,15 +282,19 @@ def test_exit_snapshots_persons_and_sets_status():
     assert (record.persons, h.status) == (2, "exited")
 
 
-def test_exits_and_returns_carry_their_households_county_wherever_it_moves():
+def test_a_households_village_is_not_changed_directly_but_by_a_transfer():
+    """Issue 18: a move is a transfer (迁移, tests/households/test_transfers.py), even within the county
+    and even as the system; the household's exits keep the county they were recorded in."""
     h = household(village=VillageFactory(code="350424101201", township__code="350424101"))
     exit_(h, 2015)
-    return_(h, 2016)
-    assert {r.county_id for r in (*h.exits.all(), *h.returns.all())} == {"350424"}
-    h.refresh_from_db()
-    h.village = VillageFactory(code="350425101201", township__code="350425101", township__county_id="350425")
-    services.household_save(actor=SYSTEM, household=h)
-    assert {r.county_id for r in (*h.exits.all(), *h.returns.all())} == {"350425"}
+    for target in (VillageFactory(code="350424101202", township=h.village.township),
+                   VillageFactory(code="350425101201", township__code="350425101", township__county_id="350425")):
+        h.refresh_from_db()
+        h.village = target
+        errors = refused(services.household_save, actor=SYSTEM, household=h)
+        assert "迁移" in errors["village"][0]
+        assert Household.objects.get(pk=h.pk).village_id == "350424101201"
+    assert h.exits.get().county_id == "350424"
 
 
 def test_exit_before_identification_is_refused():

@@ -162,15 +162,22 @@ def test_a_changed_row_updates_its_record_and_keeps_the_history(village, datian_
     assert [r.income_per_capita for r in h.history.order_by("history_id")] == [Decimal("2500.00"), Decimal("3100.00")]
 
 
-def test_a_household_moved_to_another_county_takes_its_exits_along(village):
-    head = resident_id()
-    run(xlsx([row("H1", 公民身份号码=head)]))
+def test_a_changed_village_is_refused_on_each_row_of_the_household(village):
+    """A move is a transfer (迁移), not a changed cell: each row of the household is refused in the
+    village column, even for the system, and nothing is written."""
+    head, child = resident_id(), resident_id(sex="female")
+    run(xlsx([row("H1", 公民身份号码=head), row("H1", 公民身份号码=child, 与户主关系="子女", 姓名="小红")]))
     h = Household.objects.get(number="H1")
     exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
     VillageFactory(code="350425100201", township__code="350425100", township__county_id="350425")
-    report = run(xlsx([row("H1", "350425100201", 公民身份号码=head)]))  # as the system: the whole city
-    assert report.written, reasons(report)
-    assert h.exits.get().county_id == "350425"
+    report = run(xlsx([row("H1", "350425100201", 公民身份号码=head, 姓名="张三丰"),
+                       row("H1", "350425100201", 公民身份号码=child, 与户主关系="子女", 姓名="小红")]))
+    assert not report.written
+    assert [(r, column) for r, column, _ in reasons(report)] == [(2, "村代码"), (3, "村代码")]
+    assert all("迁移" in why for *_, why in reasons(report))
+    h.refresh_from_db()
+    assert (h.village_id, h.members.get(id_number=head).name) == ("350424100201", "张三")
+    assert h.exits.get().county_id == "350424"
 
 
 def test_a_head_handed_over_in_the_workbook_is_saved(village):

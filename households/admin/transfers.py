@@ -1,0 +1,136 @@
+"""Transfers (迁移) in the admin: the list of those out of or into the user's counties, a release on
+the add page, accept and refuse as actions of the list; each handed to households/services/transfers.py,
+which decides who may and every rule. A transfer is never changed or deleted: its history is the record."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+
+from common.admin import ScopedAdmin, refusal_messages
+from common.refusals import Refused
+
+from .. import access, selectors, services
+from ..models import Household, Transfer
+
+
+class ReleaseForm(forms.ModelForm):
+    class Meta:
+        model = Transfer
+        fields = ["household", "to_village", "reason", "settlement", "note"]
+
+    def _post_clean(self):
+        # The household's village is where it moves from: the model's own rules (not its own
+        # village, a settlement only for 易地扶贫搬迁) then name their field on the form.
+        household = self.cleaned_data.get("household")
+        if household is not None:
+            self.instance.from_village_id = household.village_id
+        super()._post_clean()
+
+
+class RefuseForm(forms.Form):
+    refusal_reason = forms.CharField(label="拒收原因", max_length=200)
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedAdmin):
+    form = ReleaseForm
+    list_display = ["household", "from_village", "from_county_name", "to_village", "to_county_name", "reason",
+                    "state", "released_at", "decided_at"]
+    list_filter = ["state", "reason"]
+    search_fields = ["household__number", "settlement"]
+    list_select_related = ["household", "from_village__township__county", "to_village__township__county"]
+    autocomplete_fields = ["household", "to_village"]
+    ordering = ["-released_at", "-id"]
+    actions = ["accept_transfers", "refuse_transfers"]
+    readonly = ["household", "from_village", "to_village", "reason", "settlement", "note", "state", "released_by",
+                "released_at", "decided_by", "decided_at", "refusal_reason"]
+
+    def visible(self, request, queryset):
+        return queryset.filter(pk__in=access.transfers_visible_to(request.user))
+
+    def may_see(self, request, obj) -> bool:
+        return access.transfers_visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def may_change(self, request, obj) -> bool:
+        return False  # decided by the actions, never edited
+
+    def may_add(self, request) -> bool:
+        return access.households_writable_by(request.user).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return self.readonly if obj else ReleaseForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly if obj else []
+
+    def get_changeform_initial_data(self, request):
+        return {"household": request.GET.get("household")}  # from the household's page
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["queryset"] = self.households(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def households(self, request):
+        return access.households_writable_by(request.user).exclude(status=Household.Status.REMOVED)
+
+    def autocomplete_offer(self, request, field_name, queryset):
+        """The household box offers the households the user may move."""
+        return queryset.filter(pk__in=self.households(request)) if field_name == "household" else queryset
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="迁出县", ordering="from_village__township__county")
+    def from_county_name(self, transfer):
+        return transfer.from_village.township.county.name
+
+    @admin.display(description="迁入县", ordering="to_village__township__county")
+    def to_county_name(self, transfer):
+        return transfer.to_village.township.county.name
+
+    def save_model(self, request, obj, form, change):
+        saved = services.transfer_release(actor=request.user, household=obj.household, to_village=obj.to_village,
+                                          reason=obj.reason, settlement=obj.settlement, note=obj.note)
+        obj.__dict__.update(saved.__dict__)  # the admin's message and redirect name the saved transfer
+
+    def delete_model(self, request, obj):
+        raise Refused("迁移记录不能删除")
+
+    def _decide(self, request, queryset, step, done_text):
+        done = 0
+        for transfer in queryset:
+            try:
+                step(transfer)
+                done += 1
+            except (Refused, ValidationError) as e:
+                self.message_user(request, f"{transfer.household}：{'；'.join(refusal_messages(e))}", messages.ERROR)
+        self.message_user(request, f"已{done_text} {done} 户。", messages.SUCCESS if done else messages.WARNING)
+
+    @admin.action(description="接收所选迁移（迁入县）")
+    def accept_transfers(self, request, queryset):
+        self._decide(request, queryset, lambda t: services.transfer_accept(actor=request.user, transfer=t), "接收")
+
+    @admin.action(description="拒收所选迁移（迁入县，须填写原因）")
+    def refuse_transfers(self, request, queryset):
+        form = RefuseForm(request.POST if "refusal_reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["refusal_reason"]
+            self._decide(request, queryset,
+                         lambda t: services.transfer_refuse(actor=request.user, transfer=t, reason=reason), "拒收")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "拒收迁移",
+            "transfers": selectors.transfer_list(queryset),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/households/transfer/refuse.html", context)
