@@ -1,8 +1,11 @@
 """Reads of the registry that more than one door needs."""
 
+import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 
 from .layout import COLUMNS
 from .models import (
@@ -10,9 +13,80 @@ from .models import (
     Household,
     HouseholdEvent,
     Member,
+    MemberChange,
     ReliefMeasure,
     ReturnRecord,
 )
+
+CITY = "350400"  # 三明市
+
+
+def present_on(on: datetime.date | None, prefix: str = "") -> Q:
+    """The members present on a day (`on` None: today): joined by then (or since registration) and not
+    yet left. A person is present on the day they join and gone on the day they leave."""
+    if on is None:
+        return Q(**{f"{prefix}left_on__isnull": True})
+    return (Q(**{f"{prefix}joined_on__isnull": True}) | Q(**{f"{prefix}joined_on__lte": on})) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on}))
+
+
+def members_on(household: Household, on: datetime.date | None = None):
+    """The members of the household present on a day (成员变动), in the order they were registered."""
+    return household.members.filter(present_on(on)).order_by("id")
+
+
+def member_changes(household: Household):
+    """Runs no query until read. The household's member changes, with those in which a person came
+    from or went to it from another registered household (a marriage, a split, a merge), by date."""
+    return (MemberChange.objects.filter(Q(household=household) | Q(other_household=household))
+            .select_related("member", "new_head", "other_household", "recorded_by").order_by("date", "id"))
+
+
+def households_poor_on(on: datetime.date, households=None):
+    """The households of the registered poor on a day (建档立卡在册): identified by then (identified_year
+    not after the day's year), not exited (unless returned since) and not removed by then.
+
+    An exit or a return carries only its year: it is taken to count from the last day of that year
+    (the plan's yearly 减贫 is assessed at the year's end), so on 31 December the year's exits are out.
+    Exits and returns alternate starting with an exit: more exits than returns by then means exited.
+    A removal (清退) carries no date of its own: it counts from the day it was recorded in the registry,
+    the first version of the household's history with the status removed (local time)."""
+    households = Household.objects.all() if households is None else households
+    last_year = on.year if (on.month, on.day) == (12, 31) else on.year - 1
+    exits = (ExitRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
+             .values("household").annotate(n=Count("pk")).values("n"))
+    returns = (ReturnRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
+               .values("household").annotate(n=Count("pk")).values("n"))
+    next_day = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
+    removed = Household.history.filter(id=OuterRef("pk"), status=Household.Status.REMOVED, history_date__lt=next_day)
+    return (households.filter(identified_year__lte=on.year)
+            .annotate(exits_by=Coalesce(Subquery(exits), 0), returns_by=Coalesce(Subquery(returns), 0))
+            .filter(exits_by__lte=F("returns_by"))
+            .exclude(Exists(removed)))
+
+
+POPULATION_LEVELS = {
+    "village": "household__village_id",
+    "township": "household__village__township_id",
+    "county": None,  # the first six digits of the village's code: no join
+    "city": None,
+}
+
+
+def population_on(on: datetime.date, *, level: str = "county", households=None) -> dict[str, int]:
+    """Runs one query. The registered poor population on a day (建档立卡贫困人口; the 2014 baseline of the
+    annex at the end of 2014): the members present that day (present_on) of the households poor that day
+    (households_poor_on), counted per village, township, county or for the city (`level`), by code.
+    Places with nobody are left out. The place is the household's village as it stands now."""
+    if level not in POPULATION_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
+    members = Member.objects.filter(present_on(on), household__in=households_poor_on(on, households).values("pk"))
+    if level == "city":
+        count = members.count()
+        return {CITY: count} if count else {}
+    path = POPULATION_LEVELS[level]
+    rows = members.annotate(place=F(path) if path else Substr("household__village_id", 1, 6)).values("place")
+    return {row["place"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by("place")}
 
 
 def event_is_latest(record: HouseholdEvent) -> bool:
@@ -25,7 +99,8 @@ def event_is_latest(record: HouseholdEvent) -> bool:
 
 def household_list():
     """Households with their places, main cause, head's name and member count, in one query."""
-    heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD).values("name")[:1]
+    heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD,
+                                  left_on__isnull=True).values("name")[:1]
     return Household.objects.with_places().with_member_counts().annotate(head_name=Subquery(heads))
 
 
@@ -44,10 +119,11 @@ def household_values(households):
     return households.values(*HOUSEHOLD_ROW_FIELDS)
 
 
-def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[dict]:
+def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datetime.date | None = None) -> list[dict]:
     """Runs two queries. A page of household_values() as the API's HouseholdSerializer shows it
     (members nested, ID numbers as `show_id` shows them: access.id_display), built from values()
-    rather than model instances and serializer fields: a page of the list costs a fraction as much."""
+    rather than model instances and serializer fields: a page of the list costs a fraction as much.
+    The members are those present on the day `on` (present_on; None: today)."""
     rows = {row["id"]: row for row in page}
     ids = list(rows)
     for row in page:
@@ -58,7 +134,7 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[d
     links = Household.other_causes.through.objects.filter(household_id__in=ids).order_by("povertycause_id")
     for household, cause in links.values_list("household_id", "povertycause_id"):
         rows[household]["other_causes"].append(cause)
-    for m in Member.objects.filter(household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
+    for m in Member.objects.filter(present_on(on), household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
         household = m.pop("household_id")
         m["birth_date"] = m["birth_date"].isoformat()
         m["id_number"] = show_id(m["id_number"])

@@ -17,6 +17,7 @@ from .base import (
     year_check,
     year_validators,
 )
+from .changes import ChangeKind, CorrectedField, MemberChange
 from .households import (
     Health,
     Household,
@@ -46,5 +47,5 @@ __all__ = [
     "HouseholdStandard", "HouseholdStatus", "Labor", "Member", "Relation", "Schooling", "Sex", "County",
     "Township", "Village", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
-    "UserRole",
+    "UserRole", "ChangeKind", "CorrectedField", "MemberChange",
 ]

@@ -78,7 +78,7 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         access.require_household_writable(actor, record.household)
         record.county_id = record.household.county_code
         if record._state.adding:
-            record.persons = record.household.members.count()
+            record.persons = record.household.members.filter(left_on__isnull=True).count()  # present today
         record.full_clean()
         stamp(actor, record)
         record.save()
