@@ -200,7 +200,7 @@ _EXPORT_FIELDS = {
 
 
 def household_export_rows(households) -> Iterator[tuple]:
-    """Runs two queries. The export's rows: one per member of each household (households by village
+    """Runs two queries. The export's rows: one per present member of each household (households by village
     and number, members in the order they were registered), each a tuple of values in the layout's
     columns (layout.COLUMNS), codes as stored and ID numbers whole; the secondary causes as their
     names joined by 、. Values, not model instances, read as they stream from the database (a
@@ -213,7 +213,7 @@ def household_export_rows(households) -> Iterator[tuple]:
         others.setdefault(household, []).append(name)
     names = {household: "、".join(causes) for household, causes in others.items()}
     at = next(i for i, c in enumerate(COLUMNS) if c.key == "other_causes")
-    rows = (Member.objects.filter(household__in=households)
+    rows = (Member.objects.filter(household__in=households, left_on__isnull=True)  # present today
             .order_by("household__village_id", "household__number", "id")
             .values_list(*(_EXPORT_FIELDS[c.key] for c in COLUMNS)))
     for row in rows.iterator(chunk_size=5000):
