@@ -88,6 +88,8 @@ def member_change_record(
         if household.status == Household.Status.REMOVED:
             refuse("household", "该户已清退，不能登记成员变动")
         if other is not None:
+            if kind not in (Kind.MARRY_OUT, Kind.MERGE):
+                refuse("other_household", "只有婚出（迁入另一登记户）和并户指定另一户")
             if other.pk == household.pk:
                 refuse("other_household", "另一户不能是本户")
             if other.status == Household.Status.REMOVED:
@@ -235,8 +237,6 @@ def _leave(actor, change, member, new_head, destination, other, relation) -> lis
         change.new_head = new_head
     elif new_head is not None:
         refuse("new_head", "只有户主离开时才指定新户主")
-    if other is not None and change.kind != Kind.MARRY_OUT:
-        refuse("other_household", "只有婚出可以直接迁入另一登记户")
     if other is not None:
         _relation(relation, "relation")
     # The person leaves first, so that the record in the other household is the one active record.

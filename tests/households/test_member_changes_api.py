@@ -185,3 +185,19 @@ def test_a_bad_on_is_a_400_naming_on(family, clerk):
     for url in (f"{API}households/", f"{API}households/{family.pk}/"):
         response = clerk.get(url, {"on": "2016-13-01"})
         assert response.status_code == 400 and "on" in response.json(), url
+
+
+def test_a_member_who_has_left_is_listed_with_its_dates_and_not_deleted(family, clerk):
+    clerk.post(CHANGES, {"household": family.pk, "kind": "enlist", "date": "2016-09-01",
+                         "member": pk(family, "child")}, format="json")
+    found = clerk.get(f"{API}members/{pk(family, 'child')}/").json()
+    assert (found["joined_on"], found["left_on"]) == (None, "2016-09-01")
+    before = state()
+    assert clerk.delete(f"{API}members/{pk(family, 'child')}/").status_code == 409
+    assert state() == before
+
+
+def test_another_household_only_for_a_marriage_or_a_merge(family, village, clerk):
+    other = household(village=village, number="NH-O")
+    refused(clerk, {"household": family.pk, "kind": "enlist", "date": "2016-09-01", "member": pk(family, "child"),
+                    "other_household": other.pk}, "other_household")
