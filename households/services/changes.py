@@ -75,14 +75,19 @@ def member_change_record(
     if not isinstance(date, datetime.date):
         refuse("date", "请填写变动日期")
     with transaction.atomic():
-        household = locked(household)
-        access.require_household_writable(actor, household)
-        other = None
-        if other_household is not None:
+        # Both households locked, in the order of their ids: two changes between the same two wait in turn.
+        if other_household is not None and other_household.pk < household.pk:
             other = locked(other_household)
+            household = locked(household)
+        else:
+            household = locked(household)
+            other = locked(other_household) if other_household is not None else None
+        access.require_household_writable(actor, household)
+        if other is not None:
             access.require_household_writable(actor, other)
-        if date.year < household.identified_year:
-            refuse("date", f"变动日期不能早于该户的识别年份（{household.identified_year}年）")
+        for each in (household, other):
+            if each is not None and date.year < each.identified_year:
+                refuse("date", f"变动日期不能早于{each.number}户的识别年份（{each.identified_year}年）")
         if date > datetime.date.today():
             refuse("date", "变动日期不能晚于今天")
         if household.status == Household.Status.REMOVED:
@@ -387,8 +392,10 @@ def _merge(actor, change, other, members, relations) -> list[MemberChange]:
     present = {m.pk for m in _present_members(other)}
     if {m.pk for m, _r in pairs} != present:
         refuse("members", f"并户须包括{other.number}户的全部现有成员")
-    for _member, relation in pairs:
+    for member, relation in pairs:
         _relation(relation, "relations")  # the household keeps its head
+        if member.joined_on is not None and change.date < member.joined_on:
+            refuse("date", f"变动日期不能早于{member.name}迁入{other.number}户的日期（{member.joined_on:%Y-%m-%d}）")
     household = change.household
     for member, _r in pairs:
         _leaves(actor, member, change.date)

@@ -247,6 +247,13 @@ def test_a_change_before_the_identification_year_is_refused(village, ninghua_cle
     assert "2016" in errors["date"][0]
 
 
+def test_a_marriage_before_the_other_households_identification_is_refused(family, village, ninghua_clerk):
+    later = household(village=village, number="NH-2017", identified_year=2017)
+    errors = refused(ninghua_clerk, family, "marry_out", D(2016, 5, 1), member=child_of(family),
+                     other_household=later, relation="in_law")
+    assert "NH-2017" in errors["date"][0]
+
+
 def test_a_change_in_the_future_is_refused(family, ninghua_clerk):
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     assert "date" in refused(ninghua_clerk, family, "enlist", tomorrow, member=child_of(family))
