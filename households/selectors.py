@@ -143,14 +143,15 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datet
 
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
-    """Every create, change and delete of the household and of its members, measures, exits and
-    returns, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    """Every create, change and delete of the household and of its members, measures, exits,
+    returns and member changes, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
-        *(m.history.filter(household_id=household.pk) for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord)),
+        *(m.history.filter(household_id=household.pk)
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, MemberChange)),
     ]
     entries = []
     for records in histories:
@@ -163,6 +164,10 @@ def household_history(household: Household, *, show_id: Callable[[str], str]) ->
                 {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
                 for c in record.diff_against(previous).changes
             ]
+            if previous is not None and model is Member:
+                # simple_history compares only editable fields: a member's presence is set by member changes.
+                changes += [{"field": name, "old": _plain(getattr(previous, name)), "new": _plain(getattr(record, name))}
+                            for name in ("joined_on", "left_on") if getattr(previous, name) != getattr(record, name)]
             for change in changes:
                 if change["field"] == "id_number":
                     change["old"], change["new"] = show_id(change["old"] or ""), show_id(change["new"] or "")

@@ -201,3 +201,13 @@ def test_another_household_only_for_a_marriage_or_a_merge(family, village, clerk
     other = household(village=village, number="NH-O")
     refused(clerk, {"household": family.pk, "kind": "enlist", "date": "2016-09-01", "member": pk(family, "child"),
                     "other_household": other.pk}, "other_household")
+
+
+def test_the_household_history_shows_the_change_and_who_recorded_it(family, clerk):
+    clerk.post(CHANGES, {"household": family.pk, "kind": "enlist", "date": "2016-09-01",
+                         "member": pk(family, "child")}, format="json")
+    history = clerk.get(f"{API}households/{family.pk}/history/").json()
+    assert [(e["model"], e["type"], e["user"]) for e in history if e["model"] == "memberchange"] == [
+        ("memberchange", "created", "clerk_ninghua")]
+    left = [e for e in history if e["model"] == "member" and e["type"] == "changed"]
+    assert {"field": "left_on", "old": None, "new": "2016-09-01"} in left[0]["changes"]
