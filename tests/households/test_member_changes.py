@@ -421,3 +421,60 @@ def test_the_registered_poor_population_on_a_date(places, datian_village, ninghu
 def test_population_on_a_bad_level_is_refused():
     with pytest.raises(ValueError):
         selectors.population_on(D(2016, 1, 1), level="province")
+
+
+# ---------------------------------------------------------------- the database's own guards
+
+
+def violates(constraint: str, write) -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError) as e, transaction.atomic():
+        write()
+    sqlite_unique = connection.vendor == "sqlite" and str(e.value).startswith("UNIQUE constraint failed")
+    assert constraint in str(e.value) or sqlite_unique
+
+
+def test_a_member_who_has_left_is_not_active_in_the_database(family):
+    violates("member_left_not_active",
+             lambda: Member.objects.filter(pk=child_of(family).pk).update(left_on=D(2016, 1, 1)))
+
+
+def test_a_member_leaves_after_joining_in_the_database(family):
+    violates("member_joined_before_left", lambda: Member.objects.filter(pk=child_of(family).pk).update(
+        joined_on=D(2016, 2, 1), left_on=D(2016, 1, 1), active=False))
+
+
+def test_a_second_present_head_is_refused_by_the_database(family):
+    violates("member_one_head", lambda: Member.objects.filter(pk=child_of(family).pk).update(relation="head"))
+
+
+def test_a_departed_head_and_a_present_one_may_coexist_in_the_database(family):
+    Member.objects.filter(pk=head_of(family).pk).update(left_on=D(2016, 1, 1), active=False)
+    Member.objects.filter(pk=child_of(family).pk).update(relation="head")
+    assert family.members.filter(relation="head").count() == 2
+
+
+@pytest.mark.parametrize("constraint, fields", [
+    ("memberchange_destination_iff_move_out", {"kind": "move_out"}),
+    ("memberchange_destination_iff_move_out", {"kind": "death", "destination": "厦门"}),
+    ("memberchange_head_change_names_head", {"kind": "head_change"}),
+    ("memberchange_correction_iff_field", {"kind": "correction"}),
+    ("memberchange_correction_iff_field", {"kind": "death", "old_value": "x"}),
+    ("memberchange_kind_valid", {"kind": "adopted"}),
+])
+def test_member_change_guards_in_the_database(family, constraint, fields):
+    violates(constraint, lambda: MemberChange.objects.create(
+        household=family, member=child_of(family), date=D(2016, 1, 1), **fields))
+
+
+def test_a_split_names_the_other_household_in_the_database(family, village):
+    other = household(village=village, number="NH-O")
+    violates("memberchange_split_merge_other_household", lambda: MemberChange.objects.create(
+        household=family, member=child_of(family), date=D(2016, 1, 1), kind="split"))
+    violates("memberchange_other_household_differs", lambda: MemberChange.objects.create(
+        household=family, member=child_of(family), date=D(2016, 1, 1), kind="split", other_household=family,
+        other_member=head_of(other)))
+    violates("memberchange_other_household_between", lambda: MemberChange.objects.create(
+        household=family, member=child_of(family), date=D(2016, 1, 1), kind="death", other_household=other,
+        other_member=head_of(other)))
