@@ -163,7 +163,7 @@ def household_records(household: Household) -> dict[str, list]:
     them out: four), exits, returns."""
     measures = household.measures.select_related("channel").order_by("year", "date", "id")
     return {
-        "members": list(household.members.all()),
+        "members": list(household.members.filter(left_on__isnull=True)),  # present: who left is in its changes
         "other_causes": list(household.other_causes.all()),
         "measures": list(with_projects(measures)),
         "exits": list(household.exits.all()),

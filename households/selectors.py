@@ -1,8 +1,11 @@
 """Reads of the registry that more than one door needs."""
 
+import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 
 from .layout import COLUMNS
 from .models import (
@@ -10,10 +13,81 @@ from .models import (
     Household,
     HouseholdEvent,
     Member,
+    MemberChange,
     ReliefMeasure,
     ReturnRecord,
     Transfer,
 )
+
+CITY = "350400"  # 三明市
+
+
+def present_on(on: datetime.date | None, prefix: str = "") -> Q:
+    """The members present on a day (`on` None: today): joined by then (or since registration) and not
+    yet left. A person is present on the day they join and gone on the day they leave."""
+    if on is None:
+        return Q(**{f"{prefix}left_on__isnull": True})
+    return (Q(**{f"{prefix}joined_on__isnull": True}) | Q(**{f"{prefix}joined_on__lte": on})) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on}))
+
+
+def members_on(household: Household, on: datetime.date | None = None):
+    """The members of the household present on a day (成员变动), in the order they were registered."""
+    return household.members.filter(present_on(on)).order_by("id")
+
+
+def member_changes(household: Household):
+    """Runs no query until read. The household's member changes, with those in which a person came
+    from or went to it from another registered household (a marriage, a split, a merge), by date."""
+    return (MemberChange.objects.filter(Q(household=household) | Q(other_household=household))
+            .select_related("member", "new_head", "other_household", "recorded_by").order_by("date", "id"))
+
+
+def households_poor_on(on: datetime.date, households=None):
+    """The households of the registered poor on a day (建档立卡在册): identified by then (identified_year
+    not after the day's year), not exited (unless returned since) and not removed by then.
+
+    An exit or a return carries only its year: it is taken to count from the last day of that year
+    (the plan's yearly 减贫 is assessed at the year's end), so on 31 December the year's exits are out.
+    Exits and returns alternate starting with an exit: more exits than returns by then means exited.
+    A removal (清退) carries no date of its own: it counts from the day it was recorded in the registry,
+    the first version of the household's history with the status removed (local time)."""
+    households = Household.objects.all() if households is None else households
+    last_year = on.year if (on.month, on.day) == (12, 31) else on.year - 1
+    exits = (ExitRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
+             .values("household").annotate(n=Count("pk")).values("n"))
+    returns = (ReturnRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
+               .values("household").annotate(n=Count("pk")).values("n"))
+    next_day = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
+    removed = Household.history.filter(id=OuterRef("pk"), status=Household.Status.REMOVED, history_date__lt=next_day)
+    return (households.filter(identified_year__lte=on.year)
+            .annotate(exits_by=Coalesce(Subquery(exits), 0), returns_by=Coalesce(Subquery(returns), 0))
+            .filter(exits_by__lte=F("returns_by"))
+            .exclude(Exists(removed)))
+
+
+POPULATION_LEVELS = {
+    "village": "household__village_id",
+    "township": "household__village__township_id",
+    "county": None,  # the first six digits of the village's code: no join
+    "city": None,
+}
+
+
+def population_on(on: datetime.date, *, level: str = "county", households=None) -> dict[str, int]:
+    """Runs one query. The registered poor population on a day (建档立卡贫困人口; the 2014 baseline of the
+    annex at the end of 2014): the members present that day (present_on) of the households poor that day
+    (households_poor_on), counted per village, township, county or for the city (`level`), by code.
+    Places with nobody are left out. The place is the household's village as it stands now."""
+    if level not in POPULATION_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
+    members = Member.objects.filter(present_on(on), household__in=households_poor_on(on, households).values("pk"))
+    if level == "city":
+        count = members.count()
+        return {CITY: count} if count else {}
+    path = POPULATION_LEVELS[level]
+    rows = members.annotate(place=F(path) if path else Substr("household__village_id", 1, 6)).values("place")
+    return {row["place"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by("place")}
 
 
 def event_is_latest(record: HouseholdEvent) -> bool:
@@ -26,7 +100,8 @@ def event_is_latest(record: HouseholdEvent) -> bool:
 
 def household_list():
     """Households with their places, main cause, head's name and member count, in one query."""
-    heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD).values("name")[:1]
+    heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD,
+                                  left_on__isnull=True).values("name")[:1]
     return Household.objects.with_places().with_member_counts().annotate(head_name=Subquery(heads))
 
 
@@ -45,10 +120,11 @@ def household_values(households):
     return households.values(*HOUSEHOLD_ROW_FIELDS)
 
 
-def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[dict]:
+def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datetime.date | None = None) -> list[dict]:
     """Runs two queries. A page of household_values() as the API's HouseholdSerializer shows it
     (members nested, ID numbers as `show_id` shows them: access.id_display), built from values()
-    rather than model instances and serializer fields: a page of the list costs a fraction as much."""
+    rather than model instances and serializer fields: a page of the list costs a fraction as much.
+    The members are those present on the day `on` (present_on; None: today)."""
     rows = {row["id"]: row for row in page}
     ids = list(rows)
     for row in page:
@@ -59,7 +135,7 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[d
     links = Household.other_causes.through.objects.filter(household_id__in=ids).order_by("povertycause_id")
     for household, cause in links.values_list("household_id", "povertycause_id"):
         rows[household]["other_causes"].append(cause)
-    for m in Member.objects.filter(household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
+    for m in Member.objects.filter(present_on(on), household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
         household = m.pop("household_id")
         m["birth_date"] = m["birth_date"].isoformat()
         m["id_number"] = show_id(m["id_number"])
@@ -79,14 +155,14 @@ def household_transfers(household: Household):
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
     """Every create, change and delete of the household and of its members, measures, exits,
-    returns and transfers (every move, released, accepted or refused), newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    returns, transfers (every move, released, accepted or refused) and member changes, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
         *(m.history.filter(household_id=household.pk)
-          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer)),
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange)),
     ]
     entries = []
     for records in histories:
@@ -99,6 +175,10 @@ def household_history(household: Household, *, show_id: Callable[[str], str]) ->
                 {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
                 for c in record.diff_against(previous).changes
             ]
+            if previous is not None and model is Member:
+                # simple_history compares only editable fields: a member's presence is set by member changes.
+                changes += [{"field": name, "old": _plain(getattr(previous, name)), "new": _plain(getattr(record, name))}
+                            for name in ("joined_on", "left_on") if getattr(previous, name) != getattr(record, name)]
             for change in changes:
                 if change["field"] == "id_number":
                     change["old"], change["new"] = show_id(change["old"] or ""), show_id(change["new"] or "")
@@ -136,7 +216,7 @@ _EXPORT_FIELDS = {
 
 
 def household_export_rows(households) -> Iterator[tuple]:
-    """Runs two queries. The export's rows: one per member of each household (households by village
+    """Runs two queries. The export's rows: one per present member of each household (households by village
     and number, members in the order they were registered), each a tuple of values in the layout's
     columns (layout.COLUMNS), codes as stored and ID numbers whole; the secondary causes as their
     names joined by 、. Values, not model instances, read as they stream from the database (a
@@ -149,7 +229,7 @@ def household_export_rows(households) -> Iterator[tuple]:
         others.setdefault(household, []).append(name)
     names = {household: "、".join(causes) for household, causes in others.items()}
     at = next(i for i, c in enumerate(COLUMNS) if c.key == "other_causes")
-    rows = (Member.objects.filter(household__in=households)
+    rows = (Member.objects.filter(household__in=households, left_on__isnull=True)  # present today
             .order_by("household__village_id", "household__number", "id")
             .values_list(*(_EXPORT_FIELDS[c.key] for c in COLUMNS)))
     for row in rows.iterator(chunk_size=5000):

@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "workflows.models.State",
         "PostKindEnum": "projects.models.PostKind",
         "PilotKindEnum": "projects.models.PilotKind",
+        "MemberChangeKindEnum": "households.models.ChangeKind",
     },
 }
 

@@ -25,6 +25,7 @@ router.register("measures", households_api.ReliefMeasureViewSet, basename="measu
 router.register("exits", households_api.ExitRecordViewSet, basename="exit")
 router.register("returns", households_api.ReturnRecordViewSet, basename="return")
 router.register("transfers", households_api.TransferViewSet, basename="transfer")
+router.register("member-changes", households_api.MemberChangeViewSet, basename="member-change")
 router.register("guarantee-funds", projects_api.GuaranteeFundViewSet, basename="guarantee-fund")
 router.register("loans", projects_api.GuaranteedLoanViewSet, basename="loan")
 router.register("workshops", projects_api.WorkshopViewSet, basename="workshop")

@@ -47,7 +47,15 @@ from households.models import (
     ReturnRecord,
     UserRole,
 )
-from households.services import exit_save, measure_save, member_save, return_save, role_grant, transfer_release
+from households.services import (
+    exit_save,
+    measure_save,
+    member_change_record,
+    member_save,
+    return_save,
+    role_grant,
+    transfer_release,
+)
 from households.services.jobs import export_job_start
 from jobs.models import Job as BackgroundJob
 from plans.checks import run_checks
@@ -220,6 +228,13 @@ def build_world() -> SimpleNamespace:
                    transfer_release(actor=w.users["other"], household=f, to_village=yongan, reason="relocation",
                                     settlement="永安安置小区"))
     w.projects = build_projects(w)
+    # A member change in each county: someone moved in (a person of their own, so that no other row's
+    # member, finding or count changes but the household's size).
+    w.changes = tuple(
+        member_change_record(actor=SYSTEM, household=w.h[key], kind="move_in", date=datetime.date(2016, 4, 1),
+                             person=member(name=f"迁入{key}", relation="other",
+                                           id_number=resident_id(prefix=prefix, birth=datetime.date(1990, 1, 1))))[0]
+        for key, prefix in (("A", NINGHUA), ("E", DATIAN)))
     w.ids = {m.id_number for m in Member.objects.all()}
     # A job of the 宁化 clerk (an export of A): their own to follow and download, the reviewer's too.
     w.job = export_job_start(actor=w.users["clerk"], households=Household.objects.filter(number="NHA-0001"),
@@ -497,6 +512,9 @@ ADMIN_MODELS = {
         "template": "A A A A L L A L A",  # the blank layout: no personal data
         "export": EVERY_ROLE_READS,  # through its job (through_job): the file it makes
         "import": CLERKS_ADD,
+        # Recording a member change (成员变动): whoever may change the household; a household the user
+        # does not see is not found (404), one they see but may not change is denied.
+        "member_change": ("A N D D L L N L A", "N A D N L L N L A"),
     },
     # Each user follows their own jobs, the reviewer and superusers every job; another's job is "no
     # such record" (its page and file 404, its history the admin's redirect). No one adds, changes
@@ -894,6 +912,19 @@ def api_rows():
            lambda w, c: c.post(f"{API}households/import/",
                                upload([import_row("IMP-0002", "350425101201", prefix=DATIAN)]), format="multipart"),
            check_import)
+    yield ("households retrieve own on a day", "households", "retrieve", API_OWN,
+           get(lambda w: f"{API}households/{w.h['A'].pk}/?on=2016-03-31"), check_members_on("2016-03-31"))
+    yield ("households list on a day", "households", "list", EVERYONE, get(f"{API}households/?on=2016-04-01"),
+           check_households)
+    changes = f"{API}member-changes/"
+    yield "member-changes list", "member-changes", "list", EVERYONE, get(changes), check_changes
+    yield ("member-changes create", "member-changes", "create", "A B D D D A D U A",
+           lambda w, c: c.post(changes, {"household": w.h["A"].pk, "kind": "birth", "date": "2016-05-06", "person": {
+               "name": "新生", "id_number": resident_id(birth=datetime.date(2016, 5, 6)), "relation": "grandchild",
+               "labor": "none"}}, format="json"), check_history("memberchange"))
+    for i, side in enumerate(("own", "other")):
+        yield (f"member-changes retrieve {side}", "member-changes", "retrieve", (API_OWN, API_OTHER)[i],
+               get(lambda w, i=i: f"{changes}{w.changes[i].pk}/"), None)
     yield ("households history own", "households", "history", API_OWN,
            get(lambda w: f"{API}households/{w.h['A'].pk}/history/"), None)
     yield ("households history other", "households", "history", API_OTHER,
@@ -1218,6 +1249,20 @@ def check_audit_counts(w, persona, response):
 def check_households(w, persona, response):
     results = response.json()["results"]
     assert {r["number"] for r in results} == VISIBLE[persona]
+
+
+def check_members_on(day: str):
+    def check(w, persona, response):
+        # A's newcomer moved in on 2016-04-01: not there the day before.
+        names = {m["name"] for m in response.json()["members"]}
+        assert names and "迁入A" not in names, day
+
+    return check
+
+
+def check_changes(w, persona, response):
+    households = {w.number_of_pk[r["household"]] for r in response.json()["results"]}
+    assert households == VISIBLE[persona] & {"NHA-0001", "DTE-0003"}
 
 
 def check_records(label):

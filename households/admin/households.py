@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..validators import validate_member_set
 from .base import MaskedIdMixin, RecordAdmin, county_filter, masking_form
+from .changes import MemberChangesMixin
 from .excel import WorkbookAdminMixin
 
 
@@ -95,6 +96,10 @@ class MemberInline(MaskedIdMixin, admin.TabularInline):
         formset.form = masking_form(formset.form, request)
         return formset
 
+    def get_queryset(self, request):
+        # The members present: one who has left (成员变动) stays on record and in the changes below.
+        return super().get_queryset(request).filter(left_on__isnull=True)
+
 
 class ReliefMeasureInline(admin.TabularInline):
     model = ReliefMeasure
@@ -136,7 +141,7 @@ class RemoveForm(forms.Form):
 
 
 @admin.register(Household)
-class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
+class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     form = HouseholdForm
     inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
     list_display = [
@@ -149,7 +154,7 @@ class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
     ]
     search_fields = ["number", "members__name", "=members__id_number"]
     autocomplete_fields = ["village"]
-    readonly_fields = ["status", "removed_reason"]
+    readonly_fields = ["status", "removed_reason", "member_changes_table"]
     ordering = ["village_id", "number"]
     actions = ["remove_households"]
     list_per_page = 50
@@ -158,6 +163,7 @@ class HouseholdAdmin(WorkbookAdminMixin, RecordAdmin):
         ("致贫原因", {"fields": ["main_cause", "other_causes"]}),
         ("收入与状态", {"fields": ["income_per_capita", "status", "removed_reason"]}),
         ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone"]}),
+        ("成员变动", {"fields": ["member_changes_table"]}),
     ]
 
     household_path = ""

@@ -32,11 +32,13 @@ class MemberAdmin(MaskedIdMixin, LabelledChoicesMixin, RecordAdmin):
     forms (the projects') pick them by name and household number, never by ID number."""
 
     form = MemberForm
-    list_display = ["name", "shown_id_number", "household", "relation", "sex", "birth_date", "health", "labor"]
+    list_display = ["name", "shown_id_number", "household", "relation", "sex", "birth_date", "health", "labor",
+                    "left_on"]
     list_filter = [county_filter("household__village__township__county_id"), "relation", "sex", "health", "labor"]
     search_fields = ["name", "=id_number", "household__number"]
     list_select_related = ["household"]
-    readonly_fields = ["household"]
+    # Presence changes only through a member change (成员变动), recorded from the household's page.
+    readonly_fields = ["household", "joined_on", "left_on"]
     choice_related = ["household"]
 
     def save_model(self, request, obj, form, change):

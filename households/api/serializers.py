@@ -84,8 +84,11 @@ class NestedMemberSerializer(MaskedIdMixin, serializers.ModelSerializer):
 
 
 class MemberSerializer(NestedMemberSerializer):
+    """A member on its own: with its presence (成员变动), since a member who has left stays listed here."""
+
     class Meta(NestedMemberSerializer.Meta):
-        fields = ["household", *MEMBER_FIELDS]
+        fields = ["household", *MEMBER_FIELDS, "joined_on", "left_on"]
+        read_only_fields = ["joined_on", "left_on"]
         validators = []  # one head, one active household: the services check the whole set
 
 
@@ -156,7 +159,7 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer")
+    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange")
     object_id = serializers.CharField()
     type = serializers.ChoiceField(["created", "changed", "deleted"])
     date = serializers.DateTimeField()

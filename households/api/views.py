@@ -19,6 +19,7 @@ from jobs.api import BackgroundJobSerializer, job_accepted
 from .. import access, selectors, services, workbook
 from ..models import Household, Member, ReliefMeasure
 from ..services.jobs import export_job_start, import_job_start
+from .changes import ON_PARAMETER, read_on
 from .filters import (
     ExitFilter,
     HouseholdFilter,
@@ -81,29 +82,39 @@ class ScopedViewSet(viewsets.ModelViewSet):
         raise NotImplementedError
 
 
-@extend_schema(tags=["贫困户"], description="贫困户及其家庭成员。一次 POST 即可登记一户及全部成员；成员的性别、出生日期由身份号码得出。只返回调用者可见的户；身份号码按权限脱敏。")
+@extend_schema(tags=["贫困户"], description="贫困户及其家庭成员。一次 POST 即可登记一户及全部成员；成员的性别、出生日期由身份号码得出。只返回调用者可见的户；身份号码按权限脱敏。members 为在户成员（?on= 指定日期，默认今天）；离开的成员见成员变动。")
 class HouseholdViewSet(ScopedViewSet):
     """Households with their members. A household and its members are registered in one POST."""
 
     filterset_class = HouseholdFilter
     ordering_fields = ["number", "identified_year", "income_per_capita", "id"]
     ordering = ["id"]
+    query_parameters = ["on"]  # the day the members are read on (list and retrieve)
 
     def get_queryset(self):
         households = self.visible_households().order_by("id")
         if self.action == "list":
             return households  # list() reads values(), with its own queries for members and causes
-        return households.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
+        # The members present on `?on=` (today without it): one who has left stays on record, not here.
+        on = read_on(self.request) if self.action == "retrieve" else None
+        members = Member.objects.filter(selectors.present_on(on)).order_by("id")
+        return households.prefetch_related(Prefetch("members", queryset=members), "other_causes")
 
     def get_serializer_class(self):
         return HouseholdUpdateSerializer if self.action in ("update", "partial_update") else HouseholdSerializer
 
+    @extend_schema(parameters=[ON_PARAMETER])
     def list(self, request, *args, **kwargs):
         # The page from values(), then its members and causes: the same JSON as the serializer
         # gives (a test holds them together), at a fraction of the cost.
+        on = read_on(request)
         page = self.paginate_queryset(selectors.household_values(self.filter_queryset(self.get_queryset())))
-        rows = selectors.household_rows(list(page), show_id=access.id_display(request.user))
+        rows = selectors.household_rows(list(page), show_id=access.id_display(request.user), on=on)
         return self.get_paginated_response(rows)
+
+    @extend_schema(parameters=[ON_PARAMETER])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
     def get_search_fields(self, request):
         fields = ["number", "members__name"]

@@ -17,6 +17,7 @@ from .base import (
     year_check,
     year_validators,
 )
+from .changes import ChangeKind, CorrectedField, MemberChange
 from .households import (
     Health,
     Household,
@@ -48,4 +49,5 @@ __all__ = [
     "Township", "Village", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
     "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
+    "ChangeKind", "CorrectedField", "MemberChange",
 ]

@@ -36,7 +36,9 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(village__township__county_id=code)
 
     def with_member_counts(self):
-        return self.annotate(member_count=models.Count("members", distinct=True))
+        """The members present today (a member who has left stays on record, not in the count)."""
+        present = Q(members__left_on__isnull=True)
+        return self.annotate(member_count=models.Count("members", filter=present, distinct=True))
 
 
 class Household(RegistryModel):
@@ -164,8 +166,15 @@ class Member(RegistryModel):
     disability_certificate = models.CharField(_("残疾证号"), max_length=30, blank=True)
     draws_dibao = models.BooleanField(_("享受低保"), default=False)
     draws_wubao = models.BooleanField(_("享受五保"), default=False)
-    # False once the household is removed (清退): only then may the person join another household.
-    # Kept here, in step with Household.status by the services, so the database can enforce it.
+    # The member's presence (成员变动, households/services/changes.py): joined_on empty = since the
+    # household was registered, left_on empty = still here. A person who leaves (dies, marries out,
+    # moves away) keeps the record, marked as left on that date: present on a day d when
+    # joined_on <= d < left_on (selectors.present_on).
+    joined_on = models.DateField(_("迁入日期"), null=True, blank=True, editable=False)
+    left_on = models.DateField(_("迁出日期"), null=True, blank=True, editable=False)
+    # False once the household is removed (清退) or the member has left: only then may the person
+    # join another household ("one person, one active household", member_id_once_active).
+    # Kept here, in step with Household.status and left_on by the services, so the database can enforce it.
     active = models.BooleanField(_("所在户有效"), default=True, editable=False)
     history = HistoricalRecords()
 
@@ -181,8 +190,15 @@ class Member(RegistryModel):
             choices_check("member", "labor", Labor),
             choices_check("member", "schooling", Schooling),
             models.CheckConstraint(condition=Exact(Length("id_number"), 18), name="member_id_number_18_chars"),
-            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="member_one_head"),
+            # A head who has left stays on record as head (who headed the household until then).
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head", left_on__isnull=True),
+                                    name="member_one_head"),
             models.UniqueConstraint(fields=["id_number"], condition=Q(active=True), name="member_id_once_active"),
+            models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(active=False), name="member_left_not_active"),
+            models.CheckConstraint(
+                condition=Q(joined_on__isnull=True) | Q(left_on__isnull=True) | Q(joined_on__lte=models.F("left_on")),
+                name="member_joined_before_left",
+            ),
         ]
 
     def __str__(self):
@@ -190,6 +206,8 @@ class Member(RegistryModel):
 
     def clean(self):
         self.clean_resident_id()
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "迁出日期不能早于迁入日期"})
         if self.active and self.id_number_taken():
             raise ValidationError({"id_number": "该公民身份号码已登记在另一个有效的贫困户中"})
 

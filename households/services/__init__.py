@@ -9,6 +9,7 @@ transaction. Bad input raises ValidationError naming the field and leaves the da
 """
 
 from .bulk import BatchInvalid, Problem, registry_bulk_create, registry_problems
+from .changes import member_change_record
 from .exports import export_log
 from .households import (
     household_check_links,
@@ -51,6 +52,6 @@ __all__ = [
     "member_save", "members_check", "ImportProblem", "ImportReport", "SheetRow", "import_gate", "registry_import",
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
-    "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
+    "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
     "transfer_accept", "transfer_refuse", "transfer_release",
 ]

@@ -36,10 +36,12 @@ def stamp(actor, *records) -> None:
 
 
 def members_check(*, household: Household, changed: Sequence[Member] = (), deleted: Iterable[Member] = ()) -> None:
-    """Runs a query. The members the household will have after the change: one head, nobody twice."""
+    """Runs a query. The members the household will have after the change: one head, nobody twice.
+    Only the members present count: one who has left (成员变动) stays on record, outside the rule."""
     replaced = {m.pk for m in changed if m.pk} | {m.pk for m in deleted}
-    kept = [] if household._state.adding else list(household.members.exclude(pk__in=replaced))
-    final = kept + list(changed)
+    kept = [] if household._state.adding else list(
+        household.members.filter(left_on__isnull=True).exclude(pk__in=replaced))
+    final = kept + [m for m in changed if m.left_on is None]
     validate_member_set([m.relation for m in final], [m.id_number for m in final])
 
 
@@ -120,7 +122,7 @@ def household_save(
 
         for i, member in enumerate(members):
             member.household = household
-            member.active = household.status != Status.REMOVED
+            member.active = household.status != Status.REMOVED and member.left_on is None
             try:
                 member.full_clean(exclude=["household"])
             except ValidationError as e:
@@ -165,7 +167,7 @@ def member_save(*, actor, member: Member) -> Member:
         if household.status == Status.REMOVED:
             raise ValidationError({"household": "该户已清退，不能修改成员"})
         member.household = household
-        member.active = True
+        member.active = member.left_on is None  # one who has left may be corrected, stays inactive
         member.full_clean()
         members_check(household=household, changed=[member])
         stamp(actor, member)
@@ -225,4 +227,4 @@ def household_delete(*, actor, household: Household) -> None:
             stamp(actor, household)
             household.delete()
     except ProtectedError:
-        raise ValidationError("该户已有帮扶措施或脱贫、返贫记录，不能删除；如需退出请办理清退") from None
+        raise ValidationError("该户已有帮扶措施、脱贫返贫或成员变动记录，不能删除；如需退出请办理清退") from None

@@ -195,7 +195,9 @@ def _existing(numbers: list[str], *, lock: bool, progress) -> dict[str, Househol
         chunk = Household.objects.filter(number__in=many(numbers[start:start + 5000], "text"))
         if lock:  # in the numbers' order, so that two imports cannot lock each other out
             chunk = chunk.select_for_update(of=("self",)).order_by("number")
-        chunk = chunk.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "other_causes")
+        # The members present: one who has left (成员变动) stays on record, outside the sheet.
+        present = Member.objects.filter(left_on__isnull=True).order_by("id")
+        chunk = chunk.prefetch_related(Prefetch("members", queryset=present), "other_causes")
         existing.update((h.number, h) for h in chunk)
         progress(min(start + 5000, len(numbers)), len(numbers), "核对登记库")
     return existing

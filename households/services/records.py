@@ -80,7 +80,7 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
             # Counted for the county the household lies in now, and kept there when it moves away
             # (a transfer): a correction of the record later leaves it where it was counted.
             record.county_id = record.household.county_code
-            record.persons = record.household.members.count()
+            record.persons = record.household.members.filter(left_on__isnull=True).count()  # present today
         record.full_clean()
         stamp(actor, record)
         record.save()

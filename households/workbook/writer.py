@@ -155,7 +155,7 @@ def export_households(households, *, actor, door: str, filters: dict, progress=N
     when given, is told the rows written (a query more: how many there will be)."""
     show_id = access.id_display(actor)
     counted = 0
-    total = Member.objects.filter(household__in=households).count() if progress else None
+    total = Member.objects.filter(household__in=households, left_on__isnull=True).count() if progress else None
 
     def rows():
         nonlocal counted
