@@ -286,7 +286,7 @@ def declare_role_permissions(permissions: dict[str, list[str]]) -> None:
         ROLE_PERMISSIONS[role] = list(dict.fromkeys([*ROLE_PERMISSIONS[role], *codenames]))
 
 
-REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord", "transfer"]
+REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord", "transfer", "memberchange"]
 PLACES = ["county", "township", "village"]
 REFERENCE = ["povertycause", "reliefchannel", "alleviationmodel"]
 WRITE = ("view", "add", "change", "delete")

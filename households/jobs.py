@@ -2,6 +2,8 @@
 the import of a workbook (a preview, or the import itself) and the export of many households. Each
 runs as its door would in the foreground, with the job's user as the actor."""
 
+from django.urls import reverse
+
 from common.actors import SYSTEM
 from jobs.kinds import Outcome, job_kind
 from jobs.runner import JobFailed
@@ -9,7 +11,8 @@ from jobs.runner import JobFailed
 from . import access, workbook
 from .audit import counts_by_county, run_audit
 from .models import Household
-from .services.jobs import AUDIT, EXPORT, IMPORT
+from .services.jobs import AUDIT, EXPORT, IMPORT, RECORDS_IMPORT
+from .workbook import records
 
 PROBLEMS_SHOWN = 500  # on the job's page; the refused-rows workbook holds them all
 
@@ -50,6 +53,37 @@ def run_import(job, progress) -> Outcome:
     else:
         summary = f"导入完成：{report.summary()}"
     file = ("导入被拒绝的行.xlsx", workbook.report_workbook(sheet, report)) if problems else None
+    return Outcome(summary=summary, data=data, file=file)
+
+
+@job_kind(RECORDS_IMPORT, "导入记录工作簿", template="admin/jobs/outcome_records.html")
+def run_records_import(job, progress) -> Outcome:
+    """A workbook of records (the 动态调整 or the income workbook) through its services, all or nothing."""
+    book = records.BOOKS[job.params["book"]]
+    progress(0, None, "读取工作簿")
+    with job.upload.open("rb") as stored:
+        data = stored.read()
+    dry_run = job.params.get("dry_run", False)
+    try:
+        sheet, report = records.import_records(book, data, actor=actor_of(job), dry_run=dry_run, progress=progress)
+    except workbook.WorkbookError as e:
+        raise JobFailed(str(e)) from None
+    problems = sheet.problems(report)
+    data = {
+        # The page's confirmation posts to the book's admin (admin/books.py names it by the book's code).
+        "book": book.code, "title": book.title, "dry_run": dry_run,
+        "confirm": reverse(f"admin:households_{book.code}_book_confirm"), "written": report.written, "rows": report.rows,
+        "blank_rows": report.blank_rows, "ignored_headers": report.ignored_headers,
+        "outcomes": {records.OUTCOME_LABELS[k]: n for k, n in report.outcomes.items()},
+        "problems": [vars(p) for p in problems[:PROBLEMS_SHOWN]], "problem_count": len(problems),
+    }
+    if problems:
+        summary = f"有 {len(report.refused_rows)} 行被拒绝，整个表格未写入"
+    elif dry_run:
+        summary = f"预览：{report.summary()}。确认后才会写入"
+    else:
+        summary = f"导入完成：{report.summary()}"
+    file = (f"{book.title}·被拒绝的行.xlsx", records.refused_workbook(book, sheet, report)) if problems else None
     return Outcome(summary=summary, data=data, file=file)
 
 

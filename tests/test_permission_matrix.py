@@ -278,6 +278,7 @@ def build_world() -> SimpleNamespace:
         "households.exitrecord": (b.exits.get(), f.exits.get()),  # each its household's latest event
         "households.returnrecord": (a.returns.get(), e.returns.get()),
         "households.transfer": w.transfers,
+        "households.memberchange": w.changes,
         "households.userrole": (UserRole.objects.get(user=w.users["clerk"]),),
         "plans.annexrow": (AnnexRow.objects.get(county_id=NINGHUA), AnnexRow.objects.get(county_id=DATIAN)),
         "plans.plantarget": (PlanTarget.objects.get(pk="city.registered"),),
@@ -555,6 +556,16 @@ ADMIN_MODELS = {
         "changelist": CLERKS_AND_REVIEWER, "add": CLERKS_ADD, "change": (CLERKS_AND_REVIEWER, EVENT_OTHER),
         "history": (CLERKS_AND_REVIEWER, EVENT_HISTORY_OTHER),
         "simple_history": (CLERKS_AND_REVIEWER, EVENT_HISTORY_OTHER), "delete": (NO_ONE, NO_ONE),
+    },
+    # Member changes: read like the registry's events (the department holds no permission for them);
+    # recorded on the household's page (member_change) or by the 动态调整 workbook, never added,
+    # changed or deleted here. The blank workbook is for every staff user, like the registry's.
+    "households.memberchange": {
+        "changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
+        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+        "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER), "delete": (NO_ONE, NO_ONE),
+        "book_template": "A A A A L L A L A", "book_import": CLERKS_ADD,
+        "book_confirm": "405 405 405 405 L L 405 L 405",  # a POST: test_change_workbook.py
     },
     "households.userrole": dict.fromkeys(["changelist", "add", "change", "history", "simple_history", "delete"],
                                          ADMIN_ONLY),

@@ -11,11 +11,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from common.admin import ScopedAdmin
 from common.refusals import Refused
 
 from .. import access, selectors, services
-from ..models import ChangeKind, CorrectedField, Household, HouseholdCategory, Member, PovertyCause
+from ..models import ChangeKind, CorrectedField, Household, HouseholdCategory, Member, MemberChange, PovertyCause
 from ..validators import mask_id
+from .base import county_filter
+from .books import RecordBookAdminMixin
 
 Relation = Member.Relation
 
@@ -162,3 +165,36 @@ class MemberChangesMixin:
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/households/household/member_change.html", context)
+
+
+@admin.register(MemberChange)
+class MemberChangeAdmin(RecordBookAdminMixin, ScopedAdmin):
+    """Every member change the user sees, newest first, and the 动态调整 workbook. A change is
+    recorded on its household's page or by the workbook, and never edited: a wrong one is put
+    right by another change."""
+
+    record_book = "memberchange"
+    list_display = ["date", "household", "kind", "member", "other_household", "reason", "recorded_by"]
+    list_filter = ["kind", county_filter("household__village__township__county")]
+    search_fields = ["household__number", "member__name"]
+    list_select_related = ["household", "member", "other_household", "recorded_by"]
+    date_hierarchy = "date"
+    ordering = ["-date", "-id"]
+    fields = ["household", "kind", "date", "member", "new_head", "destination", "other_household", "other_member",
+              "field", "reason", "recorded_by"]
+    readonly_fields = fields
+
+    def visible(self, request, queryset):
+        return queryset.filter(household__in=access.households_visible_to(request.user))
+
+    def may_see(self, request, obj) -> bool:
+        return access.households_visible_to(request.user).filter(pk=obj.household_id).exists()
+
+    def may_change(self, request, obj) -> bool:
+        return False
+
+    def may_add(self, request) -> bool:
+        return False  # on the household's page (登记成员变动), or by the workbook
+
+    def may_import(self, request) -> bool:
+        return access.households_writable_by(request.user).exists()

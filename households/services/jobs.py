@@ -16,17 +16,30 @@ from ..audit import counts_by_county, run_audit
 from .imports import import_gate
 
 IMPORT, EXPORT, AUDIT = "households.import", "households.export", "households.audit"
+RECORDS_IMPORT = "households.records_import"  # the workbooks of records beside the registry (workbook/records.py)
 
 
 def import_job_start(*, actor, name: str, content: bytes, dry_run: bool, reason: str) -> Job:
     """An import of a workbook (or its dry run, the preview) in the background. Refused at once: an
     actor who may import nowhere, a file above IMPORT_MAX_BYTES; the same workbook while it is being
     imported (jobs.services.job_start)."""
+    _upload_check(actor, content)
+    return job_start(actor=actor, kind=IMPORT, params={"dry_run": dry_run, "reason": reason}, upload=(name, content))
+
+
+def records_import_job_start(*, actor, book: str, name: str, content: bytes, dry_run: bool) -> Job:
+    """An import of a workbook of records (`book`: a code of workbook.records.BOOKS), or its
+    preview, in the background; refused at once as import_job_start() is."""
+    _upload_check(actor, content)
+    return job_start(actor=actor, kind=RECORDS_IMPORT, params={"book": book, "dry_run": dry_run},
+                     upload=(name, content))
+
+
+def _upload_check(actor, content: bytes) -> None:
     import_gate(actor=actor)
     if len(content) > settings.IMPORT_MAX_BYTES:
         limit = settings.IMPORT_MAX_BYTES / (1024 * 1024)
         raise ValidationError({"file": f"文件大小 {len(content) / (1024 * 1024):.1f} MB，超过 {limit:g} MB 的上限"})
-    return job_start(actor=actor, kind=IMPORT, params={"dry_run": dry_run, "reason": reason}, upload=(name, content))
 
 
 def export_job_start(*, actor, households, door: str, filters: dict) -> Job:
