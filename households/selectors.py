@@ -1,5 +1,6 @@
 """Reads of the registry that more than one door needs."""
 
+import datetime
 from collections.abc import Callable, Iterator
 
 from django.db.models import OuterRef, Subquery
@@ -21,6 +22,14 @@ def event_is_latest(record: HouseholdEvent) -> bool:
     status = Household.Status.EXITED if isinstance(record, ExitRecord) else Household.Status.RETURNED
     latest = type(record).objects.filter(household_id=record.household_id).order_by("-year").first()
     return record.household.status == status and latest == record
+
+
+def household_size_on(household: Household | int, on: datetime.date) -> int:
+    """Runs a query. The household's size on `on` (a year's income is divided by its size at the
+    year's end), the one count every income uses: today its members, whatever the date.
+    TODO(lead, merge with the dated member changes): count the members present on `on`."""
+    pk = household.pk if isinstance(household, Household) else household
+    return Member.objects.filter(household_id=pk).count()
 
 
 def household_list():

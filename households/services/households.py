@@ -11,6 +11,7 @@ from common.actors import person
 
 from .. import access
 from ..models import County, ExitRecord, Household, Member, PovertyCause, ReturnRecord
+from ..selectors import household_size_on
 from ..validators import validate_member_set
 
 Status = Household.Status
@@ -95,6 +96,10 @@ def household_save(
             moved = stored.county_code != household.county_code
             if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
                 errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
+            if household.income_per_capita is not None and household.income_per_capita != stored.income_per_capita:
+                # The latest year's figure (年度收入): it changes through the income records.
+                errors["income_per_capita"] = [f"人均纯收入为最近年度收入记录的{stored.income_per_capita}元，"
+                                               "不能在此修改；请通过年度收入（/api/v1/incomes/）修改"]
         county_code = household.village_id[:6] if household.village_id else None
         if adding or county_code:
             access.require_county_writable(actor, county_code, field="village", what="贫困户")
@@ -145,7 +150,18 @@ def household_save(
         for member in sorted(members, key=lambda m: (m.pk is None, m.pk is not None and m.relation == "head")):
             member.household = household
             member.save()
+        if adding:
+            _identification_income(actor, household)
     return household
+
+
+def _identification_income(actor, household: Household) -> None:
+    """A new household's income of its identification year, as a total: the figure it was
+    registered with × its size at that year's end (the per-capita figure comes back unchanged)."""
+    from .incomes import _figures, _save, year_end  # incomes builds on this module
+
+    persons = household_size_on(household, year_end(household.identified_year))
+    _save(actor, _figures(household, household.identified_year, {}, household.income_per_capita * persons))
 
 
 def events_follow(households: Sequence[Household]) -> None:

@@ -14,6 +14,7 @@ from ..models import (
 )
 from ..selectors import event_is_latest
 from .households import locked, stamp
+from .incomes import income_agree
 
 Status = Household.Status
 
@@ -80,6 +81,10 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         if record._state.adding:
             record.persons = record.household.members.count()
         record.full_clean()
+        if isinstance(record, ExitRecord):
+            # The exit's income and the year's income record are one figure.
+            income_agree(actor=actor, household=record.household, year=record.year,
+                         income_per_capita=record.income_per_capita)
         stamp(actor, record)
         record.save()
         household_status_refresh(record.household, actor=actor)
