@@ -210,3 +210,37 @@ def test_a_household_change_keeps_its_figure_or_is_refused_naming_it(three, ning
     before = snapshot()
     refused_naming("income_per_capita", services.household_save, actor=ninghua_clerk, household=three)
     assert snapshot() == before
+
+
+# ---------------------------------------------------------------- the workbook import
+
+
+def test_an_imported_new_household_records_its_identification_years_income(db):
+    from tests.factories import VillageFactory
+    from tests.households.test_workbook import INCOME, row, run, xlsx
+
+    VillageFactory(code="350424100201", township__code="350424100")
+    report = run(xlsx([row("H1", **{INCOME: 2300}),
+                       row("H1", 公民身份号码=resident_id(sex="female"), 姓名="王五", 与户主关系="配偶", **{INCOME: 2300})]))
+    assert report.written
+    income = Household.objects.get(number="H1").incomes.get()
+    assert (income.year, income.persons, income.total, income.per_capita) == (2014, 2, Decimal("4600.00"),
+                                                                              Decimal("2300.00"))
+    assert income.history.get().history_type == "+"
+
+
+def test_a_reimport_with_another_income_is_refused_naming_its_row_and_column(db):
+    from tests.factories import VillageFactory
+    from tests.households.test_workbook import INCOME, reasons, row, run, xlsx
+
+    VillageFactory(code="350424100201", township__code="350424100")
+    head = resident_id()
+    run(xlsx([row("H1", 公民身份号码=head, **{INCOME: 2300})]))
+    before = snapshot()
+    unchanged = run(xlsx([row("H1", 公民身份号码=head, **{INCOME: 2300})]))
+    assert unchanged.written and unchanged.households["skip"] == 1
+    report = run(xlsx([row("H1", 公民身份号码=head, **{INCOME: 2900})]))
+    assert not report.written
+    assert [(r, c) for r, c, _why in reasons(report)] == [(2, "人均纯收入（元）")]
+    assert chinese(reasons(report)[0][2])
+    assert snapshot() == before
