@@ -1,5 +1,6 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
+from .incomes import IncomeViewSet
 from .places import (
     AlleviationModelViewSet,
     CountyViewSet,
@@ -19,5 +20,5 @@ from .views import (
 __all__ = [
     "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
-    "ReturnRecordViewSet",
+    "ReturnRecordViewSet", "IncomeViewSet",
 ]
