@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from common.actors import SYSTEM
 from common.refusals import Refused
@@ -244,3 +245,20 @@ def test_a_reimport_with_another_income_is_refused_naming_its_row_and_column(db)
     assert [(r, c) for r, c, _why in reasons(report)] == [(2, "人均纯收入（元）")]
     assert chinese(reasons(report)[0][2])
     assert snapshot() == before
+
+
+# ---------------------------------------------------------------- the data-quality check
+
+
+def test_an_exit_whose_year_has_no_income_record_is_found_linked_to_its_household(three, poor):
+    from households.audit import run_audit
+
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=three, year=2016, income_per_capita=Decimal("3100")))
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=poor, year=2016, income_per_capita=Decimal("3100")))
+    assert [f for f in run_audit(checks=["exit_without_income"])] == []
+    HouseholdIncome.objects.filter(household=three, year=2016).delete()  # around the services, as old data is
+    [finding] = run_audit(checks=["exit_without_income"])
+    assert (finding.check, finding.household, finding.household_number, finding.county) == (
+        "exit_without_income", three.pk, "NH-3", "350424")
+    assert "2016" in finding.detail and finding.url == reverse("dashboard:household", args=[three.pk])
+    assert run_audit(checks=["exit_without_income"], county="350425") == []
