@@ -254,6 +254,15 @@ def incomes_table(incomes, *, title: str) -> Table:
     return Table("incomes", title, {"year": "年度", "own_income": "自有收入（元）"}, list(incomes))
 
 
+def income_bands_table(rows: list[dict], *, title: str) -> Table:
+    """plans.selectors.income_bands: per year (and county), the households below, near and above
+    the poverty line of their standard for that year."""
+    columns = {"county_name": "县(市、区)", "year": "年度", "households": "有年度收入的户数", "below": "低于贫困线",
+               "near": "贫困线至高出20%", "above": "高出贫困线20%以上", "unknown": "贫困线未登记"}
+    return Table("income_bands", title, columns, rows,
+                 note="按各户当年年度收入记录的人均纯收入，对照其识别标准当年的贫困线；“贫困线至高出20%”含贫困线本身。")
+
+
 # ---------------------------------------------------------------- a household
 
 

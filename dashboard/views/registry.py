@@ -105,6 +105,9 @@ def county(request, code):
         tables.county_progress_table(progress, title=f"{place.name}减贫任务完成情况",
                                      pending=pending_exits(counties=[place], year=year)),
         tables.places_table("townships", f"{place.name}各乡镇", "township", townships, link=link),
+        tables.income_bands_table(plan_selectors.income_bands(
+            counties=access.counties_visible_to(request.user).filter(pk=code), year=year),
+                                  title=f"{place.name}贫困户人均纯收入与贫困线"),
     ]
     chart_data = {
         "years": charts.year_bars(progress.years),
