@@ -137,16 +137,16 @@ def income_bands(*, counties: QuerySet, year: int | None = None) -> list[dict]:
         household__status=Household.Status.REMOVED)
     if year:
         incomes = incomes.filter(year=year)
-    rows = (incomes.annotate(line=Subquery(line[:1]), county=Substr("household__village_id", 1, 6))
-            .values("county", "year")
+    rows = (incomes.annotate(line=Subquery(line[:1]), county=Substr("household__village_id", 1, 6),
+                             county_name=F("household__village__township__county__name"))
+            .values("county", "county_name", "year")
             .annotate(below=Count("id", filter=Q(per_capita__lt=F("line"))),
                       near=Count("id", filter=Q(per_capita__gte=F("line"), per_capita__lte=F("line") * NEAR_LINE)),
                       above=Count("id", filter=Q(per_capita__gt=F("line") * NEAR_LINE)),
                       unknown=Count("id", filter=Q(line__isnull=True)),
                       households=Count("id"))
             .order_by("county", "year"))
-    names = dict(counties.values_list("code", "name"))
-    return [{**r, "county_name": names.get(r["county"], r["county"])} for r in rows]
+    return list(rows)
 
 
 # ---------------------------------------------------------------- as one user sees it
