@@ -255,6 +255,8 @@ def build_world() -> SimpleNamespace:
         "households.reliefmeasure": (a.measures.order_by("id").first(), e.measures.order_by("id").first()),
         "households.exitrecord": (b.exits.get(), f.exits.get()),  # each its household's latest event
         "households.returnrecord": (a.returns.get(), e.returns.get()),
+        # The identification year's (2014): no exit holds that year, so it may be deleted.
+        "households.householdincome": (a.incomes.get(year=2014), e.incomes.get(year=2014)),
         "households.userrole": (UserRole.objects.get(user=w.users["clerk"]),),
         "plans.annexrow": (AnnexRow.objects.get(county_id=NINGHUA), AnnexRow.objects.get(county_id=DATIAN)),
         "plans.plantarget": (PlanTarget.objects.get(pk="city.registered"),),
@@ -695,7 +697,7 @@ HOUSEHOLD_OF = {
 WITH_RECORDS = {
     "households.household": set(HOUSEHOLDS), "households.member": set(HOUSEHOLDS),
     "households.reliefmeasure": {"NHA-0001", "DTE-0003"}, "households.exitrecord": set(HOUSEHOLDS),
-    "households.returnrecord": {"NHA-0001", "DTE-0003"},
+    "households.returnrecord": {"NHA-0001", "DTE-0003"}, "households.householdincome": set(HOUSEHOLDS),
     **{f"projects.{name}": {"NHA-0001", "DTE-0003"} for name in PROJECT_LINKS},
 }
 
@@ -850,10 +852,10 @@ def api_rows():
     yield ("households create", "households", "create", "A B D D D A D U A",
            lambda w, c: c.post(f"{API}households/", household_body(w)), check_history("household"))
     yield ("households partial_update own", "households", "partial_update", WRITE_OWN,
-           lambda w, c: c.patch(f"{API}households/{w.h['A'].pk}/", {"income_per_capita": "2700"}),
+           lambda w, c: c.patch(f"{API}households/{w.h['A'].pk}/", {"address": "新住址"}),
            check_history("household"))
     yield ("households partial_update other", "households", "partial_update", WRITE_OTHER,
-           lambda w, c: c.patch(f"{API}households/{w.h['E'].pk}/", {"income_per_capita": "2700"}),
+           lambda w, c: c.patch(f"{API}households/{w.h['E'].pk}/", {"address": "新住址"}),
            check_history("household"))
     # Moving a 宁化 household into 大田: refused to all but a superuser, naming the village.
     yield ("households partial_update own into another county", "households", "partial_update",
@@ -883,22 +885,28 @@ def api_rows():
         "measures": ("households.reliefmeasure", {"content": "改过"}),
         "exits": ("households.exitrecord", {"verified_by": "县扶贫办"}),
         "returns": ("households.returnrecord", {"reason": "因灾返贫"}),
+        "incomes": ("households.householdincome", {"total": "9999"}),
     }
     creates = {
         "members": (lambda w: {"household": w.h["A"].pk, "name": "新生", "id_number": resident_id(),
                                "relation": "child", "labor": "none"}, "A B D D D A D U A"),
         "measures": (lambda w: {"household": w.h["A"].pk, "channel": "medical_aid", "year": 2016,
                                 "content": "救助"}, "A B D A D A D U A"),
-        "exits": (lambda w: {"household": w.h["A"].pk, "year": 2017, "income_per_capita": "4000"},
+        # The figure A's 2017 home visit found (build_cases): the year's income record holds it.
+        "exits": (lambda w: {"household": w.h["A"].pk, "year": 2017, "income_per_capita": "5000"},
                   "A B D D D A D U A"),
         "returns": (lambda w: {"household": w.h["B"].pk, "year": 2017, "reason": "因病返贫"},
                     "A B D B D A D U A"),
+        # A household the department serves: it sees A, but records no income (403).
+        "incomes": (lambda w: {"household": w.h["A"].pk, "year": 2018, "total": "5000"}, "A B D D D A D U A"),
     }
     # The department reads what its channel serves (A and F), records only its channel's measures.
     reads = {"members": (API_OWN, API_OTHER), "measures": (API_OWN, API_OTHER),
-             "exits": ("A N A N A A D U A", "N A A A N N D U A"), "returns": (API_OWN, API_OTHER)}
+             "exits": ("A N A N A A D U A", "N A A A N N D U A"), "returns": (API_OWN, API_OTHER),
+             "incomes": (API_OWN, API_OTHER)}
     writes = {"members": (WRITE_OWN, WRITE_OTHER), "measures": ("A N D A D A D U A", WRITE_OTHER),
-              "exits": ("A N D N D A D U A", "N A D D N N D U A"), "returns": (WRITE_OWN, WRITE_OTHER)}
+              "exits": ("A N D N D A D U A", "N A D D N N D U A"), "returns": (WRITE_OWN, WRITE_OTHER),
+              "incomes": (WRITE_OWN, WRITE_OTHER)}
     for prefix, (label, change) in records.items():
         model = label.split(".")[1]
         yield f"{prefix} list", prefix, "list", EVERYONE, get(f"{API}{prefix}/?page_size=500"), check_records(label)
