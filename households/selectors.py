@@ -10,6 +10,7 @@ from .models import (
     ExitRecord,
     Household,
     HouseholdEvent,
+    HouseholdIncome,
     Member,
     ReliefMeasure,
     ReturnRecord,
@@ -76,14 +77,15 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str]) -> list[d
 
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
-    """Every create, change and delete of the household and of its members, measures, exits and
-    returns, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    """Every create, change and delete of the household and of its members, measures, exits,
+    returns and yearly incomes, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
-        *(m.history.filter(household_id=household.pk) for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord)),
+        *(m.history.filter(household_id=household.pk)
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, HouseholdIncome)),
     ]
     entries = []
     for records in histories:

@@ -156,7 +156,7 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord")
+    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord, householdincome")
     object_id = serializers.CharField()
     type = serializers.ChoiceField(["created", "changed", "deleted"])
     date = serializers.DateTimeField()

@@ -262,3 +262,24 @@ def test_an_exit_whose_year_has_no_income_record_is_found_linked_to_its_househol
         "exit_without_income", three.pk, "NH-3", "350424")
     assert "2016" in finding.detail and finding.url == reverse("dashboard:household", args=[three.pk])
     assert run_audit(checks=["exit_without_income"], county="350425") == []
+
+
+# ---------------------------------------------------------------- the migration of the registry's figures
+
+
+def test_the_migration_makes_income_records_of_the_figures_the_registry_held(three, poor):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("households.migrations.0006_incomes")
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=three, year=2017, income_per_capita=Decimal("4100")))
+    HouseholdIncome.objects.all().delete()  # as before the migration
+    Household.objects.filter(pk=three.pk).update(income_per_capita=Decimal("2600"))  # its figure, overwritten
+    migration.incomes_from_the_registry(apps, None)
+    assert sorted(HouseholdIncome.objects.values_list("household__number", "year", "total", "persons", "per_capita")) == [
+        ("NH-1", 2014, Decimal("5000.00"), 2, Decimal("2500.00")),
+        ("NH-3", 2015, Decimal("7800.00"), 3, Decimal("2600.00")),
+        ("NH-3", 2017, Decimal("12300.00"), 3, Decimal("4100.00")),
+    ]
+    assert Household.objects.get(pk=three.pk).income_per_capita == Decimal("4100.00")  # the latest year's

@@ -87,3 +87,18 @@ def test_bad_incomes_on_the_page_are_refused_naming_the_field(clerk_client, two,
     assert field in income_formset.errors[0], income_formset.errors
     assert re.search(r"[\u4e00-\u9fff]", income_formset.errors[0][field][0])
     assert (list(HouseholdIncome.objects.values()), list(Household.objects.values())) == before
+
+
+def test_a_clerk_corrects_a_year_on_the_page_and_the_exit_follows(clerk_client, two, ninghua_clerk):
+    from households.models import ExitRecord
+
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=two, year=2016, income_per_capita=Decimal("3000")))
+    first, second = two.incomes.order_by("year")
+    rows = [income_row(id=str(first.pk), household=str(two.pk), year="2015", total="4800"),
+            income_row(id=str(second.pk), household=str(two.pk), year="2016", wages="5000", transfers="1600")]
+    response = post(clerk_client, two, rows, initial=2)
+    assert response.status_code == 302
+    assert HouseholdIncome.objects.get(pk=second.pk).per_capita == Decimal("3300.00")
+    assert ExitRecord.objects.get(household=two).income_per_capita == Decimal("3300.00")
+    assert HouseholdIncome.objects.get(pk=first.pk).history.latest("history_id").history_user is None  # unchanged
+    assert HouseholdIncome.objects.get(pk=second.pk).history.latest("history_id").history_user == ninghua_clerk

@@ -134,3 +134,14 @@ def test_a_household_patch_with_another_income_is_a_400_naming_it(two, ninghua_c
     assert answer.status_code == 400 and "income_per_capita" in answer.json()
     two.refresh_from_db()
     assert two.income_per_capita == Decimal("2400.00") and two.incomes.count() == 1
+
+
+def test_the_households_history_holds_its_incomes_with_who_recorded_them(two, ninghua_clerk):
+    client = api_as(ninghua_clerk)
+    created = client.post(URL, {"household": two.pk, "year": 2016, "total": "7000"}, format="json").json()
+    client.patch(f"{URL}{created['id']}/", {"total": "7400"}, format="json")
+    history = client.get(f"/api/v1/households/{two.pk}/history/").json()
+    incomes = [(e["type"], e["user"]) for e in history if e["model"] == "householdincome"]
+    assert incomes == [("changed", "clerk_ninghua"), ("created", "clerk_ninghua"), ("created", None)]
+    change = next(e for e in history if e["model"] == "householdincome" and e["type"] == "changed")
+    assert {c["field"]: (c["old"], c["new"]) for c in change["changes"]}["total"] == ("7000.00", "7400.00")
