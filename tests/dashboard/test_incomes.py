@@ -64,3 +64,14 @@ def test_the_county_page_shows_its_bands_to_whoever_sees_the_county(banded, clie
     client.force_login(datian_clerk)
     _, *rows = shown_table(client.get(reverse("dashboard:county", args=[DATIAN])), "income_bands")
     assert rows == [["大田县", "2016", "1", "1", "0", "0", "0"]]
+
+
+def test_the_overview_shows_the_bands_of_every_county_the_user_sees(banded, client, city_reviewer, ninghua_clerk):
+    client.force_login(city_reviewer)
+    _, *rows = shown_table(client.get(reverse("dashboard:overview")), "income_bands")
+    assert rows == [["宁化县", "2016", "5", "1", "2", "1", "1"], ["大田县", "2016", "1", "1", "0", "0", "0"]]
+    _, *rows = shown_table(client.get(reverse("dashboard:overview"), {"county": DATIAN}), "income_bands")
+    assert rows == [["大田县", "2016", "1", "1", "0", "0", "0"]]
+    client.force_login(ninghua_clerk)
+    _, *rows = shown_table(client.get(reverse("dashboard:overview")), "income_bands")
+    assert rows == [["宁化县", "2016", "5", "1", "2", "1", "1"]]
