@@ -11,7 +11,6 @@ from common.actors import person
 
 from .. import access
 from ..models import County, ExitRecord, Household, Member, PovertyCause, ReturnRecord
-from ..selectors import household_size_on
 from ..validators import validate_member_set
 
 Status = Household.Status
@@ -82,6 +81,8 @@ def household_save(
     household that is not removed. The main cause is never also a secondary one. When `county` is
     given (a clerk's county, a sheet's county column), the village must lie in it. The status is
     not set here: exits, returns and removals set it (household_status_refresh, household_remove).
+    `income_per_capita` is the latest year's income record's (年度收入): a new household records it
+    as its identification year's income; a change giving another figure is refused naming it.
     """
     deleted_members = list(deleted_members)
     with transaction.atomic():
@@ -151,17 +152,10 @@ def household_save(
             member.household = household
             member.save()
         if adding:
-            _identification_income(actor, household)
+            from .incomes import income_of_registration  # a module that builds on this one
+
+            income_of_registration(actor=actor, household=household)
     return household
-
-
-def _identification_income(actor, household: Household) -> None:
-    """A new household's income of its identification year, as a total: the figure it was
-    registered with × its size at that year's end (the per-capita figure comes back unchanged)."""
-    from .incomes import _figures, _save, year_end  # incomes builds on this module
-
-    persons = household_size_on(household, year_end(household.identified_year))
-    _save(actor, _figures(household, household.identified_year, {}, household.income_per_capita * persons))
 
 
 def events_follow(households: Sequence[Household]) -> None:

@@ -138,6 +138,14 @@ def income_delete(*, actor, income: HouseholdIncome) -> None:
         income_latest_refresh(household, actor=actor)
 
 
+def income_of_registration(*, actor, household: Household) -> HouseholdIncome:
+    """Runs queries; household_save calls it for a new household, once its members are saved. Its
+    identification year's income, as a total: the figure it is registered with × its size at that
+    year's end (so the per-capita figure comes back unchanged)."""
+    persons = household_size_on(household, year_end(household.identified_year))
+    return _save(actor, _figures(household, household.identified_year, {}, household.income_per_capita * persons))
+
+
 def income_agree(*, actor, household: Household, year: int, income_per_capita, field: str = "income_per_capita"
                  ) -> HouseholdIncome:
     """Runs queries; call within the caller's transaction, after its own checks. A per-capita
