@@ -3,7 +3,7 @@ deleted through households/services/incomes.py; the list holds the incomes of th
 caller may see."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -50,8 +50,11 @@ class IncomeFilter(RecordFilter):
     description="贫困户年度收入：每户每年一条，按工资性、生产经营性（净）、财产性、转移性收入分项填写（未填的项按0计，合计为各项之和），"
     "或只填合计；人均纯收入 = 合计 ÷ 年末家庭人口。不早于识别年份，各项不得为负。脱贫记录、入户核实与当年的年度收入是同一个数："
     "修改年度收入时当年的脱贫记录随之修改；有脱贫记录的年度收入不能删除。贫困户的 income_per_capita 为最近年度的人均纯收入。",
-    request=IncomeInputSerializer,
-    responses=IncomeSerializer,
+)
+@extend_schema_view(
+    create=extend_schema(request=IncomeInputSerializer, responses={201: IncomeSerializer}),
+    update=extend_schema(request=IncomeInputSerializer, responses=IncomeSerializer),
+    partial_update=extend_schema(request=IncomeInputSerializer, responses=IncomeSerializer),
 )
 class IncomeViewSet(ScopedViewSet):
     filterset_class = IncomeFilter
