@@ -320,6 +320,15 @@ def event_table(exits, returns) -> Table:
 HISTORY_TYPES = {"created": "新增", "changed": "修改", "deleted": "删除"}
 
 
+def household_incomes_table(incomes) -> Table:
+    """A household's yearly incomes (年度收入): by source where given, the total, the size at the
+    year's end and the per-capita figure."""
+    columns = {"year": "年度", "wages": "工资性收入", "business": "生产经营性收入（净）", "property": "财产性收入",
+               "transfers": "转移性收入", "total": "合计（元）", "persons": "年末人口", "per_capita": "人均纯收入（元）"}
+    rows = [{key: getattr(i, key) for key in columns} for i in incomes]
+    return Table("household_incomes", "年度收入", columns, rows)
+
+
 def history_table(entries: list[dict]) -> Table:
     """households.selectors.household_history's entries with Chinese names of records and fields."""
     rows = []

@@ -165,6 +165,7 @@ def household(request, pk):
         tables.member_table(records["members"], show_id=show_id),
         tables.measure_table(records["measures"]),
         tables.event_table(records["exits"], records["returns"]),
+        tables.household_incomes_table(records["incomes"]),
         tables.history_table(household_history(found, show_id=show_id)),
     ]
     # A channel department sees the household, not its county's pages: no links it could not open.

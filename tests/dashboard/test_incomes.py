@@ -75,3 +75,13 @@ def test_the_overview_shows_the_bands_of_every_county_the_user_sees(banded, clie
     client.force_login(ninghua_clerk)
     _, *rows = shown_table(client.get(reverse("dashboard:overview")), "income_bands")
     assert rows == [["宁化县", "2016", "5", "1", "2", "1", "1"]]
+
+
+def test_the_households_page_shows_its_incomes_by_year(poor, client, ninghua_clerk):
+    services.income_record(actor=SYSTEM, household=poor, year=2016, wages=Decimal("5000"), business=Decimal("1000"),
+                           property=0, transfers=Decimal("600"))
+    client.force_login(ninghua_clerk)
+    header, *rows = shown_table(client.get(reverse("dashboard:household", args=[poor.pk])), "household_incomes")
+    assert header[0] == "年度" and header[-1] == "人均纯收入（元）"
+    assert rows == [["2014", "—", "—", "—", "—", "5000.00", "2", "2500.00"],
+                    ["2016", "5000.00", "1000.00", "0.00", "600.00", "6600.00", "2", "3300.00"]]
