@@ -267,6 +267,16 @@ def exit_verify(
     return verification
 
 
+def verification_income_follow(income) -> None:
+    """A year's income record changed (households.services.income_change): the home visits of the
+    household's exits of that year take the figure, so that the visit, the exit record and the
+    income stay one figure. The line it is judged against stays the one recorded at the visit.
+    One query (registered in WorkflowsConfig.ready())."""
+    Verification.objects.filter(case__household_id=income.household_id, case__kind=Kind.EXIT,
+                                case__year=income.year).exclude(income_per_capita=income.per_capita).update(
+        income_per_capita=income.per_capita)
+
+
 def verification_override(*, case: Case, actor, reason: str) -> Verification:
     """A reviewer lets an exit through whose home visit fell short, saying why (e.g. income counted
     before a known payment, a house being rebuilt with the 造福工程 grant)."""

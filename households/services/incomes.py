@@ -3,10 +3,12 @@
 One figure, never three: a home visit's income (workflows' 入户核实), an exit record's and the
 year's income record are the same number. Whichever comes first records the year's income (as a
 total, per capita × size, where no sources are given); the others must equal it (income_agree).
-A change of the record carries the exit record of its year along. The household's own
+A change of the record carries the exit record of its year along, and the home visits of that
+year (workflows registers itself in INCOME_FOLLOWERS). The household's own
 `income_per_capita` is the latest year's figure, kept in step here (income_latest_refresh)."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -19,6 +21,17 @@ from ..models import ExitRecord, Household, HouseholdIncome
 from ..models.incomes import PARTS, IncomeSource, per_capita
 from ..selectors import household_size_on
 from .households import locked, stamp
+
+# What else carries a year's figure in the apps above the registry (the exit workflow's home
+# visit): each registers a function here from its AppConfig.ready(), as the audit checks do, and
+# income_change calls it with the changed record, in its transaction, so the figures stay one.
+INCOME_FOLLOWERS: list[Callable[[HouseholdIncome], None]] = []
+
+
+def income_follower(function: Callable[[HouseholdIncome], None]):
+    if function not in INCOME_FOLLOWERS:
+        INCOME_FOLLOWERS.append(function)
+    return function
 
 
 def year_end(year: int) -> datetime.date:
@@ -121,6 +134,8 @@ def income_change(*, actor, income: HouseholdIncome, wages=None, business=None, 
             exit_record.income_per_capita = income.per_capita
             stamp(actor, exit_record)
             exit_record.save(update_fields=["income_per_capita"])
+        for follow in INCOME_FOLLOWERS:
+            follow(income)
         income_latest_refresh(household, actor=actor)
     return income
 

@@ -69,3 +69,16 @@ def test_a_registration_records_the_identification_years_income(village, ninghua
     assert (income.year, income.persons, income.total, income.per_capita) == (2016, 1, Decimal("2100.00"),
                                                                               Decimal("2100.00"))
     assert income.recorded_by == ninghua_clerk
+
+
+def test_a_corrected_income_carries_the_visit_and_the_exit_along(poor, ninghua_clerk):
+    case, n = proposed_until_visit(poor, ninghua_clerk)
+    take(case, State.VERIFIED, ninghua_clerk, day(n), income_per_capita=Decimal("3600"))
+    income = poor.incomes.get(year=2016)
+    registry.income_change(actor=ninghua_clerk, income=income, total=Decimal("7500"))
+    case.refresh_from_db()
+    assert case.verification.income_per_capita == Decimal("3750.00")
+    assert case.verification.line_amount == Decimal("2952.00")  # the line of the visit stays
+    case, n = walk(case, ninghua_clerk, until=State.TOWNSHIP_REVIEWED, start=n + 7)
+    record = take(case, State.CLOSED, ninghua_clerk, day(n))
+    assert record.income_per_capita == Decimal("3750.00") == poor.incomes.get(year=2016).per_capita
