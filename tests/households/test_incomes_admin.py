@@ -102,3 +102,26 @@ def test_a_clerk_corrects_a_year_on_the_page_and_the_exit_follows(clerk_client, 
     assert ExitRecord.objects.get(household=two).income_per_capita == Decimal("3300.00")
     assert HouseholdIncome.objects.get(pk=first.pk).history.latest("history_id").history_user is None  # unchanged
     assert HouseholdIncome.objects.get(pk=second.pk).history.latest("history_id").history_user == ninghua_clerk
+
+
+def test_a_clerk_deletes_a_year_on_the_page_unless_an_exit_carries_it(clerk_client, two):
+    from households.models import ExitRecord
+
+    later = services.income_record(actor=SYSTEM, household=two, year=2017, total=Decimal("9000"))
+    first = two.incomes.get(year=2015)
+    rows = [income_row(id=str(first.pk), household=str(two.pk), year="2015", total="4800"),
+            income_row(id=str(later.pk), household=str(two.pk), year="2017", total="9000", DELETE="on")]
+    assert post(clerk_client, two, rows, initial=2).status_code == 302
+    assert list(two.incomes.values_list("year", flat=True)) == [2015]
+    two.refresh_from_db()
+    assert two.income_per_capita == Decimal("2400.00")
+    services.exit_save(actor=SYSTEM, record=ExitRecord(household=two, year=2016, income_per_capita=Decimal("3000")))
+    carried = two.incomes.get(year=2016)
+    before = list(HouseholdIncome.objects.values()), list(Household.objects.values())
+    rows = [income_row(id=str(first.pk), household=str(two.pk), year="2015", total="4800"),
+            income_row(id=str(carried.pk), household=str(two.pk), year="2016", total="6000", DELETE="on")]
+    response = post(clerk_client, two, rows, initial=2)
+    assert response.status_code == 302  # back to the page, with the refusal as a message
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("脱贫记录" in m for m in messages), messages
+    assert (list(HouseholdIncome.objects.values()), list(Household.objects.values())) == before
