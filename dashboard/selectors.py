@@ -159,8 +159,8 @@ def household_for(user, pk: int) -> Household | None:
 
 
 def household_records(household: Household) -> dict[str, list]:
-    """Runs nine queries: members, other causes, measures (and the projects' records that carry
-    them out: four), exits, returns."""
+    """Runs ten queries: members, other causes, measures (and the projects' records that carry
+    them out: four), exits, returns, yearly incomes."""
     measures = household.measures.select_related("channel").order_by("year", "date", "id")
     return {
         "members": list(household.members.filter(left_on__isnull=True)),  # present: who left is in its changes
@@ -168,6 +168,7 @@ def household_records(household: Household) -> dict[str, list]:
         "measures": list(with_projects(measures)),
         "exits": list(household.exits.all()),
         "returns": list(household.returns.all()),
+        "incomes": list(household.incomes.order_by("year")),
     }
 
 

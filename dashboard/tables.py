@@ -254,6 +254,15 @@ def incomes_table(incomes, *, title: str) -> Table:
     return Table("incomes", title, {"year": "年度", "own_income": "自有收入（元）"}, list(incomes))
 
 
+def income_bands_table(rows: list[dict], *, title: str) -> Table:
+    """plans.selectors.income_bands: per year (and county), the households below, near and above
+    the poverty line of their standard for that year."""
+    columns = {"county_name": "县(市、区)", "year": "年度", "households": "有年度收入的户数", "below": "低于贫困线",
+               "near": "贫困线至高出20%", "above": "高出贫困线20%以上", "unknown": "贫困线未登记"}
+    return Table("income_bands", title, columns, rows,
+                 note="按各户当年年度收入记录的人均纯收入，对照其识别标准当年的贫困线；“贫困线至高出20%”含贫困线本身。")
+
+
 # ---------------------------------------------------------------- a household
 
 
@@ -309,6 +318,15 @@ def event_table(exits, returns) -> Table:
 
 
 HISTORY_TYPES = {"created": "新增", "changed": "修改", "deleted": "删除"}
+
+
+def household_incomes_table(incomes) -> Table:
+    """A household's yearly incomes (年度收入): by source where given, the total, the size at the
+    year's end and the per-capita figure."""
+    columns = {"year": "年度", "wages": "工资性收入", "business": "生产经营性收入（净）", "property": "财产性收入",
+               "transfers": "转移性收入", "total": "合计（元）", "persons": "年末人口", "per_capita": "人均纯收入（元）"}
+    rows = [{key: getattr(i, key) for key in columns} for i in incomes]
+    return Table("household_incomes", "年度收入", columns, rows)
 
 
 def history_table(entries: list[dict]) -> Table:

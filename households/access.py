@@ -286,14 +286,15 @@ def declare_role_permissions(permissions: dict[str, list[str]]) -> None:
         ROLE_PERMISSIONS[role] = list(dict.fromkeys([*ROLE_PERMISSIONS[role], *codenames]))
 
 
-REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord", "transfer", "memberchange"]
+REGISTRY = ["household", "member", "reliefmeasure", "exitrecord", "returnrecord", "transfer", "memberchange",
+            "householdincome"]
 PLACES = ["county", "township", "village"]
 REFERENCE = ["povertycause", "reliefchannel", "alleviationmodel"]
 WRITE = ("view", "add", "change", "delete")
 REGISTRY_PERMISSIONS = {
     Role.COUNTY_CLERK: [
         *(f"households.{a}_{m}" for m in REGISTRY for a in ("view", "add", "change")),
-        *(f"households.delete_{m}" for m in ["member", "reliefmeasure", "exitrecord", "returnrecord"]),
+        *(f"households.delete_{m}" for m in ["member", "reliefmeasure", "exitrecord", "returnrecord", "householdincome"]),
         *(f"households.view_{m}" for m in PLACES + REFERENCE),
         "households.add_township", "households.add_village",
     ],

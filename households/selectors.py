@@ -12,6 +12,7 @@ from .models import (
     ExitRecord,
     Household,
     HouseholdEvent,
+    HouseholdIncome,
     Member,
     MemberChange,
     ReliefMeasure,
@@ -98,6 +99,13 @@ def event_is_latest(record: HouseholdEvent) -> bool:
     return record.household.status == status and latest == record
 
 
+def household_size_on(household: Household | int, on: datetime.date) -> int:
+    """Runs a query. The household's size on `on`, its members present that day (a year's income is
+    divided by its size at the year's end): the one count every income uses."""
+    pk = household.pk if isinstance(household, Household) else household
+    return Member.objects.filter(present_on(on), household_id=pk).count()
+
+
 def household_list():
     """Households with their places, main cause, head's name and member count, in one query."""
     heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD,
@@ -155,14 +163,15 @@ def household_transfers(household: Household):
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
     """Every create, change and delete of the household and of its members, measures, exits,
-    returns, transfers (every move, released, accepted or refused) and member changes, newest first, with who made it and what changed (ID numbers as `show_id` shows them:
+    returns, transfers (every move, released, accepted or refused), member changes and yearly incomes, newest
+    first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
     each version is compared with the one before it of the same record, read in the same query."""
     histories = [
         Household.history.filter(id=household.pk),
         *(m.history.filter(household_id=household.pk)
-          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange)),
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange, HouseholdIncome)),
     ]
     entries = []
     for records in histories:

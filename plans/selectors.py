@@ -7,11 +7,13 @@ the exports alike.
 
 import datetime
 from dataclasses import asdict, dataclass, replace
+from decimal import Decimal
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Substr
 
 from households.access import counties_visible_to, sees_whole_city
-from households.models import ExitRecord, ReturnRecord
+from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
 
@@ -123,6 +125,31 @@ def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
     line is not on record is not judged. One query, for the plan's records check and the audit."""
     line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard"))
     return exits.annotate(line=Subquery(line.values("amount")[:1])).filter(income_per_capita__lt=F("line"))
+
+
+NEAR_LINE = Decimal("1.2")  # "near" the line: at it or up to 20 % above it
+
+
+def income_bands(*, counties: QuerySet, year: int | None = None) -> list[dict]:
+    """Per county and year, the households (not removed) whose income record of that year stands
+    below the poverty line of their standard for the year (PovertyLine), near it (at the line or up
+    to 20 % above it), above that, or whose year's line is not on record ("line unknown", as the
+    exits are judged): how close to the line the registry stands (二.(一), 一.(二)). One query."""
+    line = PovertyLine.objects.filter(year=OuterRef("year"), standard=OuterRef("household__standard")).values("amount")
+    incomes = HouseholdIncome.objects.filter(household__village__township__county__in=counties).exclude(
+        household__status=Household.Status.REMOVED)
+    if year:
+        incomes = incomes.filter(year=year)
+    rows = (incomes.annotate(line=Subquery(line[:1]), county=Substr("household__village_id", 1, 6),
+                             county_name=F("household__village__township__county__name"))
+            .values("county", "county_name", "year")
+            .annotate(below=Count("id", filter=Q(per_capita__lt=F("line"))),
+                      near=Count("id", filter=Q(per_capita__gte=F("line"), per_capita__lte=F("line") * NEAR_LINE)),
+                      above=Count("id", filter=Q(per_capita__gt=F("line") * NEAR_LINE)),
+                      unknown=Count("id", filter=Q(line__isnull=True)),
+                      households=Count("id"))
+            .order_by("county", "year"))
+    return list(rows)
 
 
 # ---------------------------------------------------------------- as one user sees it

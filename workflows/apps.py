@@ -8,7 +8,10 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from households.access import declare_role_permissions
+        from households.services import income_follower
 
-        from . import access
+        from . import access, services
 
         declare_role_permissions(access.ROLE_PERMISSIONS)
+        # A home visit's income follows a change of the year's income record (one figure).
+        income_follower(services.verification_income_follow)

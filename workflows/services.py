@@ -244,7 +244,8 @@ def exit_verify(
 ) -> Verification:
     """入户核实: the home visit records the per-capita income against the poverty line of the exit's
     year and the household's standard (plans.PovertyLine, held with its source), and the 两不愁三保障
-    checklist. It is recorded whatever it finds; a result below the line or with an unmet item keeps
+    checklist. Its income is the year's income record (recorded by it when the year has none, else
+    equal to it, or refused naming income_per_capita). It is recorded whatever it finds; a result below the line or with an unmet item keeps
     the exit back until a reviewer overrides it with a reason (verification_override). Where the
     year's line is not on record the income is flagged "line unknown", not refused."""
     with transaction.atomic():
@@ -258,8 +259,22 @@ def exit_verify(
         )
         _step(case, to=State.VERIFIED, actor=actor, on=on, note=note)
         verification.full_clean(exclude=["case", "line"])  # refused, the step above is rolled back
+        # The visit's income and the year's income record are one figure: recorded here when the
+        # year has none, else the visit must find the same.
+        registry.income_agree(actor=actor, household=case.household, year=case.year,
+                              income_per_capita=income_per_capita, field="income_per_capita")
         verification.save()
     return verification
+
+
+def verification_income_follow(income) -> None:
+    """A year's income record changed (households.services.income_change): the home visits of the
+    household's exits of that year take the figure, so that the visit, the exit record and the
+    income stay one figure. The line it is judged against stays the one recorded at the visit.
+    One query (registered in WorkflowsConfig.ready())."""
+    Verification.objects.filter(case__household_id=income.household_id, case__kind=Kind.EXIT,
+                                case__year=income.year).exclude(income_per_capita=income.per_capita).update(
+        income_per_capita=income.per_capita)
 
 
 def verification_override(*, case: Case, actor, reason: str) -> Verification:

@@ -35,6 +35,8 @@ def overview(request):
         tables.progress_table(progress, link=link,
                               pending=pending_exits(counties=access.counties_visible_to(user), year=year)),
         tables.findings_table("consistency", "计划一致性检查（计划自身）", consistency),
+        tables.income_bands_table(plan_selectors.income_bands(counties=_counties(user, county), year=year),
+                                  title="各县(市、区)贫困户人均纯收入与贫困线"),
     ]
     chart_data = {
         "map": charts.county_map(progress.cumulative, link=link),
@@ -44,6 +46,11 @@ def overview(request):
     return respond(request, "dashboard/overview.html",
                    {"form": form, "charts": chart_data, "progress": progress,
                     "sees_whole_city": access.sees_whole_city(user)}, page_tables)
+
+
+def _counties(user, county: str | None):
+    counties = access.counties_visible_to(user)
+    return counties.filter(pk=county) if county else counties
 
 
 @dashboard_page
@@ -105,6 +112,8 @@ def county(request, code):
         tables.county_progress_table(progress, title=f"{place.name}减贫任务完成情况",
                                      pending=pending_exits(counties=[place], year=year)),
         tables.places_table("townships", f"{place.name}各乡镇", "township", townships, link=link),
+        tables.income_bands_table(plan_selectors.income_bands(counties=_counties(request.user, code), year=year),
+                                  title=f"{place.name}贫困户人均纯收入与贫困线"),
     ]
     chart_data = {
         "years": charts.year_bars(progress.years),
@@ -156,6 +165,7 @@ def household(request, pk):
         tables.member_table(records["members"], show_id=show_id),
         tables.measure_table(records["measures"]),
         tables.event_table(records["exits"], records["returns"]),
+        tables.household_incomes_table(records["incomes"]),
         tables.history_table(household_history(found, show_id=show_id)),
     ]
     # A channel department sees the household, not its county's pages: no links it could not open.

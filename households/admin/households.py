@@ -8,7 +8,7 @@ from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from common.admin import refusal_messages
+from common.admin import ScopedInline, refusal_messages
 from common.refusals import Refused
 
 from .. import access, selectors, services
@@ -16,6 +16,7 @@ from ..models import (
     County,
     ExitRecord,
     Household,
+    HouseholdIncome,
     Member,
     ReliefMeasure,
     ReturnRecord,
@@ -136,6 +137,50 @@ class ReturnInline(EventInline):
     fields = readonly_fields = ["year", "persons", "reason", "verified_by"]
 
 
+class IncomeForm(forms.ModelForm):
+    """A year's income on the household's page: the sources (one left empty counts 0) or only the
+    total. Its rules are the service's (income_record, income_change), called by save_related."""
+
+    PARTS = ["wages", "business", "property", "transfers"]
+
+    class Meta:
+        model = HouseholdIncome
+        fields = ["year", "wages", "business", "property", "transfers", "total"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["total"].required = False
+        self.fields["total"].help_text = "填写各项收入时可留空（按各项之和）"
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(p) for p in self.PARTS]
+        if any(v is not None for v in parts):
+            filled = [v or 0 for v in parts]
+            for name, value in zip(self.PARTS, filled):
+                cleaned[name] = value
+                setattr(self.instance, name, value)
+            if cleaned.get("total") is None:
+                cleaned["total"] = self.instance.total = sum(filled)
+        elif cleaned.get("total") is None and "total" not in self.errors:
+            self.add_error("total", "请填写各项收入，或只填合计")
+        return cleaned
+
+
+class IncomeInline(ScopedInline):
+    """The household's incomes by year; a clerk records or corrects one here (年度收入)."""
+
+    model = HouseholdIncome
+    form = IncomeForm
+    extra = 0
+    fields = ["year", "wages", "business", "property", "transfers", "total", "persons", "per_capita", "recorded_by"]
+    readonly_fields = ["persons", "per_capita", "recorded_by"]
+    verbose_name_plural = "年度收入（按年度）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by").order_by("year")
+
+
 class RemoveForm(forms.Form):
     reason = forms.CharField(label="清退原因", max_length=200)
 
@@ -143,7 +188,7 @@ class RemoveForm(forms.Form):
 @admin.register(Household)
 class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     form = HouseholdForm
-    inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline]
+    inlines = [MemberInline, ReliefMeasureInline, ExitInline, ReturnInline, IncomeInline]
     list_display = [
         "number", "head_name", "county_name", "village", "category", "main_cause",
         "identified_year", "status", "member_count",
@@ -180,7 +225,9 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return [*fields, "county_name", "village", "transfers_shown"] if obj else fields
+        # Once registered, the village changes by a transfer, and the figure is the latest year's
+        # income record's (the incomes below).
+        return [*fields, "county_name", "village", "transfers_shown", "income_per_capita"] if obj else fields
 
     @admin.display(description="迁移记录")
     def transfers_shown(self, household):
@@ -203,6 +250,10 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     def may_add(self, request) -> bool:
         # A clerk registers the first household of a county too.
         return access.counties_writable_by(request.user).exists()
+
+    def get_inlines(self, request, obj):
+        # A new household's income is the figure it is registered with (its identification year's).
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not IncomeInline]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -253,8 +304,22 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
         for measure in changed:
             measure.household = form.instance
             services.measure_save(actor=request.user, measure=measure)
+        incomes = by_model.get(HouseholdIncome)
+        if incomes is not None:
+            self._save_incomes(request, form.instance, incomes)
         for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
             formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
+
+    def _save_incomes(self, request, household, formset):
+        changed = formset.save(commit=False)
+        for income in formset.deleted_objects:
+            services.income_delete(actor=request.user, income=income)
+        for income in changed:
+            figures = {f: getattr(income, f) for f in [*IncomeForm.PARTS, "total"]}
+            if income.pk is None:
+                services.income_record(actor=request.user, household=household, year=income.year, **figures)
+            else:
+                services.income_change(actor=request.user, income=income, **figures)
 
     @admin.action(description="清退所选贫困户")
     def remove_households(self, request, queryset):

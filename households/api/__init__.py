@@ -1,6 +1,7 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
 from .changes import MemberChangeViewSet
+from .incomes import IncomeViewSet
 from .places import (
     AlleviationModelViewSet,
     CountyViewSet,
@@ -21,5 +22,5 @@ from .views import (
 __all__ = [
     "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
-    "ReturnRecordViewSet", "TransferViewSet", "MemberChangeViewSet",
+    "ReturnRecordViewSet", "TransferViewSet", "MemberChangeViewSet", "IncomeViewSet",
 ]

@@ -159,7 +159,8 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    model = serializers.CharField(help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange")
+    model = serializers.CharField(
+        help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange, householdincome")
     object_id = serializers.CharField()
     type = serializers.ChoiceField(["created", "changed", "deleted"])
     date = serializers.DateTimeField()

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, Mod, Replace, Substr
 
-from ..models import ExitRecord, Household, Member, ReliefChannel, ReliefMeasure, Transfer
+from ..models import ExitRecord, Household, HouseholdIncome, Member, ReliefChannel, ReliefMeasure, Transfer
 from .base import (
     MEMBER_FIELDS,
     Finding,
@@ -282,3 +282,17 @@ def transfer_pending_long(scope: Scope) -> Iterator[Finding]:
         yield Finding("transfer_pending_long", t["from_village_id"][:6], t["household_id"], t["household__number"],
                       None, f"{t['released_at']:%Y-%m-%d}迁往{t['to_village__township__county__name']}"
                             f"{t['to_village__name']}，已待接收{days}天")
+
+
+@audit_check("exit_without_income", "脱贫年度没有年度收入记录")
+def exit_without_income(scope: Scope) -> Iterator[Finding]:
+    """An exit in a year with no income record for it (issue 18: the exit, its home visit and the
+    year's income are one figure; an exit recorded before the income records, or whose income was
+    removed around the services, has none). One query."""
+    income = HouseholdIncome.objects.filter(household_id=OuterRef("household_id"), year=OuterRef("year"))
+    exits = (ExitRecord.objects.filter(household__in=scope.households).exclude(Exists(income))
+             .order_by("household_id", "year").values("household_id", "household__number", "household__village_id",
+                                                      "year"))
+    for e in exits:
+        yield Finding("exit_without_income", e["household__village_id"][:6], e["household_id"], e["household__number"],
+                      None, f"{e['year']}年脱贫，但没有{e['year']}年的年度收入记录")

@@ -30,6 +30,7 @@ from .households import (
     Schooling,
     Sex,
 )
+from .incomes import HouseholdIncome, IncomeSource
 from .places import County, Township, Village
 from .records import ExitRecord, HouseholdEvent, ReliefMeasure, ReturnRecord
 from .reference import (
@@ -46,7 +47,7 @@ __all__ = [
     "FIRST_YEAR", "LAST_YEAR", "LOAN_MAX_AMOUNT", "LOAN_MAX_MONTHS", "RegistryModel", "choices_check",
     "exists_besides", "related", "year_check", "year_validators", "Health", "Household", "HouseholdQuerySet",
     "HouseholdStandard", "HouseholdStatus", "Labor", "Member", "Relation", "Schooling", "Sex", "County",
-    "Township", "Village", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
+    "Township", "Village", "HouseholdIncome", "IncomeSource", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
     "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
     "ChangeKind", "CorrectedField", "MemberChange",

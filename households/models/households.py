@@ -57,8 +57,10 @@ class Household(RegistryModel):
     )
     identified_year = models.PositiveSmallIntegerField(_("识别年份"), validators=year_validators, default=FIRST_YEAR)
     standard = models.CharField(_("识别标准"), max_length=16, choices=Standard.choices, default=Standard.NATIONAL)
+    # The latest year's figure of its income records (HouseholdIncome), kept in step by the services.
     income_per_capita = models.DecimalField(
-        _("人均纯收入（元/年）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+        _("人均纯收入（元/年）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)],
+        help_text=_("最近年度的年度收入记录的人均纯收入；新登记的户为识别年度的人均纯收入，此后通过年度收入修改"),
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
     removed_reason = models.CharField(_("清退原因"), max_length=200, blank=True)

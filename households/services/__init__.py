@@ -21,6 +21,15 @@ from .households import (
     members_check,
 )
 from .imports import ImportProblem, ImportReport, SheetRow, import_gate, registry_import
+from .incomes import (
+    income_agree,
+    income_change,
+    income_delete,
+    income_follower,
+    income_latest_refresh,
+    income_of_registration,
+    income_record,
+)
 from .places import (
     BUREAU_DEFINED,
     alleviation_model_delete,
@@ -49,7 +58,8 @@ from .transfers import transfer_accept, transfer_refuse, transfer_release
 __all__ = [
     "BatchInvalid", "Problem", "registry_bulk_create", "registry_problems", "export_log",
     "household_check_links", "household_delete", "household_remove", "household_save", "member_delete",
-    "member_save", "members_check", "ImportProblem", "ImportReport", "SheetRow", "import_gate", "registry_import",
+    "member_save", "members_check", "income_agree", "income_change", "income_delete", "income_follower", "income_latest_refresh",
+    "income_of_registration", "income_record", "ImportProblem", "ImportReport", "SheetRow", "import_gate", "registry_import",
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
     "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",

@@ -24,6 +24,7 @@ from .. import access
 from ..models import (
     ExitRecord,
     Household,
+    HouseholdIncome,
     Member,
     PovertyCause,
     ReliefChannel,
@@ -31,6 +32,7 @@ from ..models import (
     ReturnRecord,
     Village,
 )
+from ..models.incomes import per_capita
 from ..validators import mask_id, validate_member_set
 
 
@@ -334,8 +336,10 @@ def registry_bulk_create(
     counts: Counter = Counter()
     with transaction.atomic():
         user = person(actor)
+        incomes = new_incomes(households, members, exits, user=user)
         insert_with_history(list(households), Household, user=user, batch_size=batch_size)
-        for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord)):
+        for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord),
+                               (incomes, HouseholdIncome)):
             link(records, "household")  # the household now has its id
             for record in records:
                 if model in (ExitRecord, ReturnRecord):
@@ -345,6 +349,39 @@ def registry_bulk_create(
         causes_replace(other_causes, batch_size=batch_size)
     counts["household"] = len(households)
     return counts
+
+
+_INCOME_DEFAULTS = field_defaults(HouseholdIncome)
+
+
+def new_incomes(households: Sequence[Household], members: Sequence[Member], exits: Sequence[ExitRecord] = (), *,
+                user=None) -> list[HouseholdIncome]:
+    """The income records of new households (unsaved, to be inserted with them): the
+    identification year's figure as a total, and each exit's in its year (the exit's figure where
+    both hold the same year: one figure); each household's own figure becomes its latest year's.
+    The size at a year's end is the household's members in the batch: a new household has no
+    other (selectors.household_size_on counts the same, a query a household, too slow for a city).
+    No query."""
+    sizes = Counter(id(m.household) for m in members)
+    figures: dict[tuple[int, int], tuple[Household, Decimal]] = {}
+    for h in households:
+        figures[id(h), h.identified_year] = (h, h.income_per_capita)
+    for e in exits:
+        figures[id(e.household), e.year] = (e.household, e.income_per_capita)
+    incomes, latest = [], {}
+    for (key, year), (h, figure) in sorted(figures.items(), key=lambda item: item[0][1]):
+        persons = sizes.get(key, 0)
+        if persons < 1:
+            continue  # registry_problems has refused a household without members
+        total = figure * persons
+        incomes.append(unsaved(HouseholdIncome, {"year": year, "total": total, "persons": persons,
+                                                 "per_capita": per_capita(total, persons),
+                                                 "recorded_by_id": user.pk if user else None},
+                               _INCOME_DEFAULTS, household=h))
+        latest[key] = (h, figure)
+    for h, figure in latest.values():
+        h.income_per_capita = figure
+    return incomes
 
 
 def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:

@@ -83,6 +83,8 @@ def household_save(
     given (a clerk's county, a sheet's county column), the village must lie in it. The status is
     not set here: exits, returns and removals set it (household_status_refresh, household_remove);
     nor is an existing household's village: it moves by a transfer (transfer_release).
+    `income_per_capita` is the latest year's income record's (年度收入): a new household records it
+    as its identification year's income; a change giving another figure is refused naming it.
     """
     deleted_members = list(deleted_members)
     with transaction.atomic():
@@ -100,6 +102,10 @@ def household_save(
                 raise ValidationError({"village": "贫困户所在村不能直接修改；请办理迁移（迁出，由迁入县接收）"})
             if (household.status, household.removed_reason) != (stored.status, stored.removed_reason):
                 errors["status"] = ["状态由脱贫、返贫记录和清退决定，不能直接修改"]
+            if household.income_per_capita is not None and household.income_per_capita != stored.income_per_capita:
+                # The latest year's figure (年度收入): it changes through the income records.
+                errors["income_per_capita"] = [f"人均纯收入为最近年度收入记录的{stored.income_per_capita}元，"
+                                               "不能在此修改；请通过年度收入（/api/v1/incomes/）修改"]
         county_code = household.village_id[:6] if household.village_id else None
         if adding or county_code:
             access.require_county_writable(actor, county_code, field="village", what="贫困户")
@@ -148,6 +154,10 @@ def household_save(
         for member in sorted(members, key=lambda m: (m.pk is None, m.pk is not None and m.relation == "head")):
             member.household = household
             member.save()
+        if adding:
+            from .incomes import income_of_registration  # a module that builds on this one
+
+            income_of_registration(actor=actor, household=household)
     return household
 
 

@@ -19,7 +19,7 @@ from common.refusals import Refused
 
 from .. import access
 from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
-from ..models import Household, Member
+from ..models import Household, HouseholdIncome, Member
 from .bulk import (
     BatchInvalid,
     causes_replace,
@@ -27,6 +27,7 @@ from .bulk import (
     insert_with_history,
     link,
     many,
+    new_incomes,
     registry_problems,
     unsaved,
 )
@@ -228,6 +229,13 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
         if village[:6] not in writable:
             report.problems.append(ImportProblem(first, "village", "只能导入本人负责的县(市、区)的贫困户"))
             continue
+        figure = group.values.get("income_per_capita")
+        if current is not None and figure is not None and figure != current.income_per_capita:
+            # The latest year's figure (年度收入): it changes through the income records.
+            report.problems.append(ImportProblem(first, "income_per_capita",
+                                                 f"人均纯收入为最近年度收入记录的{current.income_per_capita}元，"
+                                                 "不能由导入修改；请通过年度收入修改"))
+            continue
         household = _household(group, current)
         household._sheet_row = first
         households.append(household)
@@ -305,6 +313,7 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     changed = [m for m in members if m.pk is not None and id(m) in write]
     replaced = [h for h in households if id(h) in causes and h.pk is not None]  # the new have none to replace
     insert_with_history(new_households, Household, **created)
+    new_ids = {h.pk for h in new_households}
     if changed_households:
         bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
     # A head handed over: whoever stops being head goes first, the new members after, whoever
@@ -314,6 +323,10 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
         bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
     link(new_members, "household")  # new households now have their ids
     insert_with_history(new_members, Member, **created)
+    # The new households' income of their identification year, in one statement like their members.
+    incomes = new_incomes(new_households, [m for m in members if m.household.pk in new_ids], user=user)
+    link(incomes, "household")
+    insert_with_history(incomes, HouseholdIncome, **created)
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
         bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)

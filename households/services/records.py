@@ -14,6 +14,7 @@ from ..models import (
 )
 from ..selectors import event_is_latest
 from .households import locked, stamp
+from .incomes import income_agree
 
 Status = Household.Status
 
@@ -82,6 +83,10 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
             record.county_id = record.household.county_code
             record.persons = record.household.members.filter(left_on__isnull=True).count()  # present today
         record.full_clean()
+        if isinstance(record, ExitRecord):
+            # The exit's income and the year's income record are one figure.
+            income_agree(actor=actor, household=record.household, year=record.year,
+                         income_per_capita=record.income_per_capita)
         stamp(actor, record)
         record.save()
         household_status_refresh(record.household, actor=actor)

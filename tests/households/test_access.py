@@ -83,7 +83,7 @@ def test_the_household_form_offers_no_village_to_change_a_move_is_a_transfer(rol
         "members-0-name": m.name, "members-0-id_number": m.id_number, "members-0-relation": "head",
         "members-0-health": "healthy", "members-0-labor": "ordinary", "members-0-schooling": "not_in_school",
     }
-    for prefix in ("measures", "exits", "returns"):
+    for prefix in ("measures", "exits", "returns", "incomes"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     client = admin_as(roles["clerk"])
     url = reverse("admin:households_household_change", args=[h.pk])

@@ -46,6 +46,7 @@ def household_post(village, members, **fields) -> dict:
     data.update(inline("measures", []))
     data.update(inline("exits", []))
     data.update(inline("returns", []))
+    data.update(inline("incomes", []))  # on a change page only: an add page ignores it
     return data
 
 

@@ -57,9 +57,9 @@ def test_a_clean_registry_has_no_finding(clean):
 
 
 def test_every_check_is_registered_with_a_chinese_name():
-    # 17 of the registry (the plan's exit_below_line among them; transfer_pending_long since issue 18)
-    # and one of the projects (projects.checks.training_after_exit).
-    assert len(CHECKS) == 18 and all(c.name and c.code == code for code, c in CHECKS.items())
+    # 18 of the registry (the plan's exit_below_line among them; transfer_pending_long and
+    # exit_without_income since issue 18) and one of the projects (projects.checks.training_after_exit).
+    assert len(CHECKS) == 19 and all(c.name and c.code == code for code, c in CHECKS.items())
 
 
 # ---------------------------------------------------------------- duplicate persons

@@ -152,14 +152,15 @@ def test_the_same_workbook_twice_changes_nothing_the_second_time(village):
 def test_a_changed_row_updates_its_record_and_keeps_the_history(village, datian_clerk):
     head = resident_id()
     run(xlsx([row("H1", 公民身份号码=head)]))
-    report = run(xlsx([row("H1", 公民身份号码=head, **{INCOME: 3100}, 姓名="张三丰"),
-                       row("H1", 公民身份号码=resident_id(sex="female"), 姓名="王五", 与户主关系="子女", **{INCOME: 3100})]))
+    # The income is the latest year's figure, changed through the income records (test_incomes.py).
+    report = run(xlsx([row("H1", 公民身份号码=head, 主要致贫原因="缺资金", 姓名="张三丰"),
+                       row("H1", 公民身份号码=resident_id(sex="female"), 姓名="王五", 与户主关系="子女", 主要致贫原因="缺资金")]))
     assert report.households["update"] == 1
     assert report.members == {"new": 1, "update": 1, "skip": 0}
     h = Household.objects.get(number="H1")
-    assert h.income_per_capita == Decimal("3100.00")
+    assert h.main_cause_id == "lack_funds"
     assert h.members.get(id_number=head).name == "张三丰"
-    assert [r.income_per_capita for r in h.history.order_by("history_id")] == [Decimal("2500.00"), Decimal("3100.00")]
+    assert [r.main_cause_id for r in h.history.order_by("history_id")] == ["illness", "lack_funds"]
 
 
 def test_a_changed_village_is_refused_on_each_row_of_the_household(village):
@@ -170,8 +171,8 @@ def test_a_changed_village_is_refused_on_each_row_of_the_household(village):
     h = Household.objects.get(number="H1")
     exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
     VillageFactory(code="350425100201", township__code="350425100", township__county_id="350425")
-    report = run(xlsx([row("H1", "350425100201", 公民身份号码=head, 姓名="张三丰"),
-                       row("H1", "350425100201", 公民身份号码=child, 与户主关系="子女", 姓名="小红")]))
+    report = run(xlsx([row("H1", "350425100201", 公民身份号码=head, 姓名="张三丰", **{INCOME: 4000}),
+                       row("H1", "350425100201", 公民身份号码=child, 与户主关系="子女", 姓名="小红", **{INCOME: 4000})]))
     assert not report.written
     assert [(r, column) for r, column, _ in reasons(report)] == [(2, "村代码"), (3, "村代码")]
     assert all("迁移" in why for *_, why in reasons(report))
