@@ -10,7 +10,7 @@ class RegistryAdminSite(admin.AdminSite):
     # The clerks' daily work first, reference data last, accounts and login records after the
     # registry and the plan (Django would sort by name).
     MODEL_ORDER = [
-        "Household", "Member", "MemberChange", "ReliefMeasure", "ExitRecord", "ReturnRecord", "Transfer",
+        "Household", "Member", "MemberChange", "HouseholdIncome", "ReliefMeasure", "ExitRecord", "ReturnRecord", "Transfer",
         "County", "Township", "Village", "PovertyCause", "ReliefChannel",
         # The five projects in the plan's order (三.(一).1–5), each unit before its records.
         "GuaranteeFund", "GuaranteedLoan", "Workshop", "Job", "PublicPost", "Pilot", "EducationFund", "StudentAid",

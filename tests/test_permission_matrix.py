@@ -569,6 +569,16 @@ ADMIN_MODELS = {
         "book_template": "A A A A L L A L A", "book_import": CLERKS_ADD,
         "book_confirm": "405 405 405 405 L L 405 L 405",  # a POST: test_change_workbook.py
     },
+    # Yearly incomes: read like the registry's events (the department holds no permission for them);
+    # recorded on the household's page or by the income workbook, never here.
+    "households.householdincome": {
+        "changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
+        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+        # Deleted on the household's page: here no one, and another county's is "no such record".
+        "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER), "delete": ("D R D D L L D L D", "R D D D L L D L D"),
+        "book_template": "A A A A L L A L A", "book_import": CLERKS_ADD,
+        "book_confirm": "405 405 405 405 L L 405 L 405",  # a POST: test_change_workbook.py
+    },
     "households.userrole": dict.fromkeys(["changelist", "add", "change", "history", "simple_history", "delete"],
                                          ADMIN_ONLY),
     "plans.annexrow": {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": CLERKS_AND_REVIEWER,

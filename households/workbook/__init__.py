@@ -4,7 +4,7 @@ who may import where, what changes and every rule are the service's."""
 
 from ..layout import COLUMNS
 from ..services import ImportReport, registry_import
-from . import changes  # noqa: F401  (registers the 动态调整 workbook)
+from . import changes, incomes  # noqa: F401  (register the 动态调整 and the income workbooks)
 from .container import MAX_COLUMNS, MAX_ROWS, WorkbookError
 from .reader import RowProblem, Sheet, read_workbook
 from .writer import (

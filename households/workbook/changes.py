@@ -11,11 +11,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
-from .. import access
 from ..layout import MEMBER, Column
 from ..models import ChangeKind, CorrectedField, Household, Member, MemberChange
 from ..services import member_change_record
-from .records import NEW, SKIP, book
+from .records import NEW, SKIP, book, visible_household
 
 Kind = ChangeKind
 COLUMNS = [
@@ -55,7 +54,7 @@ def _group(values: dict):
 def apply_changes(actor, rows: list[dict]) -> str:
     first = rows[0]
     kind, date = first["kind"], first["date"]
-    household = _household(actor, first["household"], "household")
+    household = visible_household(actor, first["household"], "household")
     if _recorded(household, kind, date, first):
         return SKIP
     options = {"reason": first.get("reason", "")}
@@ -68,7 +67,7 @@ def apply_changes(actor, rows: list[dict]) -> str:
     elif kind in GROUPED:
         other = first.get("other_household")
         if kind == Kind.MERGE:
-            options["other_household"] = _household(actor, other, "other_household") if other else None
+            options["other_household"] = visible_household(actor, other, "other_household") if other else None
             source = options["other_household"]
         else:
             options["new_household"] = Household(number=other or "", category=first.get("new_category", ""),
@@ -85,19 +84,11 @@ def apply_changes(actor, rows: list[dict]) -> str:
         if kind == Kind.CORRECTION:
             options["field"], options["new_value"] = first.get("field", ""), _text(first.get("new_value"))
         if first.get("other_household"):
-            options["other_household"] = _household(actor, first["other_household"], "other_household")
+            options["other_household"] = visible_household(actor, first["other_household"], "other_household")
     if first.get("new_head"):
         options["new_head"] = _member(household, first["new_head"], field="new_head")
     member_change_record(actor=actor, household=household, kind=kind, date=date, **options)
     return NEW
-
-
-def _household(actor, number: str, field: str) -> Household:
-    """Runs a query. A household the actor sees (whether it may change it is the service's question)."""
-    household = access.households_visible_to(actor).filter(number=number).first()
-    if household is None:
-        raise ValidationError({field: f"没有户编号为 {number} 的贫困户（或不在您的范围内）"})
-    return household
 
 
 def _member(household: Household, id_number: str, *, field: str = "id_number") -> Member:

@@ -17,7 +17,9 @@ from django.db import transaction
 from common.batches import gc_paused
 from common.refusals import Refused
 
+from .. import access
 from ..layout import Column
+from ..models import Household
 from ..services import ImportProblem, SheetRow, import_gate
 from .reader import Sheet, read_workbook
 from .writer import _styled_workbook, report_workbook
@@ -144,6 +146,14 @@ def _apply(book: RecordBook, actor, rows: list[SheetRow], report: RecordReport) 
     except Refused as e:
         return [ImportProblem(number, book.column_of(e.field), str(e))]
     return []
+
+
+def visible_household(actor, number: str, field: str) -> Household:
+    """Runs a query. A household the actor sees (whether it may change it is the service's question)."""
+    household = access.households_visible_to(actor).filter(number=number).first()
+    if household is None:
+        raise ValidationError({field: f"没有户编号为 {number} 的贫困户（或不在您的范围内）"})
+    return household
 
 
 def refused_workbook(book: RecordBook, sheet: Sheet, report: RecordReport) -> bytes:

@@ -87,7 +87,8 @@ def _styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str 
     last row an import reads."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    codes = book.create_sheet(CODES_TITLE)
+    listed = code_lists(columns)
+    codes = book.create_sheet(CODES_TITLE) if listed else None  # a layout without coded columns has none
     sheet.freeze_panes = "A2"
     for position, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = column.width
@@ -99,7 +100,6 @@ def _styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str 
             cell.fill = _REQUIRED_FILL
         header.append(cell)
     sheet.append(header)
-    listed = code_lists(columns)
     for codes_of in listed:
         column = codes_of.column
         if column not in columns:
@@ -118,7 +118,7 @@ def _styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str 
         sheet.data_validations.append(validation)
     for row in rows:
         sheet.append([_plain(row.get(c.key)) for c in columns])
-    for row in code_grid(listed):
+    for row in code_grid(listed) if listed else ():
         codes.append(row)
     out = io.BytesIO()
     book.save(out)
