@@ -32,9 +32,40 @@ def present_on(on: datetime.date | None, prefix: str = "") -> Q:
         Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on}))
 
 
+def relations_before(on: datetime.date, household_ids) -> dict[int, str]:
+    """Runs one query. The relation to the head a member held on the day `on` where a change after
+    that day altered it (a member's record holds only today's): who became head since held their
+    `former_relation`, who handed over in a 户主变更 since was the head. Members absent here held
+    the relation their record holds."""
+    changes = (MemberChange.objects.filter(household_id__in=household_ids, date__gt=on, new_head__isnull=False)
+               .order_by("-date", "-id").values_list("kind", "member_id", "new_head_id", "former_relation"))
+    relations: dict[int, str] = {}
+    for kind, member, new_head, former in changes:  # the latest first: the earliest after `on` has the last word
+        relations[new_head] = former
+        if kind == MemberChange.Kind.HEAD_CHANGE:
+            relations[member] = Member.Relation.HEAD
+    return relations
+
+
 def members_on(household: Household, on: datetime.date | None = None):
-    """The members of the household present on a day (成员变动), in the order they were registered."""
+    """The members of the household present on a day (成员变动), in the order they were registered.
+    Their relations are today's: relation_on() gives those of the day."""
     return household.members.filter(present_on(on)).order_by("id")
+
+
+def relation_on(members, on: datetime.date) -> None:
+    """Runs a query. Sets each member's (a Member or a row with `id`, `household_id` or `relation`)
+    relation to the one it held on `on` (relations_before)."""
+    def get(m, key):
+        return m[key] if isinstance(m, dict) else getattr(m, key)
+
+    before = relations_before(on, {get(m, "household_id") for m in members})
+    for m in members:
+        if get(m, "id") in before:
+            if isinstance(m, dict):
+                m["relation"] = before[m["id"]]
+            else:
+                m.relation = before[m.id]
 
 
 def member_changes(household: Household):
@@ -143,7 +174,10 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datet
     links = Household.other_causes.through.objects.filter(household_id__in=ids).order_by("povertycause_id")
     for household, cause in links.values_list("household_id", "povertycause_id"):
         rows[household]["other_causes"].append(cause)
-    for m in Member.objects.filter(present_on(on), household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS):
+    members = list(Member.objects.filter(present_on(on), household_id__in=ids).order_by("id").values(*MEMBER_ROW_FIELDS))
+    if on is not None:
+        relation_on(members, on)
+    for m in members:
         household = m.pop("household_id")
         m["birth_date"] = m["birth_date"].isoformat()
         m["id_number"] = show_id(m["id_number"])

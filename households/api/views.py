@@ -114,7 +114,11 @@ class HouseholdViewSet(ScopedViewSet):
 
     @extend_schema(parameters=[ON_PARAMETER])
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        household = self.get_object()
+        on = read_on(request)
+        if on is not None:  # each member's relation as it was that day (a head who has handed over since)
+            selectors.relation_on(household.members.all(), on)
+        return Response(self.get_serializer(household).data)
 
     def get_search_fields(self, request):
         fields = ["number", "members__name"]

@@ -199,4 +199,19 @@ class Migration(migrations.Migration):
             model_name='memberchange',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('field__gt', ''), ('kind', 'correction')), models.Q(models.Q(('kind', 'correction'), _negated=True), ('field', ''), ('new_value', ''), ('old_value', '')), _connector='OR'), name='memberchange_correction_iff_field'),
         ),
+        # The new head's former relation (selectors.relations_before).
+        migrations.AddField(
+            model_name='historicalmemberchange',
+            name='former_relation',
+            field=models.CharField(blank=True, choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('in_law', '儿媳/女婿'), ('other', '其他')], max_length=16, verbose_name='新户主原与户主关系'),
+        ),
+        migrations.AddField(
+            model_name='memberchange',
+            name='former_relation',
+            field=models.CharField(blank=True, choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('in_law', '儿媳/女婿'), ('other', '其他')], max_length=16, verbose_name='新户主原与户主关系'),
+        ),
+        migrations.AddConstraint(
+            model_name='memberchange',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('former_relation', ''), ('new_head__isnull', True)), models.Q(('new_head__isnull', False), ('former_relation__in', ['spouse', 'child', 'parent', 'grandchild', 'sibling', 'in_law', 'other'])), _connector='OR'), name='memberchange_former_relation_iff_new_head'),
+        ),
     ]

@@ -61,6 +61,10 @@ class MemberChange(RegistryModel):
     destination = models.CharField(_("迁往何处"), max_length=200, blank=True)
     new_head = models.ForeignKey(Member, models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("新户主"))
+    # What the new head was to the old one until this change: the registry on an earlier day shows it
+    # (selectors.relations_before), the member's record holding only the relation of today.
+    former_relation = models.CharField(_("新户主原与户主关系"), max_length=16, choices=Member.Relation.choices,
+                                       blank=True)
     other_household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+",
                                         verbose_name=_("另一户"))
     # The same person's record in other_household (a marriage, a split, a merge).
@@ -94,6 +98,11 @@ class MemberChange(RegistryModel):
             models.CheckConstraint(
                 condition=Q(new_head__isnull=True) | Q(kind__in=["head_change", *(k.value for k in LEAVES), "split"]),
                 name="memberchange_new_head_only_when_head_goes",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_head__isnull=True, former_relation="")
+                | (Q(new_head__isnull=False) & Q(former_relation__in=[r for r in Member.Relation.values if r != "head"])),
+                name="memberchange_former_relation_iff_new_head",
             ),
             models.CheckConstraint(
                 condition=~Q(kind__in=["split", "merge"]) | Q(other_household__isnull=False),

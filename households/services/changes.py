@@ -160,7 +160,11 @@ def _leaves(actor, member: Member, date: datetime.date) -> None:
     member.save()
 
 
-def _becomes_head(actor, new_head: Member) -> None:
+def _becomes_head(actor, new_head: Member, *changes: MemberChange) -> None:
+    """The new head's former relation is kept on the change(s) that name it (the registry on an
+    earlier day shows it)."""
+    for change in changes:
+        change.former_relation = new_head.relation
     new_head.relation = HEAD
     stamp(actor, new_head)
     new_head.save()
@@ -247,7 +251,7 @@ def _leave(actor, change, member, new_head, destination, other, relation) -> lis
     # The person leaves first, so that the record in the other household is the one active record.
     _leaves(actor, member, change.date)
     if change.new_head is not None:
-        _becomes_head(actor, new_head)
+        _becomes_head(actor, new_head, change)
     if other is not None:
         copy = _copy(member, household=other, relation=relation, date=change.date, prefix="member.")
         _check_set(other, changed=[copy], prefix="other_household.")
@@ -274,7 +278,7 @@ def _head_change(actor, change, member, new_head, relation) -> list[MemberChange
     member.full_clean()
     stamp(actor, member)
     member.save()
-    _becomes_head(actor, new_head)
+    _becomes_head(actor, new_head, change)
     change.member, change.new_head = member, new_head
     return [change]
 
@@ -370,8 +374,11 @@ def _split(actor, change, members, relations, new_household, new_head) -> list[M
     for member, _r in pairs:
         _leaves(actor, member, change.date)
     copies = [_copy(m, household=new_household, relation=r, date=change.date, prefix="members.") for m, r in pairs]
+    former = ""
     if head_goes:
-        _becomes_head(actor, Member.objects.get(pk=new_head.pk))
+        staying = Member.objects.get(pk=new_head.pk)
+        former = staying.relation
+        _becomes_head(actor, staying)
     records = []
     for (member, _r), copy in zip(pairs, copies):
         copy.household = new_household
@@ -381,6 +388,7 @@ def _split(actor, change, members, relations, new_household, new_head) -> list[M
             household=household, kind=Kind.SPLIT, date=change.date, reason=change.reason, member=member,
             other_household=new_household, other_member=copy, recorded_by=change.recorded_by,
             new_head=new_head if member.relation == HEAD else None,
+            former_relation=former if member.relation == HEAD else "",
         ))
     return records
 

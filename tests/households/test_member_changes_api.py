@@ -81,6 +81,32 @@ def test_a_death_with_a_head_change_and_the_list_on_a_date(family, clerk):
     assert detail["members"] == row["members"]
 
 
+def relations(rows_or_detail) -> list:
+    return sorted((m["name"], m["relation"]) for m in rows_or_detail["members"])
+
+
+def test_a_day_before_a_head_change_shows_the_head_of_that_day_in_the_detail_and_the_list(family, clerk):
+    """The member records hold today's relations; on an earlier day the household had its old head."""
+    spouse, child = pk(family, "spouse"), pk(family, "child")
+    assert clerk.post(CHANGES, {"household": family.pk, "kind": "death", "date": "2017-01-01",
+                                "member": pk(family, "head"), "new_head": spouse}, format="json").status_code == 201
+    assert clerk.post(CHANGES, {"household": family.pk, "kind": "head_change", "date": "2018-03-01",
+                                "new_head": child, "relation": "parent"}, format="json").status_code == 201
+    url = f"{API}households/{family.pk}/"
+    listed = lambda on: next(h for h in clerk.get(f"{API}households/", {"on": on}).json()["results"]  # noqa: E731
+                             if h["number"] == "NH-F")
+    expected = {
+        "2016-12-31": [("陈女", "child"), ("陈母", "spouse"), ("陈父", "head")],
+        "2017-01-01": [("陈女", "child"), ("陈母", "head")],
+        "2018-02-28": [("陈女", "child"), ("陈母", "head")],
+        "2018-03-01": [("陈女", "head"), ("陈母", "parent")],
+    }
+    for on, members in expected.items():
+        assert relations(clerk.get(url, {"on": on}).json()) == members, on
+        assert relations(listed(on)) == members, on
+    assert relations(clerk.get(url).json()) == expected["2018-03-01"]
+
+
 def test_a_marriage_between_two_registered_households_through_the_api(family, village, clerk):
     groom = household(village=village, number="NH-G")
     response = clerk.post(CHANGES, {"household": family.pk, "kind": "marry_out", "date": "2017-05-01",
