@@ -72,7 +72,8 @@ def run_records_import(job, progress) -> Outcome:
     data = {
         # The page's confirmation posts to the book's admin (admin/books.py names it by the book's code).
         "book": book.code, "title": book.title, "dry_run": dry_run,
-        "confirm": reverse(f"admin:households_{book.code}_book_confirm"), "written": report.written, "rows": report.rows,
+        "confirm": reverse(f"admin:households_{book.code}_book_confirm"),
+        "list": reverse(f"admin:households_{book.code}_changelist"), "written": report.written, "rows": report.rows,
         "blank_rows": report.blank_rows, "ignored_headers": report.ignored_headers,
         "outcomes": {records.OUTCOME_LABELS[k]: n for k, n in report.outcomes.items()},
         "problems": [vars(p) for p in problems[:PROBLEMS_SHOWN]], "problem_count": len(problems),
