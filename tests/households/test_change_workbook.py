@@ -136,6 +136,19 @@ def test_a_split_that_would_empty_the_household_is_refused_as_one_change(familie
     assert "原户不能没有成员" in report.problems[0].reason
 
 
+def test_the_death_of_someone_who_left_earlier_in_the_same_workbook_is_refused(families, ninghua_clerk):
+    wang, _li = families
+    son = ids(wang)["王子"]
+    before = state()
+    report = imported(sheet(
+        {"户编号": "NH-W", "变动类型": "其他迁出", "变动日期": D(2016, 1, 1), "公民身份号码": son, "迁往": "福州"},
+        {"户编号": "NH-W", "变动类型": "死亡", "变动日期": D(2016, 5, 1), "公民身份号码": son},
+    ), ninghua_clerk)
+    assert not report.written and state() == before
+    assert [(p.row, p.column) for p in report.problems] == [(3, "id_number")]
+    assert "已于2016-01-01离开该户" in report.problems[0].reason
+
+
 def test_a_county_clerk_cannot_reach_another_countys_household_by_workbook(families, datian_clerk):
     wang, _li = families
     before = state()
