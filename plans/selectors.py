@@ -14,6 +14,7 @@ from django.db.models.functions import Substr
 
 from households.access import counties_visible_to, sees_whole_city
 from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord
+from households.selectors import population_on
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
 
@@ -117,6 +118,38 @@ def place_progress(*, county: str, level: str, year: int | None = None) -> list[
             entry = totals.setdefault(r["code"], {"code": r["code"], "name": r["name"], "exited": 0, "returned": 0})
             entry[key] = r["persons"]
     return [{**e, "net": e["exited"] - e["returned"]} for _, e in sorted(totals.items())]
+
+
+POPULATION_YEARS = (2014, *PLAN_YEARS)  # the baseline's year, then the plan's four
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    county: str
+    county_name: str
+    remaining_2014: int  # the annex's 2014年底未脱贫人数
+    years: dict[int, int]  # year → the registered poor population at that year's end
+
+    def as_dict(self) -> dict:
+        return {"county": self.county, "county_name": self.county_name, "remaining_2014": self.remaining_2014,
+                "years": [{"year": y, "persons": n} for y, n in self.years.items()]}
+
+
+def population_by_year(*, counties: QuerySet | None = None) -> list[PopulationRow]:
+    """Runs six queries, whatever the size of the registry: the annex's rows, then one per year. The
+    registered poor population (建档立卡贫困人口) at the end of each year 2014–2018 per county of the
+    annex (those of `counties`, default all), from the registry itself (households.selectors.population_on:
+    a household counts for the county it lay in that day), beside the annex's 2014-end remaining
+    column, the baseline it should equal (一.(二), 附件)."""
+    rows = AnnexRow.objects.filter(county__isnull=False).select_related("county").order_by("position")
+    if counties is not None:
+        rows = rows.filter(county__in=counties)
+    rows = list(rows)
+    if not rows:
+        return []
+    counts = {y: population_on(datetime.date(y, 12, 31), level="county") for y in POPULATION_YEARS}
+    return [PopulationRow(r.county_id, r.county.name, r.remaining_2014,
+                          {y: counts[y].get(r.county_id, 0) for y in POPULATION_YEARS}) for r in rows]
 
 
 def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
