@@ -278,6 +278,14 @@ def event_counties(ctx: Context) -> Iterator[Finding]:
     ]
     yield finding("records.county", "所属县既非贫困户所在县、也非其迁出县的脱贫、返贫记录", ERROR, 0, len(drifted),
                   drifted)
+    # The village kept beside the county (where the drill-down places the record) lies in it.
+    misplaced = [
+        f"{model._meta.verbose_name} {number}"
+        for model in (ExitRecord, ReturnRecord)
+        for number in model.objects.exclude(county_id=Substr("village_id", 1, 6)).values_list("household__number",
+                                                                                              flat=True)
+    ]
+    yield finding("records.village", "登记村不在所属县的脱贫、返贫记录", ERROR, 0, len(misplaced), misplaced)
 
 
 @check("records")

@@ -104,17 +104,17 @@ def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None 
 
 def place_progress(*, county: str, level: str, year: int | None = None) -> list[dict]:
     """Drill-down below the county (the annex sets no quota there): exited, returned and net persons
-    per township or village. Runs two queries. Only the county's own records (those recorded there)
-    of households still in it: a record stays counted for the county where it was recorded, but
-    the registry keeps no village on it, so a household that moved away (a transfer) is placed in
-    no township or village of either county."""
-    path = {"township": "household__village__township", "village": "household__village"}[level]
+    per township or village. Runs two queries. The county's records (those counted for it, recorded
+    while the household lay there), each placed in the village it was recorded in (HouseholdEvent.village,
+    kept when the household moves away, like its county): the townships or villages add up to the
+    county's total."""
+    path = {"township": "village__township", "village": "village"}[level]
     totals: dict[str, dict] = {}
     for model, key in ((ExitRecord, "exited"), (ReturnRecord, "returned")):
-        records = model.objects.filter(county_id=county, household__village__township__county_id=county)
+        records = model.objects.filter(county_id=county)
         if year:
             records = records.filter(year=year)
-        for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")):
+        for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")).order_by():
             entry = totals.setdefault(r["code"], {"code": r["code"], "name": r["name"], "exited": 0, "returned": 0})
             entry[key] = r["persons"]
     return [{**e, "net": e["exited"] - e["returned"]} for _, e in sorted(totals.items())]
