@@ -45,6 +45,11 @@ def member_changes(household: Household):
             .select_related("member", "new_head", "other_household", "recorded_by").order_by("date", "id"))
 
 
+def _next_midnight(on: datetime.date) -> datetime.datetime:
+    """The start of the day after `on`, local time: a record made before it was made by the end of `on`."""
+    return timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
+
+
 def households_poor_on(on: datetime.date, households=None):
     """The households of the registered poor on a day (建档立卡在册): identified by then (identified_year
     not after the day's year), not exited (unless returned since) and not removed by then.
@@ -69,11 +74,6 @@ def households_poor_on(on: datetime.date, households=None):
 
 
 POPULATION_LEVELS = ("village", "township", "county", "city")
-
-
-def _next_midnight(on: datetime.date) -> datetime.datetime:
-    """The start of the day after `on`, local time: a record made before it was made by the end of `on`."""
-    return timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
 
 
 def village_on(on: datetime.date, prefix: str = "") -> Coalesce:
