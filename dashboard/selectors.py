@@ -131,8 +131,10 @@ def place_rows(*, user, level: str, parent: str, year: int | None = None) -> lis
     )
     persons = {}
     for model, kind in ((ExitRecord, "exited"), (ReturnRecord, "returned")):
-        records = records_of(model, user, years=years).filter(**{f"household__{path}__{parent_field}": parent})
-        for r in records.order_by().values(code=F(f"household__{path}_id")).annotate(n=Sum("persons")):
+        # Each record in the village it was recorded in (HouseholdEvent.village), as the plan's
+        # drill-down places it: a household that moved away leaves its records where they were made.
+        records = records_of(model, user, years=years).filter(**{f"{path}__{parent_field}": parent})
+        for r in records.order_by().values(code=F(f"{path}_id")).annotate(n=Sum("persons")):
             persons[(r["code"], kind)] = r["n"]
     rows = []
     for place in places:

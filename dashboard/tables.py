@@ -263,6 +263,19 @@ def income_bands_table(rows: list[dict], *, title: str) -> Table:
                  note="按各户当年年度收入记录的人均纯收入，对照其识别标准当年的贫困线；“贫困线至高出20%”含贫困线本身。")
 
 
+def population_table(rows: list, *, title: str, link: Link) -> Table:
+    """plans.selectors.population_by_year: per county, the registered poor population at the end of
+    each year 2014–2018, after the annex's 2014-end remaining column it should start from."""
+    years = sorted({y for r in rows for y in r.years})
+    columns = {"county": "县(市、区)", "remaining_2014": "附件2014年底未脱贫人数",
+               **{f"persons_{y}": f"{y}年底建档立卡贫困人口" for y in years}}
+    out = [{"county": r.county_name, "county_url": link("dashboard:county", r.county),
+            "remaining_2014": r.remaining_2014, **{f"persons_{y}": n for y, n in r.years.items()}} for r in rows]
+    return Table("population", title, columns, out, wide=True,
+                 note="各年12月31日在册的建档立卡贫困人口：当日已识别、未脱贫（或已返贫）、未清退的户当日在户的成员，"
+                      "按该户当日所在县计。2014年底人数应与附件一致。")
+
+
 # ---------------------------------------------------------------- a household
 
 

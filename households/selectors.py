@@ -3,8 +3,8 @@
 import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .layout import COLUMNS
@@ -18,6 +18,7 @@ from .models import (
     ReliefMeasure,
     ReturnRecord,
     Transfer,
+    Village,
 )
 
 CITY = "350400"  # 三明市
@@ -75,6 +76,11 @@ def member_changes(household: Household):
             .select_related("member", "new_head", "other_household", "recorded_by").order_by("date", "id"))
 
 
+def _next_midnight(on: datetime.date) -> datetime.datetime:
+    """The start of the day after `on`, local time: a record made before it was made by the end of `on`."""
+    return timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
+
+
 def households_poor_on(on: datetime.date, households=None):
     """The households of the registered poor on a day (建档立卡在册): identified by then (identified_year
     not after the day's year), not exited (unless returned since) and not removed by then.
@@ -90,36 +96,54 @@ def households_poor_on(on: datetime.date, households=None):
              .values("household").annotate(n=Count("pk")).values("n"))
     returns = (ReturnRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
                .values("household").annotate(n=Count("pk")).values("n"))
-    next_day = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
-    removed = Household.history.filter(id=OuterRef("pk"), status=Household.Status.REMOVED, history_date__lt=next_day)
+    removed = Household.history.filter(id=OuterRef("pk"), status=Household.Status.REMOVED,
+                                       history_date__lt=_next_midnight(on))
     return (households.filter(identified_year__lte=on.year)
             .annotate(exits_by=Coalesce(Subquery(exits), 0), returns_by=Coalesce(Subquery(returns), 0))
             .filter(exits_by__lte=F("returns_by"))
             .exclude(Exists(removed)))
 
 
-POPULATION_LEVELS = {
-    "village": "household__village_id",
-    "township": "household__village__township_id",
-    "county": None,  # the first six digits of the village's code: no join
-    "city": None,
-}
+POPULATION_LEVELS = ("village", "township", "county", "city")
+
+
+def village_on(on: datetime.date, prefix: str = "") -> Coalesce:
+    """An expression: the code of the village a household lay in on a day (迁移). A household moved only
+    by an accepted transfer, so the village it left by the first transfer accepted after that day is
+    where it was then; with none, it lies where it lies now. `prefix` leads from the row to the household
+    ("household__" from a member). One subquery, no query per household."""
+    moved_later = (Transfer.objects.filter(household_id=OuterRef(f"{prefix}pk" if prefix else "pk"),
+                                           state=Transfer.State.ACCEPTED, decided_at__gte=_next_midnight(on))
+                   .order_by("decided_at", "id").values("from_village_id")[:1])
+    return Coalesce(Subquery(moved_later), F(f"{prefix}village_id"), output_field=CharField())
 
 
 def population_on(on: datetime.date, *, level: str = "county", households=None) -> dict[str, int]:
-    """Runs one query. The registered poor population on a day (建档立卡贫困人口; the 2014 baseline of the
-    annex at the end of 2014): the members present that day (present_on) of the households poor that day
+    """Runs one query (two for townships: the villages' townships), whatever the size of the registry. The
+    registered poor population on a day (建档立卡贫困人口; the 2014 baseline of the annex at the end of
+    2014): the members present that day (present_on) of the households poor that day
     (households_poor_on), counted per village, township, county or for the city (`level`), by code.
-    Places with nobody are left out. The place is the household's village as it stands now."""
+    Places with nobody are left out. The place is the village the household lay in that day
+    (village_on): a household transferred since counts where it was, not where it lies now."""
     if level not in POPULATION_LEVELS:
         raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
     members = Member.objects.filter(present_on(on), household__in=households_poor_on(on, households).values("pk"))
     if level == "city":
         count = members.count()
         return {CITY: count} if count else {}
-    path = POPULATION_LEVELS[level]
-    rows = members.annotate(place=F(path) if path else Substr("household__village_id", 1, 6)).values("place")
-    return {row["place"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by("place")}
+    rows = (members.annotate(place=village_on(on, "household__")).values("place").annotate(n=Count("pk"))
+            .order_by("place"))
+    by_village = {row["place"]: row["n"] for row in rows}
+    if level == "village":
+        return by_village
+    if level == "county":
+        place = {code: code[:6] for code in by_village}  # a village's code starts with its county's
+    else:
+        place = dict(Village.objects.filter(pk__in=list(by_village)).values_list("pk", "township_id"))
+    counts: dict[str, int] = {}
+    for code, n in by_village.items():
+        counts[place[code]] = counts.get(place[code], 0) + n
+    return dict(sorted(counts.items()))
 
 
 def event_is_latest(record: HouseholdEvent) -> bool:

@@ -12,7 +12,7 @@ from common.api import WriteGate, read_query
 from common.excel import XLSX_TYPE
 from households import access
 
-from . import exports, services
+from . import exports, selectors, services
 from .models import PLAN_YEARS, AnnexRow, VillageIncome
 
 
@@ -88,6 +88,38 @@ class ProgressViewSet(viewsets.ViewSet):
         query = read_query(ProgressQuery, request)
         filters = {k: str(v) for k, v in query.items()}
         return exports.progress_response(request, door="api", filters=filters, **query)
+
+
+class PopulationYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    persons = serializers.IntegerField(help_text="该年12月31日的建档立卡贫困人口")
+
+
+class PopulationSerializer(serializers.Serializer):
+    county = serializers.CharField(help_text="县(市、区)代码")
+    county_name = serializers.CharField()
+    remaining_2014 = serializers.IntegerField(help_text="附件2014年底未脱贫人数")
+    years = PopulationYearSerializer(many=True, help_text="2014–2018年各年底")
+
+
+class PopulationQuery(serializers.Serializer):
+    county = serializers.RegexField(r"^\d{6}$", required=False)
+
+
+@extend_schema(tags=["行动计划"], description="各县(市、区)2014–2018年各年12月31日的建档立卡贫困人口，由登记库计算：当日已识别、未脱贫（或已返贫）、未清退的户当日在户的成员，按该户当日所在县计（迁移前的日子计入迁出县）；附件2014年底未脱贫人数并列，2014年底应与之相等。只含调用者可查看的县(市、区)。")
+class PopulationViewSet(viewsets.ViewSet):
+    """Per county, the registered poor population at the end of each year 2014–2018."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("county", str, description="县(市、区)代码")],
+        responses=PopulationSerializer(many=True),
+    )
+    def list(self, request):
+        county = read_query(PopulationQuery, request).get("county")
+        counties = access.counties_visible_to(request.user)
+        if county:
+            counties = counties.filter(pk=county)
+        return Response([r.as_dict() for r in selectors.population_by_year(counties=counties)])
 
 
 class FindingSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.db.models.functions import Substr
 
 from households.access import counties_visible_to, sees_whole_city
 from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord
+from households.selectors import population_on
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
 
@@ -103,20 +104,52 @@ def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None 
 
 def place_progress(*, county: str, level: str, year: int | None = None) -> list[dict]:
     """Drill-down below the county (the annex sets no quota there): exited, returned and net persons
-    per township or village. Runs two queries. Only the county's own records (those recorded there)
-    of households still in it: a record stays counted for the county where it was recorded, but
-    the registry keeps no village on it, so a household that moved away (a transfer) is placed in
-    no township or village of either county."""
-    path = {"township": "household__village__township", "village": "household__village"}[level]
+    per township or village. Runs two queries. The county's records (those counted for it, recorded
+    while the household lay there), each placed in the village it was recorded in (HouseholdEvent.village,
+    kept when the household moves away, like its county): the townships or villages add up to the
+    county's total."""
+    path = {"township": "village__township", "village": "village"}[level]
     totals: dict[str, dict] = {}
     for model, key in ((ExitRecord, "exited"), (ReturnRecord, "returned")):
-        records = model.objects.filter(county_id=county, household__village__township__county_id=county)
+        records = model.objects.filter(county_id=county)
         if year:
             records = records.filter(year=year)
-        for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")):
+        for r in records.values(code=F(path), name=F(f"{path}__name")).annotate(persons=Sum("persons")).order_by():
             entry = totals.setdefault(r["code"], {"code": r["code"], "name": r["name"], "exited": 0, "returned": 0})
             entry[key] = r["persons"]
     return [{**e, "net": e["exited"] - e["returned"]} for _, e in sorted(totals.items())]
+
+
+POPULATION_YEARS = (2014, *PLAN_YEARS)  # the baseline's year, then the plan's four
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    county: str
+    county_name: str
+    remaining_2014: int  # the annex's 2014年底未脱贫人数
+    years: dict[int, int]  # year → the registered poor population at that year's end
+
+    def as_dict(self) -> dict:
+        return {"county": self.county, "county_name": self.county_name, "remaining_2014": self.remaining_2014,
+                "years": [{"year": y, "persons": n} for y, n in self.years.items()]}
+
+
+def population_by_year(*, counties: QuerySet | None = None) -> list[PopulationRow]:
+    """Runs six queries, whatever the size of the registry: the annex's rows, then one per year. The
+    registered poor population (建档立卡贫困人口) at the end of each year 2014–2018 per county of the
+    annex (those of `counties`, default all), from the registry itself (households.selectors.population_on:
+    a household counts for the county it lay in that day), beside the annex's 2014-end remaining
+    column, the baseline it should equal (一.(二), 附件)."""
+    rows = AnnexRow.objects.filter(county__isnull=False).select_related("county").order_by("position")
+    if counties is not None:
+        rows = rows.filter(county__in=counties)
+    rows = list(rows)
+    if not rows:
+        return []
+    counts = {y: population_on(datetime.date(y, 12, 31), level="county") for y in POPULATION_YEARS}
+    return [PopulationRow(r.county_id, r.county.name, r.remaining_2014,
+                          {y: counts[y].get(r.county_id, 0) for y in POPULATION_YEARS}) for r in rows]
 
 
 def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:

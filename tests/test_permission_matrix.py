@@ -1007,6 +1007,8 @@ def api_rows():
            check_progress)
     yield ("plans/consistency list", "plans/consistency", "list", EVERYONE, get(f"{API}plans/consistency/"),
            check_findings)
+    yield ("plans/population list", "plans/population", "list", EVERYONE, get(f"{API}plans/population/"),
+           check_progress)
     yield ("plans/consistency export", "plans/consistency", "export", EVERYONE,
            get(f"{API}plans/consistency/export/"), check_findings)
     incomes = f"{API}plans/village-incomes/"

@@ -37,6 +37,8 @@ def overview(request):
         tables.findings_table("consistency", "计划一致性检查（计划自身）", consistency),
         tables.income_bands_table(plan_selectors.income_bands(counties=_counties(user, county), year=year),
                                   title="各县(市、区)贫困户人均纯收入与贫困线"),
+        tables.population_table(plan_selectors.population_by_year(counties=_counties(user, county)),
+                                title="各县(市、区)各年底建档立卡贫困人口", link=link),
     ]
     chart_data = {
         "map": charts.county_map(progress.cumulative, link=link),
@@ -114,6 +116,8 @@ def county(request, code):
         tables.places_table("townships", f"{place.name}各乡镇", "township", townships, link=link),
         tables.income_bands_table(plan_selectors.income_bands(counties=_counties(request.user, code), year=year),
                                   title=f"{place.name}贫困户人均纯收入与贫困线"),
+        tables.population_table(plan_selectors.population_by_year(counties=_counties(request.user, code)),
+                                title=f"{place.name}各年底建档立卡贫困人口", link=link),
     ]
     chart_data = {
         "years": charts.year_bars(progress.years),

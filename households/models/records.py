@@ -17,7 +17,7 @@ from .base import (
     year_validators,
 )
 from .households import Household
-from .places import County
+from .places import County, Village
 from .reference import AlleviationModel, ReliefChannel
 
 
@@ -97,6 +97,11 @@ class HouseholdEvent(RegistryModel):
     # plans.checks finds any drift (a county neither the household's nor one it moved out of).
     county = models.ForeignKey(County, models.PROTECT, related_name="+", editable=False, db_index=False,
                                verbose_name=_("县(市、区)"))
+    # The village the household lay in when the record was made, set and kept with `county` (one of its
+    # villages): the drill-down below the county places the record there, so a county's townships and
+    # villages still add up to its total after the household has moved away (plans.selectors.place_progress).
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False,
+                                verbose_name=_("登记时所在村"))
 
     class Meta:
         abstract = True

@@ -343,7 +343,7 @@ def registry_bulk_create(
             link(records, "household")  # the household now has its id
             for record in records:
                 if model in (ExitRecord, ReturnRecord):
-                    record.county_id = record.household.county_code
+                    record.county_id, record.village_id = record.household.county_code, record.household.village_id
             insert_with_history(list(records), model, user=user, batch_size=batch_size)
             counts[model._meta.model_name] = len(records)
         causes_replace(other_causes, batch_size=batch_size)

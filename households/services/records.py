@@ -78,9 +78,10 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         record.household = locked(record.household_id)
         access.require_household_writable(actor, record.household)
         if record._state.adding:
-            # Counted for the county the household lies in now, and kept there when it moves away
-            # (a transfer): a correction of the record later leaves it where it was counted.
+            # Counted for the county (and placed in the village) the household lies in now, and kept
+            # there when it moves away (a transfer): a correction later leaves it where it was counted.
             record.county_id = record.household.county_code
+            record.village_id = record.household.village_id
             record.persons = record.household.members.filter(left_on__isnull=True).count()  # present today
         record.full_clean()
         if isinstance(record, ExitRecord):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common.actors import SYSTEM
+from households import services
 from households.models import ExportLog, Household, Village
 from plans.selectors import city_totals, cumulative_progress, quota_progress
 from tests.conftest import DATIAN, NINGHUA
@@ -190,6 +191,21 @@ def test_county_townships_add_up_to_its_progress(as_user, city_reviewer, registr
     assert (in_2016["翠江镇"]["脱贫人数"], in_2016["翠江镇"]["返贫人数"]) == ("2", "2")
 
 
+def test_after_a_transfer_the_county_townships_still_add_up(as_user, city_reviewer, ninghua_clerk, datian_clerk,
+                                                            registry):
+    """NH-A (3 persons, out in 2015 in 翠江镇) moves to 大田县: its exit stays in 翠江镇's column."""
+    t = services.transfer_release(actor=ninghua_clerk, household=registry.a, to_village=registry.chengguan,
+                                  reason="other")
+    services.transfer_accept(actor=datian_clerk, transfer=t)
+    client = as_user(city_reviewer)
+    townships = shown_rows(client.get(reverse("dashboard:county", args=[NINGHUA])), "townships")
+    assert (townships["翠江镇"]["脱贫人数"], townships["翠江镇"]["净减贫人数"]) == ("7", "5")
+    total = next(r for r in cumulative_progress(quota_progress(county=NINGHUA)))
+    assert sum(int(t["净减贫人数"]) for t in townships.values()) == total.net == 5
+    villages = shown_rows(client.get(reverse("dashboard:township", args=[registry.cuijiang.code])), "villages")
+    assert villages["城南村"]["脱贫人数"] == "5"
+
+
 def test_township_lists_its_villages_with_their_numbers(as_user, city_reviewer, registry):
     response = as_user(city_reviewer).get(reverse("dashboard:township", args=[registry.cuijiang.code]))
     villages = shown_rows(response, "villages")
@@ -332,7 +348,7 @@ def demo_city(db):
 # What each page needs today (the overview and the county one each for the pending exits of the
 # workflows), whatever the size of the registry. The overview's half are the plan's own checks
 # (plans/checks.py, "consistency"); the records' checks are on the data-quality page.
-QUERIES = {"overview": 13, "breakdowns": 13, "villages": 8, "county": 15,  # overview, county: + income bands
+QUERIES = {"overview": 19, "breakdowns": 13, "villages": 8, "county": 21,  # overview, county: + income bands, + population (6)
            "township": 8, "village": 6}
 
 

@@ -52,7 +52,8 @@ def household_body(village, **fields):
 def test_root_lists_the_resources(admin_client):
     resources = admin_client.get(API).json()
     for name in ["counties", "townships", "villages", "causes", "channels", "households", "members", "measures",
-                 "exits", "returns", "plans/quotas", "plans/progress", "plans/consistency", "plans/village-incomes"]:
+                 "exits", "returns", "plans/quotas", "plans/progress", "plans/consistency", "plans/population",
+                 "plans/village-incomes"]:
         assert name in resources
 
 

@@ -11,11 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from common.actors import SYSTEM
 from households import services
 from households.audit import CHECKS, run_audit
-from households.models import ExitRecord, Household, Member, PovertyCause, ReliefMeasure
+from households.models import ExitRecord, Household, Member, MemberChange, PovertyCause, ReliefMeasure
 from tests.factories import household, member, resident_id
 
 AS_OF = datetime.date(2018, 6, 30)
@@ -57,9 +58,10 @@ def test_a_clean_registry_has_no_finding(clean):
 
 
 def test_every_check_is_registered_with_a_chinese_name():
-    # 18 of the registry (the plan's exit_below_line among them; transfer_pending_long and
-    # exit_without_income since issue 18) and one of the projects (projects.checks.training_after_exit).
-    assert len(CHECKS) == 19 and all(c.name and c.code == code for code, c in CHECKS.items())
+    # 20 of the registry (the plan's exit_below_line among them; transfer_pending_long,
+    # exit_without_income, left_member_draws_support and birth_recorded_late since issue 18) and one
+    # of the projects (projects.checks.training_after_exit).
+    assert len(CHECKS) == 21 and all(c.name and c.code == code for code, c in CHECKS.items())
 
 
 # ---------------------------------------------------------------- duplicate persons
@@ -194,6 +196,57 @@ def test_an_exit_below_the_line(clean, village):
 
 
 # ---------------------------------------------------------------- switches, scope, cost
+
+
+# ---------------------------------------------------------------- member changes (issue 18)
+
+
+def leave(h, m, kind, date, **kwargs):
+    return services.member_change_record(actor=SYSTEM, household=h, kind=kind, date=date, member=m, **kwargs)
+
+
+def test_a_member_who_left_but_still_draws_dibao_or_wubao(clean, village):
+    """In LS-1: 李母 (drawing 低保) dies on 2017-03-01, 李子 (drawing nothing) moves out, 李女 (drawing 五保)
+    marries into the registered household LS-2, where she is present (her support is recorded there)."""
+    mother = one(relation="spouse", draws_dibao=True, id_number=resident_id(birth=datetime.date(1950, 1, 1)))
+    son = one(relation="child", id_number=resident_id(birth=datetime.date(1990, 1, 1)))
+    daughter = one(relation="child", draws_wubao=True, id_number=resident_id(birth=datetime.date(1992, 1, 1)))
+    h = registered(village, "LS-1", members=[one(), mother, son, daughter])
+    groom = registered(village, "LS-2")
+    mother, son, daughter = (h.members.get(id_number=m.id_number) for m in (mother, son, daughter))
+    leave(h, mother, "death", datetime.date(2017, 3, 1))
+    leave(h, son, "move_out", datetime.date(2017, 4, 1), destination="厦门")
+    leave(h, daughter, "marry_out", datetime.date(2017, 5, 1), other_household=groom, relation="in_law")
+
+    [finding] = run_audit(as_of=AS_OF)
+    assert (finding.check, finding.household, finding.household_number, finding.member, finding.county) == (
+        "left_member_draws_support", h.pk, "LS-1", mother.pk, "350424")
+    assert finding.detail == f"{mother.name}已于2017-03-01离开本户，仍登记享受低保"
+    # Before the day she left, nothing is wrong yet; once her 低保 is stopped, nothing is.
+    assert run_audit(checks=["left_member_draws_support"], as_of=datetime.date(2017, 2, 28)) == []
+    Member.objects.filter(pk=mother.pk).update(draws_dibao=False)
+    assert found() == []
+
+
+def test_a_birth_recorded_more_than_a_year_after_it(clean, village):
+    h = registered(village, "BR-1")
+
+    def born(day: datetime.date, recorded: datetime.datetime):
+        baby = one(relation="child", labor="none", id_number=resident_id(birth=day))
+        [change] = services.member_change_record(actor=SYSTEM, household=h, kind="birth", date=day, person=baby)
+        MemberChange.objects.filter(pk=change.pk).update(recorded_at=recorded)
+        return change.member
+
+    tz = datetime.timezone(datetime.timedelta(hours=8))  # the registry's local time (Asia/Shanghai)
+    born(datetime.date(2015, 6, 1), datetime.datetime(2016, 6, 1, 23, 0, tzinfo=tz))  # a year to the day: on time
+    late = born(datetime.date(2016, 2, 29), datetime.datetime(2017, 3, 2, 9, 0, tzinfo=tz))
+    [finding] = run_audit(as_of=AS_OF)
+    assert (finding.check, finding.household, finding.household_number, finding.member) == (
+        "birth_recorded_late", h.pk, "BR-1", late.pk)
+    assert finding.detail == f"{late.name}2016-02-29出生，2017-03-02才登记"
+    assert finding.url == reverse("dashboard:household", args=[h.pk])
+    MemberChange.objects.filter(member=late).update(recorded_at=datetime.datetime(2017, 3, 1, 18, 0, tzinfo=tz))
+    assert found() == []
 
 
 def test_a_check_is_switched_off_by_the_setting(clean, settings):

@@ -87,15 +87,15 @@ def test_small_loan_limits():
 
 def test_one_exit_per_household_and_year():
     h = household()
-    ExitRecord.objects.create(household=h, county_id=h.county_code, year=2016, persons=1, income_per_capita=Decimal("4000"))
+    ExitRecord.objects.create(household=h, county_id=h.county_code, village_id=h.village_id, year=2016, persons=1, income_per_capita=Decimal("4000"))
     violates("exitrecord_once_a_year", lambda: ExitRecord.objects.create(
-        household=h, county_id=h.county_code, year=2016, persons=1, income_per_capita=Decimal("4000")))
+        household=h, county_id=h.county_code, village_id=h.village_id, year=2016, persons=1, income_per_capita=Decimal("4000")))
 
 
 def test_years_are_within_the_registry_years():
     h = household()
     violates("exitrecord_year_in_range", lambda: ExitRecord.objects.create(
-        household=h, county_id=h.county_code, year=2031, persons=1, income_per_capita=Decimal("4000")))
+        household=h, county_id=h.county_code, village_id=h.village_id, year=2031, persons=1, income_per_capita=Decimal("4000")))
 
 
 def test_village_flags_default_false():

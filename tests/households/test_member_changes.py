@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from common.actors import SYSTEM
 from common.refusals import Refused
 from households import selectors, services
-from households.models import ExitRecord, Household, Member, MemberChange, ReturnRecord
+from households.models import ExitRecord, Household, Member, MemberChange, ReturnRecord, Transfer
 from tests.conftest import DATIAN, NINGHUA
 from tests.factories import household, member, resident_id
 
@@ -416,6 +416,41 @@ def test_the_registered_poor_population_on_a_date(places, datian_village, ninghu
     assert on(D(2016, 12, 31), "city") == {"350400": 9}
     assert on(D(2015, 6, 30), "county")[DATIAN] == 4
     assert on(D(2015, 7, 1), "county")[DATIAN] == 3
+
+
+def test_the_population_on_a_date_counts_a_transferred_household_where_it_was_that_day(
+        places, ninghua_clerk, datian_clerk, django_assert_max_num_queries):
+    """P-T (3 persons, 宁化 城南村) is released to 大田 城关村 in 2017 and accepted on 2017-08-01; P-S (2,
+    城南村) stays. At the end of 2016 P-T counts for 宁化, at the end of 2017 for 大田."""
+    moved = household(village=places.chengnan, number="P-T", members=[
+        member(), member(name="子一", relation="child", id_number=resident_id()),
+        member(name="子二", relation="child", id_number=resident_id())])
+    household(village=places.chengnan, number="P-S", members=[
+        member(), member(name="子三", relation="child", id_number=resident_id())])
+    t = services.transfer_release(actor=ninghua_clerk, household=moved, to_village=places.chengguan, reason="family")
+    services.transfer_accept(actor=datian_clerk, transfer=t)
+    accepted = datetime.datetime(2017, 8, 1, 10, 0, tzinfo=datetime.UTC)
+    Transfer.objects.filter(pk=t.pk).update(released_at=accepted - datetime.timedelta(days=3), decided_at=accepted)
+
+    with django_assert_max_num_queries(1):
+        at_2016 = selectors.population_on(D(2016, 12, 31), level="county")
+    assert at_2016 == {NINGHUA: 5}
+    assert selectors.population_on(D(2017, 12, 31), level="county") == {NINGHUA: 2, DATIAN: 3}
+    assert selectors.population_on(D(2017, 7, 31), level="village") == {places.chengnan.pk: 5}
+    assert selectors.population_on(D(2017, 8, 1), level="village") == {places.chengnan.pk: 2, places.chengguan.pk: 3}
+    assert selectors.population_on(D(2016, 12, 31), level="township") == {places.chengnan.township_id: 5}
+    assert selectors.population_on(D(2017, 12, 31), level="township") == {
+        places.chengnan.township_id: 2, places.chengguan.township_id: 3}
+    assert selectors.population_on(D(2016, 12, 31), level="city") == {"350400": 5}
+
+
+def test_a_refused_or_pending_transfer_moves_nobody_on_any_date(places, ninghua_clerk, datian_clerk):
+    h = household(village=places.chengnan, number="P-R", members=[member()])
+    t = services.transfer_release(actor=ninghua_clerk, household=h, to_village=places.chengguan, reason="family")
+    services.transfer_refuse(actor=datian_clerk, transfer=t, reason="无住房")
+    services.transfer_release(actor=ninghua_clerk, household=h, to_village=places.chengguan, reason="other")
+    assert selectors.population_on(D(2016, 12, 31), level="county") == {NINGHUA: 1}
+    assert selectors.population_on(datetime.date.today(), level="county") == {NINGHUA: 1}
 
 
 def test_population_on_a_bad_level_is_refused():

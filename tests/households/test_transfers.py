@@ -20,6 +20,7 @@ from households.models import ExitRecord, Household, ReturnRecord, Transfer
 from plans.checks import run_checks
 from plans.selectors import place_progress, quota_progress
 from tests.conftest import DATIAN, NINGHUA
+from tests.factories import VillageFactory, household, member
 
 pytestmark = pytest.mark.django_db
 
@@ -132,14 +133,74 @@ def test_the_issues_scenario_exits_stay_with_ninghua_returns_after_the_move_coun
     exit_record.verified_by = "大田县扶贫办"
     services.exit_save(actor=datian_clerk, record=exit_record)
     assert ExitRecord.objects.get(pk=exit_record.pk).county_id == NINGHUA
-    # Below the county, neither county places the record of the other (the household lies in 大田
-    # now, its 2015 exit is 宁化's): 大田's return is placed in 城关村.
-    assert place_progress(county=NINGHUA, level="village") == []
+    # Below the county, each record is placed in the village it was recorded in: the 2015 exit in
+    # 宁化's 城南村 (the household lies in 大田 now), 大田's return in 城关村.
+    assert place_progress(county=NINGHUA, level="village") == [
+        {"code": places.chengnan.pk, "name": "城南村", "exited": 2, "returned": 0, "net": 2}]
     assert place_progress(county=DATIAN, level="village") == [
         {"code": places.chengguan.pk, "name": "城关村", "exited": 0, "returned": 2, "net": -2}]
+    assert (ExitRecord.objects.get(pk=exit_record.pk).village_id, poor.returns.get().village_id) == (
+        places.chengnan.pk, places.chengguan.pk)
     # The records check holds the new rule: an exit counted where its household moved out of is no drift.
     (county_check,) = [f for f in run_checks("records") if f.check == "records.county"]
     assert county_check.ok, county_check.items
+
+
+def test_after_a_transfer_each_countys_drill_down_still_sums_to_its_total(poor, places, ninghua_clerk, datian_clerk):
+    """宁化: NH-1 (2 persons, 城南村) exits in 2015, then moves to 大田 城关村 and falls back there in 2016;
+    NH-S (1 person, 城北村) exits in 2016 and stays."""
+    stays = household(village=places.chengbei, number="NH-S", members=[member(name="留守")])
+    services.exit_save(actor=ninghua_clerk, record=ExitRecord(household=poor, year=2015,
+                                                             income_per_capita=Decimal("4200")))
+    services.exit_save(actor=ninghua_clerk, record=ExitRecord(household=stays, year=2016,
+                                                             income_per_capita=Decimal("4200")))
+    t = services.transfer_release(actor=ninghua_clerk, household=poor, to_village=places.chengguan, reason="other")
+    services.transfer_accept(actor=datian_clerk, transfer=t)
+    services.return_save(actor=datian_clerk, record=ReturnRecord(household=poor, year=2016, reason="因病返贫"))
+
+    for county in (NINGHUA, DATIAN):
+        total = quota_progress(county=county)
+        exited, returned = sum(r.exited for r in total), sum(r.returned for r in total)
+        for level in ("township", "village"):
+            places_below = place_progress(county=county, level=level)
+            assert (sum(p["exited"] for p in places_below), sum(p["returned"] for p in places_below)) == (
+                exited, returned), (county, level)
+    assert [(p["code"], p["exited"]) for p in place_progress(county=NINGHUA, level="village")] == [
+        (places.chengnan.pk, 2), (places.chengbei.pk, 1)]
+    assert [(p["code"], p["net"]) for p in place_progress(county=NINGHUA, level="township")] == [
+        (places.chengnan.township_id, 3)]
+    assert [(p["code"], p["returned"]) for p in place_progress(county=DATIAN, level="village")] == [
+        (places.chengguan.pk, 2)]
+
+
+def test_the_migration_places_existing_records_in_the_village_they_were_made_in(poor, places, ninghua_clerk,
+                                                                               datian_clerk):
+    """NH-1 exits in 宁化 城南村 (2015), moves to 大田 城关村 and falls back there (2016); NH-O exits in 宁化
+    城北村 (2016) and moves to 大田, its exit older than its history (no version of it)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("households.migrations.0009_event_village")
+    old = household(village=places.chengbei, number="NH-O", members=[member(name="老户")])
+    services.exit_save(actor=ninghua_clerk, record=ExitRecord(household=poor, year=2015,
+                                                             income_per_capita=Decimal("4200")))
+    services.exit_save(actor=ninghua_clerk, record=ExitRecord(household=old, year=2016,
+                                                             income_per_capita=Decimal("4200")))
+    for h in (poor, old):
+        t = services.transfer_release(actor=ninghua_clerk, household=h, to_village=places.chengguan, reason="other")
+        services.transfer_accept(actor=datian_clerk, transfer=t)
+    services.return_save(actor=datian_clerk, record=ReturnRecord(household=poor, year=2016, reason="因病返贫"))
+    ExitRecord.history.filter(household_id=old.pk).delete()
+    # As before the migration, where no record had a village: every one set wrong here.
+    wrong = VillageFactory()
+    ExitRecord.objects.update(village=wrong)
+    ReturnRecord.objects.update(village=wrong)
+
+    migration.villages_then(apps, None)
+    assert sorted(ExitRecord.objects.values_list("household__number", "county_id", "village_id")) == [
+        ("NH-1", NINGHUA, places.chengnan.pk), ("NH-O", NINGHUA, places.chengbei.pk)]
+    assert list(ReturnRecord.objects.values_list("county_id", "village_id")) == [(DATIAN, places.chengguan.pk)]
 
 
 def test_the_households_history_shows_every_move(poor, places, ninghua_clerk, datian_clerk):

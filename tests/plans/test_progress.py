@@ -21,7 +21,7 @@ AS_OF = datetime.date(2017, 3, 1)
 
 def exited(h, year, persons):
     """An exit record with a given snapshot, as the registry holds it after members changed."""
-    return ExitRecord.objects.create(household=h, county_id=h.county_code, year=year, persons=persons, income_per_capita=Decimal("4000"))
+    return ExitRecord.objects.create(household=h, county_id=h.county_code, village_id=h.village_id, year=year, persons=persons, income_per_capita=Decimal("4000"))
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def meilie():
     village = VillageFactory(township=TownshipFactory(county_id=MEILIE, code="350402101"), code="350402101201")
     a, b, c, d = (household(village=village, members=[member(id_number=resident_id(prefix=MEILIE))]) for _ in range(4))
     exited(a, 2015, 40), exited(b, 2015, 40), exited(c, 2015, 30)
-    ReturnRecord.objects.create(household=a, county_id=a.county_code, year=2016, persons=40)
+    ReturnRecord.objects.create(household=a, county_id=a.county_code, village_id=a.village_id, year=2016, persons=40)
     exited(d, 2016, 50)
     return village
 

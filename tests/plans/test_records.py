@@ -92,10 +92,10 @@ def test_wubao_standard_under_70_percent_is_flagged():
 
 def test_exits_below_the_line_or_without_one_are_flagged():
     low, ok = household(), household()
-    ExitRecord.objects.create(household=low, county_id=low.county_code, year=2016, persons=1, income_per_capita=Decimal("2900"))
-    ExitRecord.objects.create(household=ok, county_id=ok.county_code, year=2016, persons=1, income_per_capita=Decimal("2952"))
+    ExitRecord.objects.create(household=low, county_id=low.county_code, village_id=low.village_id, year=2016, persons=1, income_per_capita=Decimal("2900"))
+    ExitRecord.objects.create(household=ok, county_id=ok.county_code, village_id=ok.village_id, year=2016, persons=1, income_per_capita=Decimal("2952"))
     later = household()
-    ExitRecord.objects.create(household=later, county_id=later.county_code, year=2017, persons=1,
+    ExitRecord.objects.create(household=later, county_id=later.county_code, village_id=later.village_id, year=2017, persons=1,
                               income_per_capita=Decimal("5000"))
     f = findings()
     assert f["exits.line.national.2016"].items == (low.number,)
@@ -132,7 +132,7 @@ def test_an_exit_counted_in_another_county_than_its_households_is_an_error():
     """Written around the services, which keep an exit's county: the one drift the check exists for."""
     kept, drifted = household(), household()
     exit_save(actor=SYSTEM, record=ExitRecord(household=kept, year=2016, income_per_capita=Decimal("5000")))
-    ExitRecord.objects.create(household=drifted, county_id="350425", year=2016, persons=1,
+    ExitRecord.objects.create(household=drifted, county_id="350425", village_id=drifted.village_id, year=2016, persons=1,
                               income_per_capita=Decimal("5000"))
     f = findings()["records.county"]
     assert (f.severity, f.ok, f.items) == ("error", False, (f"脱贫记录 {drifted.number}",))
@@ -148,3 +148,14 @@ def test_the_citys_records_are_the_reviewers_to_keep(ninghua_clerk, city_reviewe
     with pytest.raises(Refused):
         plan_record_delete(actor=ninghua_clerk, record=record)
     assert VillageIncome.objects.get().history.get().history_user == city_reviewer
+
+
+def test_an_exit_placed_in_a_village_outside_its_county_is_an_error(places):
+    """Written around the services, which place a record in its household's village of the time."""
+    kept, misplaced = household(village=places.chengnan), household(village=places.chengnan)
+    exit_save(actor=SYSTEM, record=ExitRecord(household=kept, year=2016, income_per_capita=Decimal("5000")))
+    assert findings()["records.village"].ok
+    ExitRecord.objects.create(household=misplaced, county_id=misplaced.county_code, village_id=places.chengguan.pk,
+                              year=2016, persons=1, income_per_capita=Decimal("5000"))
+    f = findings()["records.village"]
+    assert (f.severity, f.ok, f.items) == ("error", False, (f"脱贫记录 {misplaced.number}",))
