@@ -368,19 +368,15 @@ def new_incomes(households: Sequence[Household], members: Sequence[Member], exit
     The `given` records come back with them, in place of the figures of their household and year.
     No query."""
     sizes = Counter(id(m.household) for m in members)
+    known = {(id(record.household), record.year) for record in given}
     figures: dict[tuple[int, int], tuple[Household, Decimal]] = {}
     for h in households:
         figures[id(h), h.identified_year] = (h, h.income_per_capita)
     for e in exits:
         figures[id(e.household), e.year] = (e.household, e.income_per_capita)
-    for record in given:
-        record.recorded_by_id = user.pk if user else None
-        figures[id(record.household), record.year] = (record.household, record.per_capita)
-    known = {(id(record.household), record.year) for record in given}
-    incomes, latest = list(given), {}
+    incomes, latest = [], {}
     for (key, year), (h, figure) in sorted(figures.items(), key=lambda item: item[0][1]):
         if (key, year) in known:
-            latest[key] = (h, figure)
             continue
         persons = sizes.get(key, 0)
         if persons < 1:
@@ -390,10 +386,15 @@ def new_incomes(households: Sequence[Household], members: Sequence[Member], exit
                                                  "per_capita": per_capita(total, persons),
                                                  "recorded_by_id": user.pk if user else None},
                                _INCOME_DEFAULTS, household=h))
-        latest[key] = (h, figure)
-    for h, figure in latest.values():
+        latest[key] = (year, h, figure)
+    for record in given:
+        record.recorded_by_id = user.pk if user else None
+        key = id(record.household)
+        if key not in latest or latest[key][0] < record.year:
+            latest[key] = (record.year, record.household, record.per_capita)
+    for _year, h, figure in latest.values():
         h.income_per_capita = figure
-    return incomes
+    return [*given, *incomes]
 
 
 def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:
