@@ -172,7 +172,9 @@ class _Planner:
                 later = _date_in(rng, day + datetime.timedelta(days=120))
                 self.registry.serial += 1
                 new = Household(number=f"{h.village.code}-{self.registry.serial:05d}", category="ordinary",
-                                main_cause=h.main_cause, helper_name=h.helper_name, helper_unit=h.helper_unit)
+                                # a young couple short of capital, not of the parents' cause (a
+                                # disabled or ill member stays with the parents)
+                                main_cause_id="lack_funds", helper_name=h.helper_name, helper_unit=h.helper_unit)
                 self.add(K.SPLIT, h, later, members=[m, spouse], relations=["head", "spouse"], new_household=new,
                          reason="子女婚后分户")
                 self.delta(h, later, -2)

@@ -10,6 +10,10 @@ The places the plan counts are flagged in its numbers (20 city key townships, 2 
 380 registered poor villages, a quarter of them hollow). Deliberate data-quality findings, for the
 checks to show: about one exit in 200 reports a per-capita income below that year's poverty line.
 
+Through the plan's years (demo/dynamics.py, drawn last): each household's yearly income by source,
+dated member changes of every kind 2015–2018 and relocations into the settlement communities, made
+through their services once the registry is written; the 2014-end population stays the annex's.
+
 The five projects (五项工程, 三.(一)) in each county: guarantee funds with the loans of the
 households' 金融扶持 measures, workshops with their workers and public-welfare posts, education
 funds with grants to pupils, a training centre with its courses and trainees, each record of a
