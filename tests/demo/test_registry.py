@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from common.actors import SYSTEM
 from demo import registry as demo
@@ -181,3 +182,43 @@ def test_the_demos_poor_villages_have_incomes_at_every_stage():
     short_2018 = findings["village_income.2018"].actual
     assert 0 < short_2018 < hollow.filter(year=2018).count()
     assert findings["village_income.2016"].actual == 0  # every hollow village earns something by 2016
+
+
+def test_bulk_path_takes_the_demos_incomes_by_source_in_place_of_its_own():
+    from decimal import Decimal
+
+    from households.models import HouseholdIncome
+
+    village = VillageFactory()
+
+    def batch(total_2016, number="BULK-3"):
+        h = Household(number=number, village=village, category="ordinary", main_cause_id="illness",
+                      identified_year=2014, income_per_capita=Decimal(2000))
+        people = [member(household=h), member(household=h, name="李四", relation="spouse", sex="female",
+                                                id_number=resident_id(sex="female"))]
+        exit_2015 = ExitRecord(household=h, year=2015, persons=2, income_per_capita=Decimal(3300))
+        h.status = Household.Status.EXITED
+        given = [HouseholdIncome(household=h, year=2015, wages=Decimal(4000), business=Decimal(2000),
+                                 property=Decimal(100), transfers=Decimal(500), total=Decimal(6600), persons=2,
+                                 per_capita=Decimal(3300)),
+                 HouseholdIncome(household=h, year=2016, wages=Decimal(5000), business=Decimal(2000),
+                                 property=Decimal(0), transfers=Decimal(200), total=total_2016, persons=2,
+                                 per_capita=total_2016 / 2)]
+        return h, people, exit_2015, given
+
+    h, people, exit_2015, given = batch(Decimal(7200))
+    services.registry_bulk_create(actor=SYSTEM, households=[h], members=people, exits=[exit_2015], incomes=given)
+    rows = {i.year: i for i in HouseholdIncome.objects.filter(household=h)}
+    assert sorted(rows) == [2014, 2015, 2016]  # the identification year's figure from the bulk path itself
+    assert rows[2014].wages is None and rows[2014].per_capita == 2000
+    assert (rows[2015].wages, rows[2015].per_capita) == (4000, 3300)  # the given record, not a total of the exit's
+    h.refresh_from_db()
+    assert h.income_per_capita == Decimal(3600)  # the latest year's figure
+    assert HouseholdIncome.history.filter(household_id=h.pk).count() == 3
+    # A given record whose sources do not add up to its total: the database refuses, nothing written.
+    h, people, exit_2015, given = batch(Decimal(7300), "BULK-4")
+    # (Django's IntegrityError on SQLite, the driver's from PostgreSQL's COPY: both name the constraint)
+    with pytest.raises(Exception, match="householdincome_total_is_sum"), transaction.atomic():
+        services.registry_bulk_create(actor=SYSTEM, households=[h], members=people, exits=[exit_2015], incomes=given)
+    assert not Household.objects.filter(number="BULK-4").exists()
+    assert HouseholdIncome.objects.count() == 3
