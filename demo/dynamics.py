@@ -35,6 +35,8 @@ CHANGES_AT_CITY_SIZE = {
     ChangeKind.IMPRISONED: 3, ChangeKind.HEAD_CHANGE: 6, ChangeKind.CORRECTION: 6, ChangeKind.MERGE: 3,
     ChangeKind.MOVE_IN: 6,
 }
+LEAVING = {ChangeKind.DEATH, ChangeKind.MARRY_OUT, "marry_between", ChangeKind.MOVE_OUT, ChangeKind.ENLIST,
+           ChangeKind.IMPRISONED}
 RELOCATED_SHARE = 0.05  # of the households whose main cause is harsh_conditions (居住条件恶劣)
 DESTINATIONS = ["厦门市思明区", "福州市鼓楼区", "泉州市晋江市", "广东省深圳市宝安区", "浙江省温州市"]
 
@@ -107,6 +109,9 @@ class _Planner:
 
     def take(self, kind, fits, make):
         wanted = max(1, round(CHANGES_AT_CITY_SIZE[kind] * self.scale))
+        if kind in LEAVING:  # the service leaves a member's 低保/五保 as it was: a leaver drew none
+            drawn = fits
+            fits = lambda h, m, d: not (m.draws_dibao or m.draws_wubao) and drawn(h, m, d)  # noqa: E731
         done = 0
         for h, m, day in self.candidates(fits):
             if done >= wanted:
@@ -167,7 +172,7 @@ class _Planner:
             self.add(K.MARRY_IN, h, day, person=spouse, reason="结婚迁入")
             self.delta(h, day, +1)
             nonlocal splits
-            if splits and day < datetime.date(2018, 6, 1):
+            if splits and day < datetime.date(2018, 6, 1) and not m.draws_dibao:
                 splits -= 1
                 later = _date_in(rng, day + datetime.timedelta(days=120))
                 self.registry.serial += 1
@@ -235,6 +240,7 @@ class _Planner:
             for other in self.order:  # a household of one in the same village joins this one
                 if (id(other) in self.used or other is h or other.village is not h.village
                         or len(self.members[id(other)]) != 1 or (first := self.first_day(other)) is None
+                        or other.category != "ordinary"
                         or first > day):
                     continue
                 alone = self.members[id(other)][0]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 
 from demo import registry as demo
 from households.audit import run_audit
@@ -42,6 +43,9 @@ def test_every_kind_of_change_shows_dated_after_2014(seeded):
         assert death.new_head is not None and death.new_head.relation == "head"
     for h in Household.objects.exclude(status="removed"):
         assert [m.relation for m in members_on(h)].count("head") == 1, h.number
+    # Nobody who left still draws 低保 or 五保 (the service leaves the flags as they were).
+    left = Member.objects.filter(left_on__isnull=False)
+    assert left.exists() and not left.filter(Q(draws_dibao=True) | Q(draws_wubao=True)).exists()
     split = MemberChange.objects.filter(kind="split").first()
     new = split.other_household
     assert new.village_id == split.household.village_id and members_on(new).count() == 2
