@@ -236,12 +236,14 @@ class _Planner:
 
         self.take(K.CORRECTION, lambda h, m, d: m.relation == "head", correction)
 
+        alone_by_village = {}  # the ordinary households of one, by village, in the drawn order
+        for other in self.order:
+            if len(self.members[id(other)]) == 1 and other.category == "ordinary":
+                alone_by_village.setdefault(id(other.village), []).append(other)
+
         def merge(h, m, day):
-            for other in self.order:  # a household of one in the same village joins this one
-                if (id(other) in self.used or other is h or other.village is not h.village
-                        or len(self.members[id(other)]) != 1 or (first := self.first_day(other)) is None
-                        or other.category != "ordinary"
-                        or first > day):
+            for other in alone_by_village.get(id(h.village), ()):  # a household of one joins this one
+                if id(other) in self.used or other is h or (first := self.first_day(other)) is None or first > day:
                     continue
                 alone = self.members[id(other)][0]
                 self.used.add(id(other))
