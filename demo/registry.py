@@ -10,6 +10,10 @@ The places the plan counts are flagged in its numbers (20 city key townships, 2 
 380 registered poor villages, a quarter of them hollow). Deliberate data-quality findings, for the
 checks to show: about one exit in 200 reports a per-capita income below that year's poverty line.
 
+Through the plan's years (demo/dynamics.py, drawn last): each household's yearly income by source,
+dated member changes of every kind 2015–2018 and relocations into the settlement communities, made
+through their services once the registry is written; the 2014-end population stays the annex's.
+
 The five projects (五项工程, 三.(一)) in each county: guarantee funds with the loans of the
 households' 金融扶持 measures, workshops with their workers and public-welfare posts, education
 funds with grants to pupils, a training centre with its courses and trainees, each record of a
@@ -37,6 +41,7 @@ from households.models import (
 )
 from plans.models import PLAN_YEARS, AnnexRow, PlanTarget, VillageIncome
 
+from .dynamics import add_dynamics
 from .names import GIVEN, SURNAMES, SYLLABLES
 from .projects import add_projects
 
@@ -65,10 +70,21 @@ class Registry:
     projects: dict = field(default_factory=dict)
     pilot_households: list = field(default_factory=list)
     incomes: list = field(default_factory=list)  # the poor villages' own collective income by year
+    # Through the plan's years (demo/dynamics.py): each household's income by source and year, the
+    # settlement communities, the member changes (member_change_record's arguments, by date), the
+    # relocations, and the incomes of the households that splits form.
+    household_incomes: list = field(default_factory=list)
+    settlements: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    moves: list = field(default_factory=list)
+    split_incomes: list = field(default_factory=list)
+    used_ids: set = field(default_factory=set)
+    serial: int = 0
 
 
 def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
-    """Runs four queries (counties, causes and channels, the annex, the plan's counts). Unsaved records."""
+    """Runs five queries (counties, causes and channels, the annex, the plan's counts, the poverty
+    lines). Unsaved records, and the member changes and moves to make through their services."""
     rng = random.Random(seed)
     registry = Registry()
     causes = {c.code: c for c in PovertyCause.objects.all()}
@@ -76,7 +92,7 @@ def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
     annex = {r.county_id: r for r in AnnexRow.objects.filter(county__isnull=False).select_related("county")}
     scale = persons / CITY_PERSONS
     counts = {code: int(n) for code, n in PlanTarget.objects.filter(code__startswith="count.").values_list("code", "amount")}
-    used_ids: set[str] = set()
+    used_ids: set[str] = registry.used_ids
     serial = 0
 
     for code, row in annex.items():
@@ -103,6 +119,8 @@ def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
     _flag_places(rng, registry, counts)
     add_projects(rng, registry, [row.county for row in annex.values()], channels, counts)
     _village_incomes(rng, registry)
+    registry.serial = serial
+    add_dynamics(rng, registry, scale=scale)
     return registry
 
 

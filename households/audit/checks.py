@@ -175,7 +175,9 @@ def id_sex(scope: Scope) -> Iterator[Finding]:
 
 @audit_check("head_count", "无户主或多名户主")
 def head_count(scope: Scope) -> Iterator[Finding]:
-    households = scope.households.annotate(heads=Count("members", filter=Q(members__relation=Member.Relation.HEAD)))
+    # The present members' heads: a head who died or left (成员变动) keeps the relation on the record.
+    households = scope.households.annotate(heads=Count("members", filter=Q(members__relation=Member.Relation.HEAD,
+                                                                            members__left_on__isnull=True)))
     yield from household_findings("head_count", households.exclude(heads=1),
                                   lambda h: "无户主" if h["heads"] == 0 else f"有{h['heads']}名户主")
 

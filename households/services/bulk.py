@@ -319,12 +319,16 @@ def registry_bulk_create(
     measures: Sequence[ReliefMeasure] = (),
     exits: Sequence[ExitRecord] = (),
     returns: Sequence[ReturnRecord] = (),
+    incomes: Sequence[HouseholdIncome] = (),
     batch_size: int = 2000,
 ) -> Counter:
     """Register many new households at once, with their history (the demo registry): every record
     passes registry_problems(). Exits and returns must come in order (the caller sets the statuses
-    they imply); the database constraints guard the rest. All or nothing. The actor registers in
-    the counties it may write in (access.counties_writable_by)."""
+    they imply); the database constraints guard the rest. `incomes`, complete records by source
+    (the demo's years), take the place of the figures new_incomes() would record for their years,
+    and are checked by the database constraints only: the caller makes an exit year's per-capita
+    figure the exit's. All or nothing. The actor registers in the counties it may write in
+    (access.counties_writable_by)."""
     writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
     outside = sorted({h.county_code for h in households} - writable)
     if outside:
@@ -336,7 +340,7 @@ def registry_bulk_create(
     counts: Counter = Counter()
     with transaction.atomic():
         user = person(actor)
-        incomes = new_incomes(households, members, exits, user=user)
+        incomes = new_incomes(households, members, exits, given=incomes, user=user)
         insert_with_history(list(households), Household, user=user, batch_size=batch_size)
         for records, model in ((members, Member), (measures, ReliefMeasure), (exits, ExitRecord), (returns, ReturnRecord),
                                (incomes, HouseholdIncome)):
@@ -355,14 +359,16 @@ _INCOME_DEFAULTS = field_defaults(HouseholdIncome)
 
 
 def new_incomes(households: Sequence[Household], members: Sequence[Member], exits: Sequence[ExitRecord] = (), *,
-                user=None) -> list[HouseholdIncome]:
+                given: Sequence[HouseholdIncome] = (), user=None) -> list[HouseholdIncome]:
     """The income records of new households (unsaved, to be inserted with them): the
     identification year's figure as a total, and each exit's in its year (the exit's figure where
     both hold the same year: one figure); each household's own figure becomes its latest year's.
     The size at a year's end is the household's members in the batch: a new household has no
     other (selectors.household_size_on counts the same, a query a household, too slow for a city).
+    The `given` records come back with them, in place of the figures of their household and year.
     No query."""
     sizes = Counter(id(m.household) for m in members)
+    known = {(id(record.household), record.year) for record in given}
     figures: dict[tuple[int, int], tuple[Household, Decimal]] = {}
     for h in households:
         figures[id(h), h.identified_year] = (h, h.income_per_capita)
@@ -370,6 +376,8 @@ def new_incomes(households: Sequence[Household], members: Sequence[Member], exit
         figures[id(e.household), e.year] = (e.household, e.income_per_capita)
     incomes, latest = [], {}
     for (key, year), (h, figure) in sorted(figures.items(), key=lambda item: item[0][1]):
+        if (key, year) in known:
+            continue
         persons = sizes.get(key, 0)
         if persons < 1:
             continue  # registry_problems has refused a household without members
@@ -378,10 +386,15 @@ def new_incomes(households: Sequence[Household], members: Sequence[Member], exit
                                                  "per_capita": per_capita(total, persons),
                                                  "recorded_by_id": user.pk if user else None},
                                _INCOME_DEFAULTS, household=h))
-        latest[key] = (h, figure)
-    for h, figure in latest.values():
+        latest[key] = (year, h, figure)
+    for record in given:
+        record.recorded_by_id = user.pk if user else None
+        key = id(record.household)
+        if key not in latest or latest[key][0] < record.year:
+            latest[key] = (record.year, record.household, record.per_capita)
+    for _year, h, figure in latest.values():
         h.income_per_capita = figure
-    return incomes
+    return [*given, *incomes]
 
 
 def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:
