@@ -1,14 +1,16 @@
+import datetime
 import time
 from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from common.actors import SYSTEM
 from demo import registry as demo
-from households.models import Household, Township, Village
+from households.models import Household, MemberChange, Township, Transfer, Village
 from households.models.incomes import PARTS
 from households.services import (
     income_record,
@@ -95,22 +97,44 @@ class Command(BaseCommand):
             for record in incomes:
                 income_record(actor=SYSTEM, household=household, year=record.year,
                               **{p: getattr(record, p) for p in PARTS})
-        transfers = Counter()
+        transfers, made = Counter(), []
         for move in registry.moves:
             transfer = transfer_release(actor=SYSTEM, household=move.household, to_village=move.to_village,
                                         reason="relocation", settlement=move.settlement,
                                         note=f"{move.year}年易地扶贫搬迁入住{move.settlement}")
             if transfer.state == transfer.State.PENDING and move.outcome == "accepted":
-                transfer_accept(actor=SYSTEM, transfer=transfer)
+                transfer = transfer_accept(actor=SYSTEM, transfer=transfer)
             elif move.outcome == "refused":
-                transfer_refuse(actor=SYSTEM, transfer=transfer, reason="安置小区已满员，请改迁本县安置点")
+                transfer = transfer_refuse(actor=SYSTEM, transfer=transfer, reason="安置小区已满员，请改迁本县安置点")
+            made.append((move, transfer))
             transfers[move.outcome] += 1
+        Command.date_in_their_years(changes, made)
         kinds = Counter(c.kind for c in changes)
         return {"memberchange": len(changes), "births": kinds["birth"], "deaths": kinds["death"],
                 "marriages": kinds["marry_in"] + kinds["marry_out"], "splits": len(registry.split_incomes),
                 "householdincome": len(registry.household_incomes) + sum(len(i) for _h, i in registry.split_incomes),
                 "settlement": len(registry.settlements), "transfer": len(registry.moves),
                 "transfer_pending": transfers["pending"], "transfer_refused": transfers["refused"]}
+
+    @staticmethod
+    def date_in_their_years(changes, made) -> None:
+        """The services stamp a change's recording and a transfer's release and decision with the
+        time they run: the demo, written today, dates them in the years it plays, as a clerk of the
+        time would have (a change recorded within days of it; a move released in its year and
+        decided within weeks), so the registry on a date, the relocations' counties by year and the
+        checks of late births and long-pending transfers read as they would have then."""
+        for change in changes:
+            change.recorded_at = timezone.make_aware(datetime.datetime.combine(
+                change.date + datetime.timedelta(days=3 + change.pk % 20), datetime.time(10)))
+        MemberChange.objects.bulk_update(changes, ["recorded_at"], batch_size=500)
+        transfers = []
+        for i, (move, transfer) in enumerate(made):
+            released = datetime.datetime(move.year, 3 + i % 9, 1 + i % 27, 9)
+            transfer.released_at = timezone.make_aware(released)
+            if transfer.decided_at is not None:
+                transfer.decided_at = timezone.make_aware(released + datetime.timedelta(days=i % 20))
+            transfers.append(transfer)
+        Transfer.objects.bulk_update(transfers, ["released_at", "decided_at"], batch_size=500)
 
     @staticmethod
     def write_projects(registry) -> dict[str, int]:
