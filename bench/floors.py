@@ -37,6 +37,7 @@ JOIN households_povertycause pc ON h.main_cause_id = pc.code
 LEFT JOIN (SELECT o.household_id, string_agg(p.name, '、' ORDER BY p.position, p.code) AS names
            FROM households_household_other_causes o JOIN households_povertycause p ON o.povertycause_id = p.code
            GROUP BY o.household_id) oc ON oc.household_id = h.id
+WHERE m.left_on IS NULL
 ORDER BY h.village_id, h.number, m.id
 """
 
