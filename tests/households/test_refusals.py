@@ -84,7 +84,7 @@ def test_a_member_is_written_only_by_whoever_may_change_the_household(poor, dati
     refused(services.member_delete, actor=datian_clerk, member=child)
     assert poor.members.count() == 2
     services.member_save(actor=ninghua_clerk, member=newborn)
-    assert Member.history.filter(pk=newborn.pk).get().history_user == ninghua_clerk
+    assert Member.history.filter(id=newborn.pk).get().history_user == ninghua_clerk
 
 
 def test_a_member_keeps_its_household(poor, village, ninghua_clerk):
