@@ -196,5 +196,8 @@ class MemberChangeAdmin(RecordBookAdminMixin, ScopedAdmin):
     def may_add(self, request) -> bool:
         return False  # on the household's page (登记成员变动), or by the workbook
 
+    def has_change_permission(self, request, obj=None):
+        return False  # read here, the list's title too ("选择…来查看")
+
     def may_import(self, request) -> bool:
         return access.households_writable_by(request.user).exists()

@@ -34,6 +34,9 @@ class HouseholdIncomeAdmin(RecordBookAdminMixin, ScopedAdmin):
     def may_change(self, request, obj) -> bool:
         return False  # on the household's page, where its exit and home visits follow
 
+    def has_change_permission(self, request, obj=None):
+        return False  # read here, the list's title too ("选择…来查看")
+
     def may_add(self, request) -> bool:
         return False  # on the household's page, or by the workbook
 
