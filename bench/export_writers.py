@@ -35,7 +35,7 @@ KEYS = [c.key for c in COLUMNS]
 DATE_COLUMNS = [i for i, c in enumerate(COLUMNS) if c.kind == "date"]
 
 def openpyxl_write_only(rows):
-    return writer._styled_workbook(rows, columns=COLUMNS)  # how exports were written before
+    return writer.styled_workbook(rows, columns=COLUMNS)  # how exports were written before
 
 
 def xlsxwriter_constant_memory(rows):

@@ -3,8 +3,7 @@
 import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import CharField, Count, Exists, F, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .layout import COLUMNS
@@ -81,41 +80,7 @@ def _next_midnight(on: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
 
 
-def households_poor_on(on: datetime.date, households=None):
-    """The households of the registered poor on a day (建档立卡在册): identified by then (identified_year
-    not after the day's year), not exited (unless returned since) and not removed by then.
-
-    An exit or a return carries only its year: it is taken to count from the last day of that year
-    (the plan's yearly 减贫 is assessed at the year's end), so on 31 December the year's exits are out.
-    Exits and returns alternate starting with an exit: more exits than returns by then means exited.
-    A removal (清退) carries no date of its own: it counts from the day it was recorded in the registry,
-    the first version of the household's history with the status removed (local time)."""
-    households = Household.objects.all() if households is None else households
-    last_year = on.year if (on.month, on.day) == (12, 31) else on.year - 1
-    exits = (ExitRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
-             .values("household").annotate(n=Count("pk")).values("n"))
-    returns = (ReturnRecord.objects.filter(household=OuterRef("pk"), year__lte=last_year)
-               .values("household").annotate(n=Count("pk")).values("n"))
-    removed = Household.history.filter(id=OuterRef("pk"), status=Household.Status.REMOVED,
-                                       history_date__lt=_next_midnight(on))
-    return (households.filter(identified_year__lte=on.year)
-            .annotate(exits_by=Coalesce(Subquery(exits), 0), returns_by=Coalesce(Subquery(returns), 0))
-            .filter(exits_by__lte=F("returns_by"))
-            .exclude(Exists(removed)))
-
-
 POPULATION_LEVELS = ("village", "township", "county", "city")
-
-
-def village_on(on: datetime.date, prefix: str = "") -> Coalesce:
-    """An expression: the code of the village a household lay in on a day (迁移). A household moved only
-    by an accepted transfer, so the village it left by the first transfer accepted after that day is
-    where it was then; with none, it lies where it lies now. `prefix` leads from the row to the household
-    ("household__" from a member). One subquery, no query per household."""
-    moved_later = (Transfer.objects.filter(household_id=OuterRef(f"{prefix}pk" if prefix else "pk"),
-                                           state=Transfer.State.ACCEPTED, decided_at__gte=_next_midnight(on))
-                   .order_by("decided_at", "id").values("from_village_id")[:1])
-    return Coalesce(Subquery(moved_later), F(f"{prefix}village_id"), output_field=CharField())
 
 
 def population_on(on: datetime.date, *, level: str = "county", households=None) -> dict[str, int]:
@@ -127,10 +92,18 @@ def population_on(on: datetime.date, *, level: str = "county", households=None) 
 
 def populations_on(days, *, level: str = "county", households=None) -> dict[datetime.date, dict[str, int]]:
     """Runs six queries (seven for townships), whatever the size of the registry or the number of
-    days. For each day, the registered poor population: the members present that day (present_on)
-    of the households poor that day (households_poor_on's rules), counted where the household lay
-    that day (village_on's rule: a household transferred since counts where it was), per `level`, by
+    days. For each day, the registered poor population: the members present that day (present_on's
+    rule) of the households poor that day, counted where the household lay that day, per `level`, by
     code; places with nobody are left out.
+
+    A household is poor on a day when identified by then (identified_year not after the day's year),
+    not exited (unless returned since) and not removed by then. An exit or a return carries only its
+    year: it counts from the last day of that year (the plan's yearly 减贫 is assessed at the year's
+    end), so on 31 December the year's exits are out; exits and returns alternate starting with an
+    exit. A removal (清退) carries no date of its own: it counts from the day it was recorded, the
+    first version of the household's history with the status removed (local time). A household
+    moves only by an accepted transfer (迁移): the village it left by the first transfer accepted
+    after that day is where it lay then; with none, it lies where it lies now.
 
     Counted here from the registry's rows rather than in the database: the same rules in SQL, a
     correlated subquery for each household and member, took a quarter of a second a day on the
@@ -216,7 +189,7 @@ def household_values(households):
 
 
 def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datetime.date | None = None) -> list[dict]:
-    """Runs two queries. A page of household_values() as the API's HouseholdSerializer shows it
+    """Runs two queries (three with `on`). A page of household_values() as the API's HouseholdSerializer shows it
     (members nested, ID numbers as `show_id` shows them: access.id_display), built from values()
     rather than model instances and serializer fields: a page of the list costs a fraction as much.
     The members are those present on the day `on` (present_on; None: today)."""
@@ -239,11 +212,6 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datet
         m["id_number"] = show_id(m["id_number"])
         rows[household]["members"].append(m)
     return page
-
-
-def transfer_list(transfers):
-    """Transfers with their household, places and the users who released and decided them, in one query."""
-    return transfers.with_places()
 
 
 def household_transfers(household: Household):

@@ -14,12 +14,10 @@ from django.views.decorators.http import require_POST
 from common.admin import refusal_messages
 from common.excel import xlsx_response
 from common.refusals import Refused
-from jobs.access import jobs_visible_to
-from jobs.models import JobState
 
 from ..services.jobs import RECORDS_IMPORT, records_import_job_start
 from ..workbook import records
-from .excel import job_page
+from .excel import confirmable_preview, job_page
 
 
 class UploadForm(forms.Form):
@@ -81,10 +79,9 @@ class RecordBookAdminMixin:
         """The confirmation of a preview that refused nothing: the same workbook imported, as a job."""
         if not self.may_import(request):
             raise PermissionDenied
-        preview = jobs_visible_to(request.user).filter(pk=request.POST.get("job"), kind=RECORDS_IMPORT,
-                                                       state=JobState.DONE, params__book=self.record_book).first()
+        preview = confirmable_preview(request, RECORDS_IMPORT, book=self.record_book)
         again = reverse(f"admin:households_{self.record_book}_book_import")
-        if preview is None or not preview.outcome.get("dry_run") or preview.outcome.get("problem_count"):
+        if preview is None:
             messages.error(request, "没有可以确认的预览，请重新上传")
             return HttpResponseRedirect(again)
         with preview.upload.open("rb") as stored:

@@ -27,6 +27,17 @@ def job_page(job) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.pk]))
 
 
+def confirmable_preview(request, kind: str, **params):
+    """Runs a query. The preview the confirmation posts (`job`): a finished dry run of `kind` (and
+    these parameters) that the user may see and that refused nothing; None otherwise."""
+    preview = jobs_visible_to(request.user).filter(
+        pk=request.POST.get("job"), kind=kind, state=JobState.DONE, **{f"params__{k}": v for k, v in params.items()}
+    ).first()
+    if preview is None or not preview.outcome.get("dry_run") or preview.outcome.get("problem_count"):
+        return None
+    return preview
+
+
 class WorkbookAdminMixin(ImportMixin):
     # The upload page of django-import-export; what it uploads goes to the registry's own import
     # service, as a job. Its admin log is left out: the history keeps every change.
@@ -87,9 +98,8 @@ class WorkbookAdminMixin(ImportMixin):
         """The confirmation of a preview that refused nothing: the same workbook imported, as a job."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        preview = jobs_visible_to(request.user).filter(pk=request.POST.get("job"), kind=IMPORT,
-                                                       state=JobState.DONE).first()
-        if preview is None or not preview.outcome.get("dry_run") or preview.outcome.get("problem_count"):
+        preview = confirmable_preview(request, IMPORT)
+        if preview is None:
             messages.error(request, "没有可以确认的预览，请重新上传")
             return HttpResponseRedirect(reverse("admin:households_household_import"))
         with preview.upload.open("rb") as stored:

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from common.admin import ScopedAdmin, refusal_messages
 from common.refusals import Refused
 
-from .. import access, selectors, services
+from .. import access, services
 from ..models import Household, Transfer
 
 
@@ -128,7 +128,7 @@ class TransferAdmin(ScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "拒收迁移",
-            "transfers": selectors.transfer_list(queryset),
+            "transfers": queryset.with_places(),
             "form": form,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -8,7 +8,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import access, selectors, services
+from .. import access, services
 from ..models import Household, Transfer, Village
 
 
@@ -70,7 +70,7 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
 
     def get_queryset(self):
-        return selectors.transfer_list(access.transfers_visible_to(self.request.user)).order_by("id")
+        return access.transfers_visible_to(self.request.user).with_places().order_by("id")
 
     def answer(self, transfer, status_code=200):
         transfer = self.get_queryset().get(pk=transfer.pk)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from ..layout import MEMBER, Column
 from ..models import ChangeKind, CorrectedField, Household, Member, MemberChange
+from ..models.changes import JOINS
 from ..services import member_change_record
 from .records import NEW, SKIP, book, visible_household
 
@@ -58,7 +59,7 @@ def apply_changes(actor, rows: list[dict]) -> str:
     if _recorded(household, kind, date, first):
         return SKIP
     options = {"reason": first.get("reason", "")}
-    if kind in (Kind.BIRTH, Kind.MARRY_IN, Kind.MOVE_IN):
+    if kind in JOINS:
         options["person"] = Member(
             id_number=first["id_number"], name=first.get("name", ""), relation=first.get("relation", ""),
             labor=first.get("labor", ""), health=first.get("health") or Member.Health.HEALTHY,

@@ -22,7 +22,7 @@ from ..layout import Column
 from ..models import Household
 from ..services import ImportProblem, SheetRow, import_gate
 from .reader import Sheet, read_workbook
-from .writer import _styled_workbook, report_workbook
+from .writer import report_workbook, styled_workbook
 
 NEW, SKIP = "new", "skip"
 OUTCOME_LABELS = {NEW: "新增", SKIP: "已有（未变）"}
@@ -86,7 +86,7 @@ def template(book: RecordBook, rows: Iterable[dict] = ()) -> bytes:
     """The blank workbook: the header (required columns filled), drop-downs on the coded columns,
     the sheet of codes; with `rows` (dicts by column key), filled as a clerk fills it. Runs a query
     (the causes)."""
-    return _styled_workbook(rows, columns=book.columns, title=book.title)
+    return styled_workbook(rows, columns=book.columns, title=book.title)
 
 
 def import_records(book: RecordBook, data: bytes, *, actor, dry_run: bool = False,

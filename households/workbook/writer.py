@@ -77,11 +77,11 @@ def _cells_workbook(rows: Iterable[list], *, columns: list[Column]) -> bytes:
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
-        return _styled_workbook([], columns=columns)
+        return styled_workbook([], columns=columns)
     return bulk.rows_workbook(chain([first], rows), columns=columns, codes=code_lists())
 
 
-def _styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str = SHEET_TITLE) -> bytes:
+def styled_workbook(rows: Iterable[dict], *, columns: list[Column], title: str = SHEET_TITLE) -> bytes:
     """The workbook written by openpyxl (write-only): each header cell formatted (required columns
     filled, read-only ones grey), and the drop-downs pointing at the sheet of codes down to the
     last row an import reads."""
@@ -146,7 +146,7 @@ def report_workbook(sheet: Sheet, report: services.ImportReport, *, title: str =
     # The columns the clerk sent, in the layout's order, and the reasons last.
     columns = [c for c in sheet.layout if c in sheet.columns.values()]
     # openpyxl: a few rows, and the clerk's own cells, which may hold anything a workbook can.
-    return _styled_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)], title=title)
+    return styled_workbook(rows, columns=[*columns, Column("_reason", "拒绝原因", MEMBER, width=60)], title=title)
 
 
 def export_households(households, *, actor, door: str, filters: dict, progress=None) -> bytes:
