@@ -18,6 +18,7 @@ from .base import (
     year_validators,
 )
 from .changes import ChangeKind, CorrectedField, MemberChange
+from .closes import CloseState, FindingExplanation, YearClose
 from .households import (
     Health,
     Household,
@@ -50,5 +51,5 @@ __all__ = [
     "Township", "Village", "HouseholdIncome", "IncomeSource", "ExitRecord", "HouseholdEvent", "ReliefMeasure", "ReturnRecord", "AlleviationModel",
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
     "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
-    "ChangeKind", "CorrectedField", "MemberChange",
+    "ChangeKind", "CorrectedField", "MemberChange", "CloseState", "FindingExplanation", "YearClose",
 ]
