@@ -240,6 +240,7 @@ REST_FRAMEWORK = {
         "common.api.StrictOrderingFilter",
         "common.api.SearchFilter",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["common.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "sanming_fupin.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",

@@ -7,10 +7,9 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..validators import parse_resident_id, phone_validator
-from .base import FIRST_YEAR, RegistryModel, choices_check, year_check, year_validators
+from .base import FIRST_YEAR, BulkHistory, RegistryModel, choices_check, year_check, year_validators
 from .places import County, Village
 from .reference import HouseholdCategory, PovertyCause
 
@@ -71,7 +70,7 @@ class Household(RegistryModel):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
     # The history is read by household (its id), never by number, village or cause: their indexes
     # (six, with the LIKE ones) only slowed every write, a city's import writing 39,000 versions.
-    history = HistoricalRecords(m2m_fields=[other_causes], no_db_index=["number", "village", "main_cause"])
+    history = BulkHistory(m2m_fields=[other_causes], no_db_index=["number", "village", "main_cause"])
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -180,7 +179,7 @@ class Member(RegistryModel):
     # join another household ("one person, one active household", member_id_once_active).
     # Kept here, in step with Household.status and left_on by the services, so the database can enforce it.
     active = models.BooleanField(_("所在户有效"), default=True, editable=False)
-    history = HistoricalRecords()
+    history = BulkHistory()
 
     class Meta:
         verbose_name = _("家庭成员")

@@ -10,9 +10,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Abs
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from .base import RegistryModel, exists_besides, related, year_check, year_validators
+from .base import BulkHistory, RegistryModel, exists_besides, related, year_check, year_validators
 from .households import Household
 
 
@@ -45,7 +44,9 @@ class HouseholdIncome(RegistryModel):
 
     Source = IncomeSource
 
-    household = models.ForeignKey(Household, models.CASCADE, related_name="incomes", verbose_name=_("贫困户"))
+    # No index of its own: the unique (household, year) index serves every lookup by household.
+    household = models.ForeignKey(Household, models.CASCADE, related_name="incomes", verbose_name=_("贫困户"),
+                                  db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"), validators=year_validators)
     wages = _amount(IncomeSource.WAGES.label)
     business = _amount(IncomeSource.BUSINESS.label)
@@ -57,7 +58,7 @@ class HouseholdIncome(RegistryModel):
     per_capita = models.DecimalField(_("人均纯收入（元/年）"), max_digits=12, decimal_places=2, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
                                     related_name="+", verbose_name=_("登记人"))
-    history = HistoricalRecords()
+    history = BulkHistory(no_db_index=["recorded_by"])
 
     class Meta:
         verbose_name = _("年度收入")

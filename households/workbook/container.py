@@ -4,6 +4,7 @@ is not a readable xlsx, before any reader allocates memory for it."""
 import io
 import re
 import zipfile
+from itertools import chain
 
 # A workbook is refused before it is read when it could not be a county's registry: these bound
 # the memory a crafted file (a "zip bomb", a cell placed at XFD1048576) can make the reader take.
@@ -40,10 +41,13 @@ def check_container(data: bytes) -> None:
             _check_extent(archive, entry.filename)
 
 
-# A reference beyond the limits, or in a row from 500,000 on: the regular expression passes over
+# A reference beyond the limits, or in a row from 500,000 on: the regular expressions pass over
 # the millions of ordinary cells without a Python step each (MAX_COLUMNS = 200 is column GR).
-# Row elements are looked at too, as their cells need not name themselves.
-_FAR = re.compile(rb'<c r="(?:[A-Z]{3}|[H-Z][A-Z]|G[S-Z])[0-9]|<(?:c r="[A-Z]{1,3}|row r=")(?:[5-9][0-9]{5}|[0-9]{7})')
+# Row elements are looked at too, as their cells need not name themselves. One expression for cells
+# and one for rows, each starting with its literal tag, which the engine finds by a fast search:
+# one expression for both started at every "<" and took half again as long.
+_FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{3}|[H-Z][A-Z]|G[S-Z]|[A-Z]{1,3}(?:[5-9][0-9]{5}|[0-9]{7}))')
+_FAR_ROW = re.compile(rb'<row r="(?:[5-9][0-9]{5}|[0-9]{7})')
 _REF = re.compile(rb'<(?:c|row) r="([A-Z]*)([0-9]+)"')
 
 
@@ -53,7 +57,7 @@ def _check_extent(archive: zipfile.ZipFile, name: str) -> None:
         tail = b""
         while chunk := stream.read(1 << 22):
             block = tail + chunk
-            for found in _FAR.finditer(block):
+            for found in chain(_FAR_CELL.finditer(block), _FAR_ROW.finditer(block)):
                 ref = _REF.match(block, found.start())
                 if ref is None:
                     continue  # cut at the end of the block: read again with the next one
