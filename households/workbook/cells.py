@@ -43,6 +43,7 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 _NUMBERS = {bool, int, float}
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+\d+")  # an ID number Excel turned into a number and back
 
 
 def column_values(column: Column, raws: Sequence, lookups: Lookups) -> tuple[list, dict[int, str]]:
@@ -77,7 +78,7 @@ def cell_value(column: Column, raw, lookups: Lookups):
         text = text_of(raw).upper().replace(" ", "")
         if "*" in text:
             raise CellError("这是导出时脱敏的号码，不能导入：请填写完整的公民身份号码")
-        if re.fullmatch(r"\d(\.\d+)?E\+\d+", text):
+        if "E+" in text and _SCIENTIFIC.fullmatch(text):
             raise CellError("身份号码是科学计数法（如 3.50424E+17），末几位已丢失：请填写完整的18位号码")
         return text
     text = text_of(raw)
