@@ -7,7 +7,7 @@ import datetime
 from households.exports import table_response
 
 from .checks import Finding, findings
-from .selectors import ProgressRow, progress
+from .selectors import FIGURES_LABELS, ProgressRow, progress
 
 STATUS_LABELS = {"met": "已完成", "behind": "未完成", "not_yet_due": "未到期"}
 SEVERITY_LABELS = {"error": "错误", "note": "计划文本出入", "warning": "未达要求"}
@@ -23,6 +23,7 @@ PROGRESS_COLUMNS = {
     "percent": "完成率（%）",
     "shortfall": "差额（人）",
     "status": "状态",
+    "figures": "数据",
 }
 
 FINDING_COLUMNS = {
@@ -36,7 +37,8 @@ FINDING_COLUMNS = {
 
 
 def progress_row(row: ProgressRow) -> dict:
-    return {**row.as_dict(), "year": row.year or "2015–2018", "status": STATUS_LABELS[row.status]}
+    return {**row.as_dict(), "year": row.year or "2015–2018", "status": STATUS_LABELS[row.status],
+            "figures": FIGURES_LABELS[row.figures]}
 
 
 def finding_row(finding: Finding) -> dict:

@@ -84,11 +84,11 @@ def figures_of(county_years: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
 
 
 def _progress(row) -> dict | None:
-    """The quota progress row without its place and year (the figures carry them once); None for a
-    county the annex sets no quota."""
+    """The quota progress row without its place and year (the figures carry them once) or whence it
+    comes (always the records here); None for a county the annex sets no quota."""
     if row is None:
         return None
-    return {k: v for k, v in row.as_dict().items() if k not in ("county", "county_name", "year")}
+    return {k: v for k, v in row.as_dict().items() if k not in ("county", "county_name", "year", "figures")}
 
 
 def _events(model, years) -> dict[tuple[str, int], dict]:
