@@ -17,18 +17,24 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def table_workbook(*, title: str, columns: Mapping[str, str], rows: Iterable[Mapping]) -> bytes:
     """An xlsx of one sheet: `columns` maps each row key to its Chinese header, in order.
     Written in openpyxl's write-only mode, so memory stays flat on the whole city."""
+    return tables_workbook([(title, columns, rows)])
+
+
+def tables_workbook(sheets: Iterable[tuple[str, Mapping[str, str], Iterable[Mapping]]]) -> bytes:
+    """An xlsx of a sheet for each (title, columns, rows), as table_workbook writes one."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for label in columns.values():
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_cell(row.get(key)) for key in columns])
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.freeze_panes = "A2"
+        header = []
+        for label in columns.values():
+            cell = WriteOnlyCell(sheet, value=label)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_cell(row.get(key)) for key in columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

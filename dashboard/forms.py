@@ -13,6 +13,9 @@ class DashboardFilter(forms.Form):
         choices=[("", "2015–2018年"), *((y, f"{y}年") for y in PLAN_YEARS)],
     )
     county = forms.ChoiceField(label="县(市、区)", required=False)
+    # Issue 19: an accepted county-year (年度数据锁定) shown with the figures its close keeps.
+    figures = forms.ChoiceField(label="数据", required=False,
+                                choices=[("live", "实时计算"), ("close", "已锁定年度用锁定时的数据")])
 
     def __init__(self, data, *, user, fields=("year", "county"), counties: list[tuple[str, str]] | None = None,
                  years: range | None = None):
@@ -31,3 +34,6 @@ class DashboardFilter(forms.Form):
 
     def clean_county(self) -> str | None:
         return self.cleaned_data["county"] or None
+
+    def clean_figures(self) -> str:
+        return self.cleaned_data["figures"] or "live"

@@ -48,21 +48,33 @@ class ProgressSerializer(serializers.Serializer):
     percent = serializers.FloatField(allow_null=True)
     shortfall = serializers.IntegerField()
     status = serializers.ChoiceField(["met", "behind", "not_yet_due"])
+    figures = serializers.ChoiceField(["live", "close", "mixed"],
+                                      help_text="live：由记录实时计算；close：年度数据锁定时保存的数据；mixed：二者之和")
+
+
+class FiguresQuery(serializers.Serializer):
+    figures = serializers.ChoiceField(selectors.FIGURES, required=False,
+                                      help_text="live（默认）：由记录实时计算；close：已锁定的县·年度显示锁定时保存的数据")
 
 
 class AsOfQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False)
 
 
-class ProgressQuery(AsOfQuery):
+class ProgressQuery(AsOfQuery, FiguresQuery):
     year = serializers.ChoiceField(PLAN_YEARS, required=False)
     county = serializers.RegexField(r"^\d{6}$", required=False)
 
+
+FIGURES_PARAMETER = OpenApiParameter(
+    "figures", str, enum=list(selectors.FIGURES),
+    description="live（默认）：由记录实时计算；close：已锁定（年度数据锁定）的县·年度显示锁定时保存的数据")
 
 PROGRESS_PARAMETERS = [
     OpenApiParameter("year", int, enum=list(PLAN_YEARS)),
     OpenApiParameter("county", str, description="县(市、区)代码"),
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="报告日期，默认今天"),
+    FIGURES_PARAMETER,
 ]
 
 
@@ -93,6 +105,7 @@ class ProgressViewSet(viewsets.ViewSet):
 class PopulationYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     persons = serializers.IntegerField(help_text="该年12月31日的建档立卡贫困人口")
+    figures = serializers.ChoiceField(["live", "close"], help_text="live：实时计算；close：年度数据锁定时保存的数据")
 
 
 class PopulationSerializer(serializers.Serializer):
@@ -102,7 +115,7 @@ class PopulationSerializer(serializers.Serializer):
     years = PopulationYearSerializer(many=True, help_text="2014–2018年各年底")
 
 
-class PopulationQuery(serializers.Serializer):
+class PopulationQuery(FiguresQuery):
     county = serializers.RegexField(r"^\d{6}$", required=False)
 
 
@@ -111,15 +124,17 @@ class PopulationViewSet(viewsets.ViewSet):
     """Per county, the registered poor population at the end of each year 2014–2018."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("county", str, description="县(市、区)代码")],
+        parameters=[OpenApiParameter("county", str, description="县(市、区)代码"), FIGURES_PARAMETER],
         responses=PopulationSerializer(many=True),
     )
     def list(self, request):
-        county = read_query(PopulationQuery, request).get("county")
+        query = read_query(PopulationQuery, request)
+        county = query.get("county")
         counties = access.counties_visible_to(request.user)
         if county:
             counties = counties.filter(pk=county)
-        return Response([r.as_dict() for r in selectors.population_by_year(counties=counties)])
+        figures = query.get("figures", "live")
+        return Response([r.as_dict() for r in selectors.population_by_year(counties=counties, figures=figures)])
 
 
 class FindingSerializer(serializers.Serializer):

@@ -28,9 +28,11 @@ from households.models import (
     Township,
     Transfer,
     Village,
+    YearClose,
 )
 from households.selectors import population_on
 
+from . import figures
 from .models import (
     PLAN_YEARS,
     AnnexRow,
@@ -334,6 +336,20 @@ def deadlines(ctx: Context) -> Iterator[Finding]:
         ).values_list("number", flat=True)
         yield finding(f"deadline.{standard}", f"{deadline.year}年底前应全部脱贫（{deadline.name}）：仍未脱贫的户",
                       WARNING, 0, len(still_poor), list(still_poor))
+
+
+@check("records")
+def close_drift(ctx: Context) -> Iterator[Finding]:
+    """Issue 19 point 4: each county-year's figures as accepted (年度数据锁定), recomputed from the
+    records (plans.figures.close_drift). An accepted county-year whose figures moved, or whose kept
+    text no longer hashes to its SHA-256, is an error: a write went round the freeze, or the figures
+    are counted differently now. One reopened since its acceptance lists, as a warning, what its
+    correction moved, to be submitted and accepted again. One query while nothing has been accepted."""
+    drifts = figures.close_drift()
+    accepted = [d.describe() for d in drifts if d.close.state == YearClose.State.ACCEPTED and not d.ok]
+    yield finding("close.drift", "已锁定年度的数据与锁定时不符（县·年度及变动的数据）", ERROR, 0, len(accepted), accepted)
+    reopened = [d.describe() for d in drifts if d.close.state != YearClose.State.ACCEPTED and not d.ok]
+    yield finding("close.drift.reopened", "重新打开的年度与上次锁定时相比变动的数据", WARNING, 0, len(reopened), reopened)
 
 
 # ---------------------------------------------------------------- as one user sees them

@@ -2,10 +2,12 @@
 
 One selector, quota_progress(), serves the command, the API, the pages and the exports;
 progress() is the same as one user may see it (households/access.py), for the pages, the API and
-the exports alike.
+the exports alike. Each takes `figures`: `live` (the default) counts the records as they stand,
+`close` shows an accepted county-year (年度数据锁定) with the figures its close keeps (issue 19).
 """
 
 import datetime
+import json
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
@@ -13,7 +15,7 @@ from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from households.access import counties_visible_to, sees_whole_city
-from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord
+from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord, YearClose
 from households.selectors import populations_on
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
@@ -33,16 +35,52 @@ class ProgressRow:
     percent: float | None
     shortfall: int
     status: str  # met, behind, not_yet_due
+    figures: str = "live"  # live: counted from the records now; close: kept by the accepted close; mixed: a sum of both
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _row(county, name, year, quota, exited, returned, *, due: bool) -> ProgressRow:
+FIGURES = ("live", "close")
+FIGURES_LABELS = {"live": "实时", "close": "锁定", "mixed": "部分锁定"}
+
+
+def _row(county, name, year, quota, exited, returned, *, due: bool, figures: str = "live") -> ProgressRow:
     net = exited - returned
     status = ("met" if net >= quota else "behind") if due else "not_yet_due"
     percent = round(net * 100 / quota, 1) if quota else None
-    return ProgressRow(county, name, year, quota, exited, returned, net, percent, max(quota - net, 0), status)
+    return ProgressRow(county, name, year, quota, exited, returned, net, percent, max(quota - net, 0), status, figures)
+
+
+def _figures_of(rows) -> str:
+    """Whence a sum of rows comes: all kept by closes, all live, or mixed."""
+    kinds = {r.figures for r in rows}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def accepted_figures(*, counties=None) -> dict[tuple[str, int], dict]:
+    """One query. The figures kept by each accepted close (年度数据锁定: households.models.YearClose,
+    plans.figures wrote them), by county code and year; a reopened county-year is not accepted."""
+    closes = YearClose.objects.accepted()
+    if counties is not None:
+        closes = closes.filter(county__in=counties)
+    return {(c, y): json.loads(text) for c, y, text in closes.values_list("county_id", "year", "figures")}
+
+
+def with_close_figures(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
+    """Runs one query. Each county-year row of an accepted close replaced by the row of its kept
+    figures (the quota, exits and returns it accepted), judged due on `as_of` like any row."""
+    as_of = as_of or datetime.date.today()
+    kept = accepted_figures(counties=list({r.county for r in rows}))
+    answer = []
+    for r in rows:
+        progress = kept.get((r.county, r.year), {}).get("progress")
+        if progress is None:
+            answer.append(r)
+            continue
+        answer.append(_row(r.county, r.county_name, r.year, progress["quota"], progress["exited"], progress["returned"],
+                           due=as_of.year > r.year, figures="close"))
+    return answer
 
 
 def _persons_by_county_year(model, years) -> dict[tuple[str, int], int]:
@@ -82,7 +120,7 @@ def city_totals(rows: list[ProgressRow], *, as_of: datetime.date | None = None) 
         by_year.setdefault(row.year, []).append(row)
     return [
         _row(CITY_CODE, "三明市", y, sum(r.quota for r in rs), sum(r.exited for r in rs), sum(r.returned for r in rs),
-             due=as_of.year > y)
+             due=as_of.year > y, figures=_figures_of(rs))
         for y, rs in sorted(by_year.items())
     ]
 
@@ -97,7 +135,7 @@ def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None 
         by_county.setdefault(row.county, []).append(row)
     return [
         _row(code, rs[0].county_name, None, remaining[code], sum(r.exited for r in rs), sum(r.returned for r in rs),
-             due=as_of.year > PLAN_YEARS[-1])
+             due=as_of.year > PLAN_YEARS[-1], figures=_figures_of(rs))
         for code, rs in by_county.items()
     ]
 
@@ -129,19 +167,22 @@ class PopulationRow:
     county_name: str
     remaining_2014: int  # the annex's 2014年底未脱贫人数
     years: dict[int, int]  # year → the registered poor population at that year's end
+    closed: frozenset = frozenset()  # the years shown with the figures kept by their accepted close
 
     def as_dict(self) -> dict:
         return {"county": self.county, "county_name": self.county_name, "remaining_2014": self.remaining_2014,
-                "years": [{"year": y, "persons": n} for y, n in self.years.items()]}
+                "years": [{"year": y, "persons": n, "figures": "close" if y in self.closed else "live"}
+                          for y, n in self.years.items()]}
 
 
-def population_by_year(*, counties: QuerySet | None = None) -> list[PopulationRow]:
+def population_by_year(*, counties: QuerySet | None = None, figures: str = "live") -> list[PopulationRow]:
     """Runs seven queries, whatever the size of the registry: the annex's rows, then the registry's
     rows once for the five years (households.selectors.populations_on). The
     registered poor population (建档立卡贫困人口) at the end of each year 2014–2018 per county of the
     annex (those of `counties`, default all), from the registry itself (populations_on:
     a household counts for the county it lay in that day), beside the annex's 2014-end remaining
-    column, the baseline it should equal (一.(二), 附件)."""
+    column, the baseline it should equal (一.(二), 附件). With `figures="close"` (one query more), the
+    year-end population of an accepted county-year is the one its close keeps."""
     rows = AnnexRow.objects.filter(county__isnull=False).select_related("county").order_by("position")
     if counties is not None:
         rows = rows.filter(county__in=counties)
@@ -151,8 +192,14 @@ def population_by_year(*, counties: QuerySet | None = None) -> list[PopulationRo
     ends = {y: datetime.date(y, 12, 31) for y in POPULATION_YEARS}
     by_day = populations_on(list(ends.values()), level="county")
     counts = {y: by_day[day] for y, day in ends.items()}
-    return [PopulationRow(r.county_id, r.county.name, r.remaining_2014,
-                          {y: counts[y].get(r.county_id, 0) for y in POPULATION_YEARS}) for r in rows]
+    kept = accepted_figures(counties=[r.county_id for r in rows]) if figures == "close" else {}
+    answer = []
+    for r in rows:
+        years = {y: counts[y].get(r.county_id, 0) for y in POPULATION_YEARS}
+        closed = frozenset(y for y in POPULATION_YEARS if (r.county_id, y) in kept)
+        years |= {y: kept[(r.county_id, y)]["population_year_end"] for y in closed}
+        answer.append(PopulationRow(r.county_id, r.county.name, r.remaining_2014, years, closed))
+    return answer
 
 
 def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
@@ -204,16 +251,20 @@ class Progress:
 
 
 def progress(
-    *, user, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None
+    *, user, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None,
+    figures: str = "live",
 ) -> Progress:
     """Runs five queries: the user's counties, quota_progress()'s three, the annex's remaining
-    population (cumulative_progress). Plan 一.(二) and its annex: each county's yearly quota and
-    its 2015–2018 total against net exits (exits − returns). The city's totals only for those who
-    see every county: a clerk's sum of their own counties is not the city's."""
+    population (cumulative_progress); one more with `figures="close"` (with_close_figures). Plan
+    一.(二) and its annex: each county's yearly quota and its 2015–2018 total against net exits
+    (exits − returns). The city's totals only for those who see every county: a clerk's sum of
+    their own counties is not the city's."""
     visible = set(counties_visible_to(user).values_list("code", flat=True))
     if county is not None:
         visible &= {county}
     rows = [r for r in quota_progress(county=county, as_of=as_of) if r.county in visible] if visible else []
+    if rows and figures == "close":
+        rows = with_close_figures(rows, as_of=as_of)
     cumulative = cumulative_progress(rows, as_of=as_of) if rows else []
     city_years, city_cumulative = [], None
     if rows and county is None and sees_whole_city(user):

@@ -3,6 +3,7 @@
 answering with that table as a logged Excel download."""
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -48,9 +49,11 @@ def read_filters(request, *fields: str, counties: list[tuple[str, str]] | None =
     return form
 
 
-def linker(year: int | None):
-    """URLs one level down that keep the year chosen, so a drill-down stays in that year."""
-    query = f"?year={year}" if year else ""
+def linker(year: int | None, figures: str = "live"):
+    """URLs one level down that keep the year chosen (and the accepted figures, when shown), so a
+    drill-down stays in that year."""
+    query = urlencode({**({"year": year} if year else {}), **({"figures": figures} if figures != "live" else {})})
+    query = f"?{query}" if query else ""
     return lambda name, code: reverse(name, args=[code]) + query
 
 

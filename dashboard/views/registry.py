@@ -22,31 +22,50 @@ from .pages import crumbs_to, dashboard_page, linker, read_filters, respond
 # ---------------------------------------------------------------- the city
 
 
+def shown_figures(progress, population, page_tables, figures: str) -> str:
+    """Issue 19: with `figures=close`, which county-years the page shows as their accepted close
+    keeps them, said above the page and under the two tables that hold them; "" with live figures."""
+    if figures != "close":
+        return ""
+    closed = sorted({(r.year, r.county_name) for r in progress.years if r.figures == "close"}
+                    | {(y, r.county_name) for r in population for y in r.closed})
+    if not closed:
+        return "显示锁定数据：所选范围内没有已锁定的县·年度，以下均为实时计算的数据。"
+    note = ("显示锁定数据：" + "、".join(f"{name}{year}年" for year, name in closed)
+            + "为年度数据锁定时保存的数据；其余年度、累计与全市合计中的其余部分，以及收入、乡镇等其他表格为实时计算的数据。")
+    for table in page_tables:
+        if table.name in ("progress", "population"):
+            table.note = " ".join(n for n in (table.note, note) if n)
+    return note
+
+
 @dashboard_page
 def overview(request):
-    form = read_filters(request, "year", "county")
+    form = read_filters(request, "year", "county", "figures")
     year, county, user = form.cleaned_data["year"], form.cleaned_data["county"], request.user
-    progress = plan_selectors.progress(user=user, year=year, county=county)
+    figures = form.cleaned_data["figures"]
+    progress = plan_selectors.progress(user=user, year=year, county=county, figures=figures)
+    population = plan_selectors.population_by_year(counties=_counties(user, county), figures=figures)
     # The plan against itself only: the records' checks go over every record (a second or more at
     # 1,000,000 people) and are on the data-quality page (dashboard.views.work.audit).
     consistency = run_checks("consistency")
-    link = linker(year)
+    link = linker(year, figures)
     page_tables = [
         tables.progress_table(progress, link=link,
                               pending=pending_exits(counties=access.counties_visible_to(user), year=year)),
         tables.findings_table("consistency", "计划一致性检查（计划自身）", consistency),
         tables.income_bands_table(plan_selectors.income_bands(counties=_counties(user, county), year=year),
                                   title="各县(市、区)贫困户人均纯收入与贫困线"),
-        tables.population_table(plan_selectors.population_by_year(counties=_counties(user, county)),
-                                title="各县(市、区)各年底建档立卡贫困人口", link=link),
+        tables.population_table(population, title="各县(市、区)各年底建档立卡贫困人口", link=link),
     ]
+    figures_note = shown_figures(progress, population, page_tables, figures)
     chart_data = {
         "map": charts.county_map(progress.cumulative, link=link),
         "quota": charts.quota_bars(progress.years, link=link),
         "cumulative": charts.cumulative_bars(progress, link=link),
     }
     return respond(request, "dashboard/overview.html",
-                   {"form": form, "charts": chart_data, "progress": progress,
+                   {"form": form, "charts": chart_data, "progress": progress, "figures_note": figures_note,
                     "sees_whole_city": access.sees_whole_city(user)}, page_tables)
 
 
@@ -105,10 +124,11 @@ def projects(request):
 @dashboard_page
 def county(request, code):
     place = get_object_or_404(access.counties_visible_to(request.user), code=code)
-    form = read_filters(request, "year")
-    year = form.cleaned_data["year"]
-    link = linker(year)
-    progress = plan_selectors.progress(user=request.user, county=code, year=year)
+    form = read_filters(request, "year", "figures")
+    year, figures = form.cleaned_data["year"], form.cleaned_data["figures"]
+    link = linker(year, figures)
+    progress = plan_selectors.progress(user=request.user, county=code, year=year, figures=figures)
+    population = plan_selectors.population_by_year(counties=_counties(request.user, code), figures=figures)
     townships = selectors.place_rows(user=request.user, level="township", parent=code, year=year)
     page_tables = [
         tables.county_progress_table(progress, title=f"{place.name}减贫任务完成情况",
@@ -116,16 +136,20 @@ def county(request, code):
         tables.places_table("townships", f"{place.name}各乡镇", "township", townships, link=link),
         tables.income_bands_table(plan_selectors.income_bands(counties=_counties(request.user, code), year=year),
                                   title=f"{place.name}贫困户人均纯收入与贫困线"),
-        tables.population_table(plan_selectors.population_by_year(counties=_counties(request.user, code)),
-                                title=f"{place.name}各年底建档立卡贫困人口", link=link),
+        tables.population_table(population, title=f"{place.name}各年底建档立卡贫困人口", link=link),
     ]
+    figures_note = shown_figures(progress, population, page_tables, figures)
+    if figures == "close":
+        page_tables[0].columns["figures"] = "数据"
+        for row, r in zip(page_tables[0].rows, [*progress.years, *progress.cumulative]):
+            row["figures"] = plan_selectors.FIGURES_LABELS[r.figures]
     chart_data = {
         "years": charts.year_bars(progress.years),
         "townships": charts.place_bars(townships, level="township", link=link),
     }
     return respond(request, "dashboard/county.html",
-                   {"form": form, "place": place, "charts": chart_data, "crumbs": crumbs_to(place, link=link)},
-                   page_tables)
+                   {"form": form, "place": place, "charts": chart_data, "crumbs": crumbs_to(place, link=link),
+                    "figures_note": figures_note}, page_tables)
 
 
 @dashboard_page

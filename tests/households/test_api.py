@@ -322,7 +322,8 @@ def test_progress_for_a_county_and_year(api_client, ninghua_village):
     services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4000")))
     rows = api_client.get(f"{API}plans/progress/", {"year": 2016, "county": "350424", "as_of": "2017-01-01"}).json()
     assert rows == [{"county": "350424", "county_name": "宁化县", "year": 2016, "quota": 5025, "exited": 2,
-                     "returned": 0, "net": 2, "percent": 0.0, "shortfall": 5023, "status": "behind"}]
+                     "returned": 0, "net": 2, "percent": 0.0, "shortfall": 5023, "status": "behind",
+                     "figures": "live"}]
     assert api_client.get(f"{API}plans/progress/", {"year": 2019}).status_code == 400
 
 

@@ -117,7 +117,7 @@ def test_the_api_gives_the_population_of_the_counties_the_caller_sees(small_city
     rows = {r["county"]: r for r in api_as(city_reviewer).get(url).json()}
     assert len(rows) == 12
     assert rows[DATIAN] == {"county": DATIAN, "county_name": "大田县", "remaining_2014": 11849,
-                            "years": [{"year": y, "persons": n} for y, n in BY_HAND[DATIAN].items()]}
+                            "years": [{"year": y, "persons": n, "figures": "live"} for y, n in BY_HAND[DATIAN].items()]}
     assert [r["county"] for r in api_as(city_reviewer).get(url, {"county": NINGHUA}).json()] == [NINGHUA]
     assert [r["county"] for r in api_as(ninghua_clerk).get(url).json()] == [NINGHUA]
     assert api_as(ninghua_clerk).get(url, {"county": DATIAN}).json() == []
