@@ -326,3 +326,22 @@ def test_a_refusal_is_a_permission_refusal_not_a_validation_error(frozen, villag
     with pytest.raises(Refused) as e:
         household(village=village, identified_year=2016)
     assert not isinstance(e.value, ValidationError)
+
+
+# ---------------------------------------------------------------- the projects above the registry
+
+
+def test_a_projects_record_does_not_take_its_frozen_measure_along(projects):
+    """A job of 2016 in the workshop carries a measure of 2016 (projects.services.measure_for):
+    deleting the job would delete the measure, so it is refused while 宁化县's 2016 is frozen."""
+    from projects.models import Job
+    from projects.services import link_save, project_delete
+
+    job = Job.objects.get(member=projects.head["a"], year=2016)
+    accept(NINGHUA, 2016)
+    with pytest.raises(Refused) as e:
+        project_delete(actor=SYSTEM, record=job)
+    assert refused(e) and Job.objects.filter(pk=job.pk).exists() and ReliefMeasure.objects.filter(pk=job.measure_id).exists()
+    with pytest.raises(Refused):  # and a new one would record a measure of 2016
+        link_save(actor=SYSTEM, record=Job(workshop=projects.workshop, member=projects.head["c"], year=2016,
+                                           monthly_wage=Decimal(1500)))
