@@ -25,7 +25,6 @@ What a county-year counts, and so what each service guards (docs/closes.md, é”å
 The close lives in households (models/closes.py) so that these services read it without importing
 the plan; the states' own services (submit, accept, send back, reopen) live above, in plans."""
 
-import datetime
 from collections.abc import Iterable
 
 from django.utils import timezone
@@ -103,7 +102,3 @@ def household_guard(household, *, field: str | None = "identified_year", also: I
     (household_years, as stored) or any of `also` is accepted: for a change of what it is counted by."""
     frozen_guard_any(household_years(household.pk, household.county_code, household.identified_year) | set(also),
                      field=field)
-
-
-def date_year(on: datetime.date | None) -> int | None:
-    return on.year if isinstance(on, datetime.date) else None

@@ -160,6 +160,17 @@ def test_the_exit_workflows_last_step_is_refused_and_the_case_stays(poor, ninghu
     assert case.state == State.TOWNSHIP_REVIEWED and not ExitRecord.objects.exists()
 
 
+def test_the_home_visit_does_not_record_the_frozen_years_income(poor, ninghua_clerk):
+    case = workflows.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=datetime.date(2016, 3, 1))
+    accept(NINGHUA, 2016)
+    answer = api_as(ninghua_clerk).post(f"{API}workflows/cases/{case.pk}/verify/", {
+        "income_per_capita": "3500", "food": True, "clothing": True, "education": True, "medical": True,
+        "housing": True, "on": str(day(1))}, format="json")
+    assert (answer.status_code, answer.json()) == (400, {"income_per_capita": [FROZEN]})
+    case.refresh_from_db()
+    assert case.state == State.PROPOSED and not HouseholdIncome.objects.filter(year=2016).exists()
+
+
 def test_the_exit_workflows_last_step_goes_through_in_an_open_county(datian_village, datian_clerk):
     accept(NINGHUA, 2016)
     h = household(village=datian_village, members=people(1, prefix=DATIAN))
@@ -193,6 +204,18 @@ def test_the_registry_workbook_refuses_a_frozen_households_counted_change(villag
     # Its address counts nowhere.
     report = run(xlsx([row("NH-WB3", village=village.pk, **cells, 住址="城南村1号")]), actor=ninghua_clerk)
     assert report.written and Household.objects.get().address == "城南村1号"
+
+
+def test_the_registry_workbook_refuses_a_person_added_to_a_frozen_household(village, ninghua_clerk):
+    h = household(village=village, number="NH-WB4", identified_year=2016, members=people(1))
+    accept(NINGHUA, 2016)
+    head = h.members.get()
+    same = {"人均纯收入（元）": 2500, "识别年份": 2016}
+    report = run(xlsx([row("NH-WB4", village=village.pk, 姓名=head.name, 公民身份号码=head.id_number, **same),
+                       row("NH-WB4", village=village.pk, 姓名="补录", 与户主关系="子女", 劳动能力="无劳动力",
+                           公民身份号码=resident_id(birth=datetime.date(2010, 1, 1)), **same)]), actor=ninghua_clerk)
+    assert not report.written and reasons(report) == [(2, "公民身份号码", FROZEN)]
+    assert h.members.count() == 1
 
 
 def book_rows(code: str, *rows: dict) -> bytes:
