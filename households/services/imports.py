@@ -257,15 +257,14 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
                 causes[id(household)] = wanted
                 changed = True
                 counted.append("other_causes")
-        if current is not None and any(values["id_number"] not in {m.id_number for m in current.members.all()}
-                                       for _row, values in group.members):
+        present = {m.id_number: m for m in current.members.all()} if current else {}
+        if current is not None and any(values["id_number"] not in present for _row, values in group.members):
             counted.append("id_number")  # a person added without a date: counted since identification
         if counted and frozen:
             counted_changes.append((current, household, first, counted[0]))
         if changed:
             write.add(id(household))
         report.households["new" if current is None else "update" if changed else "skip"] += 1
-        present = {m.id_number: m for m in current.members.all()} if current else {}
         listed = set()
         for row, values in group.members:
             old = present.get(values["id_number"])
