@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 
+from common.actors import SYSTEM
+from households import services
 from households.models import ExitRecord, Household, HouseholdIncome, MemberChange, ReliefMeasure, Transfer
 from households.workbook import records
 from tests.conftest import DATIAN, NINGHUA, api_as, exit_in, people
@@ -251,3 +253,18 @@ def test_the_income_workbook_refuses_the_frozen_years_income(frozen, two, datian
     data = book_rows("householdincome", {"户编号": "DT-FZ", "年度": 2016, "家庭纯收入合计（元）": 3000})
     assert problems("householdincome", data, admin_user) == (True, [])
     assert HouseholdIncome.objects.get(household=other, year=2016).total == Decimal(3000)
+
+
+@freeze_time("2017-06-01")
+def test_the_admin_actions_show_the_refusal_of_a_transfer_or_a_removal(village, datian_village, admin_client):
+    datian = household(village=datian_village, members=people(1, prefix=DATIAN))
+    pending = services.transfer_release(actor=SYSTEM, household=datian, to_village=village, reason="family")
+    accept(NINGHUA, 2017)
+    reason = "宁化县2017年度数据已锁定，不能再改动该年度的记录"
+    response = admin_client.post(reverse("admin:households_transfer_changelist"), {
+        "action": "accept_transfers", "_selected_action": [pending.pk]}, follow=True)
+    assert reason in shown(response) and Transfer.objects.get().state == Transfer.State.PENDING
+    ninghua = household(village=village, members=people(1))
+    response = admin_client.post(reverse("admin:households_household_changelist"), {
+        "action": "remove_households", "_selected_action": [ninghua.pk], "reason": "错评"}, follow=True)
+    assert reason in shown(response) and Household.objects.get(pk=ninghua.pk).status == Household.Status.REGISTERED
