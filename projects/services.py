@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 
 from common.actors import person
 from households.models import Household, RegistryModel, ReliefMeasure, related
-from households.services import measure_save
+from households.services import frozen_guard, measure_save
 
 from . import access
 from .models import GuaranteedLoan, HouseholdLink, Job, Pilot, PublicPost, StudentAid, Training
@@ -81,9 +81,12 @@ def project_delete(*, actor, record: RegistryModel) -> None:
             access.require_link_recordable(actor, record, _household_of(record))
         else:
             access.require_unit_writable(actor, record, _unit_county(record))
+        measure = getattr(record, "measure", None)
+        if measure is not None and measure.by_project:
+            # The measure it may take along counts in its year (households/services/closes.py).
+            frozen_guard(county_code=measure.household.county_code, year=measure.year)
         record._history_user = person(actor)
         record.delete()
-        measure = getattr(record, "measure", None)
         if measure is not None and measure.by_project:
             try:
                 with transaction.atomic():

@@ -10,6 +10,7 @@ transaction. Bad input raises ValidationError naming the field and leaves the da
 
 from .bulk import BatchInvalid, Problem, registry_bulk_create, registry_problems
 from .changes import member_change_record
+from .closes import accepted_closes, frozen_guard, frozen_guard_any, frozen_reason, year_frozen
 from .exports import export_log
 from .households import (
     household_check_links,
@@ -64,4 +65,5 @@ __all__ = [
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
     "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
     "transfer_accept", "transfer_refuse", "transfer_release",
+    "accepted_closes", "frozen_guard", "frozen_guard_any", "frozen_reason", "year_frozen",
 ]

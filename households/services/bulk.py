@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..models.incomes import per_capita
 from ..validators import mask_id, validate_member_set
+from .closes import frozen_guard_any
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,9 @@ def registry_bulk_create(
     outside = sorted({h.county_code for h in households} - writable)
     if outside:
         raise Refused(f"您不能在这些县(市、区)登记贫困户：{'、'.join(outside)}")
+    # Nothing into an accepted county-year (services/closes.py): one query for the whole set.
+    frozen_guard_any([(h.county_code, h.identified_year) for h in households]
+                     + [(r.household.county_code, r.year) for r in (*measures, *exits, *returns, *incomes)])
     problems = registry_problems(households=households, members=members, other_causes=other_causes,
                                  measures=measures, exits=exits, returns=returns)
     if problems:

@@ -15,6 +15,7 @@ from .. import access
 from ..models import ChangeKind, CorrectedField, Household, Member, MemberChange
 from ..models.changes import JOINS, LEAVES
 from ..validators import parse_resident_id
+from .closes import frozen_guard
 from .households import collect, locked, members_check, stamp
 
 Kind = ChangeKind
@@ -90,6 +91,10 @@ def member_change_record(
                 refuse("date", f"变动日期不能早于{each.number}户的识别年份（{each.identified_year}年）")
         if date > datetime.date.today():
             refuse("date", "变动日期不能晚于今天")
+        # Counted in the change's year, for each household it writes (a split's new one lies in the same village).
+        for each in (household, other):
+            if each is not None:
+                frozen_guard(county_code=each.county_code, year=date.year, field="date")
         if household.status == Household.Status.REMOVED:
             refuse("household", "该户已清退，不能登记成员变动")
         if other is not None:

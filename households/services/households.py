@@ -11,6 +11,11 @@ from common.actors import person
 from .. import access
 from ..models import County, Household, Member, PovertyCause
 from ..validators import validate_member_set
+from .closes import frozen_guard, household_guard, today_year
+
+# What a household is counted by in a year's figures (its category, its causes…): a change of any
+# is refused while a year it is counted in is accepted (services/closes.py).
+COUNTED = ("identified_year", "category", "main_cause_id", "standard")
 
 Status = Household.Status
 
@@ -109,6 +114,10 @@ def household_save(
         county_code = household.village_id[:6] if household.village_id else None
         if adding or county_code:
             access.require_county_writable(actor, county_code, field="village", what="贫困户")
+        if adding:
+            frozen_guard(county_code=county_code, year=household.identified_year, field="identified_year")
+        else:
+            _frozen_change_guard(stored, household, other_causes, members, deleted_members)
         try:
             household.full_clean()
         except ValidationError as e:
@@ -161,6 +170,20 @@ def household_save(
     return household
 
 
+def _frozen_change_guard(stored: Household, household: Household, other_causes, members, deleted_members) -> None:
+    """Runs queries only when something counted changes: what the household is counted by (COUNTED,
+    its secondary causes), or which persons it has without a date (a member added or deleted here,
+    not through a dated 成员变动), while a year it is counted in is accepted."""
+    changed = [name for name in COUNTED if getattr(household, name) != getattr(stored, name)]
+    if other_causes is not None and {c.pk for c in other_causes} != set(stored.other_causes.values_list("pk", flat=True)):
+        changed.append("other_causes")
+    if any(m.pk is None for m in members) or list(deleted_members):
+        changed.append("members")
+    if changed:
+        also = [(stored.county_code, household.identified_year)] if isinstance(household.identified_year, int) else []
+        household_guard(stored, field=changed[0].removesuffix("_id"), also=also)
+
+
 def member_save(*, actor, member: Member) -> Member:
     """Add a member to a household or correct one; the household keeps exactly one head. A member
     stays in its household: a person who moves leaves one household and is registered in the other."""
@@ -176,6 +199,8 @@ def member_save(*, actor, member: Member) -> Member:
         access.require_household_writable(actor, household)
         if household.status == Status.REMOVED:
             raise ValidationError({"household": "该户已清退，不能修改成员"})
+        if member._state.adding:  # present since the household's identification: counted in its years
+            household_guard(household, field="household")
         member.household = household
         member.active = member.left_on is None  # one who has left may be corrected, stays inactive
         member.full_clean()
@@ -190,6 +215,7 @@ def member_delete(*, actor, member: Member) -> None:
     with transaction.atomic():
         household = locked(member.household_id)
         access.require_household_writable(actor, household)
+        household_guard(household, field="household")
         members_check(household=household, deleted=[member])
         stamp(actor, member)
         _member_drop(member)
@@ -217,6 +243,7 @@ def household_remove(*, actor, household: Household, reason: str) -> Household:
             raise ValidationError({"removed_reason": "清退必须填写原因"})
         if stored.status == Status.REMOVED:
             raise ValidationError({"status": "该户已清退"})
+        frozen_guard(county_code=stored.county_code, year=today_year(), field=None)  # counted from today
         household.status, household.removed_reason = Status.REMOVED, reason
         household.full_clean()
         stamp(actor, household)
@@ -232,6 +259,8 @@ def household_delete(*, actor, household: Household) -> None:
     """Delete a household entered by mistake. One with measures or exit/return records is removed
     (household_remove) instead, so that nothing it went through is lost."""
     access.require_household_writable(actor, household)
+    # Its incomes go with it (the rest would protect it): each of their years too.
+    household_guard(household, also=[(household.county_code, y) for y in household.incomes.values_list("year", flat=True)])
     try:
         with transaction.atomic():
             stamp(actor, household)

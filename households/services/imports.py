@@ -31,6 +31,7 @@ from .bulk import (
     registry_problems,
     unsaved,
 )
+from .closes import accepted_closes, household_years
 
 
 @dataclass
@@ -212,7 +213,9 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
     existing = _existing(list(groups), lock=lock, progress=progress)
     writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
     refused_before = {p.row for p in report.problems}
+    frozen = accepted_closes()  # a few dozen county-years at most, read once
     households, members, write, causes = [], [], set(), {}
+    counted_changes: list[tuple[Household, Household, int, str]] = []  # (current, new, row, column)
     for group in groups.values():
         first = group.rows[0]
         if any(r in refused_before for r in group.rows):
@@ -239,18 +242,30 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
             continue
         household = _household(group, current)
         household._sheet_row = first
+        if current is None and (village[:6], household.identified_year) in frozen:
+            # A household identified in an accepted year (services/closes.py).
+            report.problems.append(ImportProblem(first, "identified_year",
+                                                 frozen[village[:6], household.identified_year]))
+            continue
         households.append(household)
         changed = current is None or any(getattr(household, _KEYS.get(k, k)) != getattr(current, _KEYS.get(k, k))
                                          for k in HOUSEHOLD_FIELDS)
+        counted = [] if current is None else [k for k in COUNTED
+                                              if getattr(household, _KEYS.get(k, k)) != getattr(current, _KEYS.get(k, k))]
         if "other_causes" in group.values:
             wanted = group.values["other_causes"]
             if current is None or sorted(c.pk for c in current.other_causes.all()) != wanted:
                 causes[id(household)] = wanted
                 changed = True
+                counted.append("other_causes")
+        present = {m.id_number: m for m in current.members.all()} if current else {}
+        if current is not None and any(values["id_number"] not in present for _row, values in group.members):
+            counted.append("id_number")  # a person added without a date: counted since identification
+        if counted and frozen:
+            counted_changes.append((current, household, first, counted[0]))
         if changed:
             write.add(id(household))
         report.households["new" if current is None else "update" if changed else "skip"] += 1
-        present = {m.id_number: m for m in current.members.all()} if current else {}
         listed = set()
         for row, values in group.members:
             old = present.get(values["id_number"])
@@ -269,7 +284,24 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
                 kept = _copy(old)
                 kept.household = household
                 members.append(kept)
+    _frozen_changes(counted_changes, frozen, report)
     return households, members, write, causes
+
+
+# What a household is counted by (services/households.py's COUNTED), by the sheet's column keys.
+COUNTED = ("identified_year", "category", "main_cause", "standard")
+
+
+def _frozen_changes(changes, frozen: dict, report: ImportReport) -> None:
+    """Runs two queries a changed household, only while some county-year is accepted and only for
+    households whose counted values change: refused where a year it is counted in is accepted
+    (closes.household_guard's rule)."""
+    for current, household, row, column in changes:
+        years = household_years(current.pk, current.county_code, current.identified_year)
+        years.add((current.county_code, household.identified_year))
+        hit = sorted(years & frozen.keys())
+        if hit:
+            report.problems.append(ImportProblem(row, column, frozen[hit[0]]))
 
 
 def _household(group: _Group, current: Household | None) -> Household:

@@ -20,6 +20,7 @@ from .. import access
 from ..models import ExitRecord, Household, HouseholdIncome
 from ..models.incomes import PARTS, IncomeSource, per_capita
 from ..selectors import household_size_on
+from .closes import frozen_guard
 from .households import locked, stamp
 
 # What else carries a year's figure in the apps above the registry (the exit workflow's home
@@ -105,6 +106,7 @@ def income_record(*, actor, household: Household, year: int, wages=None, busines
     with transaction.atomic():
         household = locked(household)
         access.require_household_writable(actor, household)
+        frozen_guard(county_code=household.county_code, year=year)
         record = _figures(household, year, {"wages": wages, "business": business, "property": property,
                                             "transfers": transfers}, total)
         _save(actor, record)
@@ -123,6 +125,7 @@ def income_change(*, actor, income: HouseholdIncome, wages=None, business=None, 
         if (income.household_id, income.year) != (stored.household_id, stored.year):
             field = "household" if income.household_id != stored.household_id else "year"
             raise ValidationError({field: "不能修改；请删除这条记录后重新登记"})
+        frozen_guard(county_code=household.county_code, year=stored.year)
         fresh = _figures(household, stored.year, {"wages": wages, "business": business, "property": property,
                                                    "transfers": transfers}, total)
         for name in (*PARTS, "total", "persons", "per_capita"):
@@ -146,6 +149,7 @@ def income_delete(*, actor, income: HouseholdIncome) -> None:
     with transaction.atomic():
         household = locked(income.household_id)
         access.require_household_writable(actor, household)
+        frozen_guard(county_code=household.county_code, year=income.year)
         if ExitRecord.objects.filter(household=household, year=income.year).exists():
             raise ValidationError({"year": f"该户{income.year}年有脱贫记录，其年度收入不能删除，只能修改"})
         stamp(actor, income)
@@ -174,6 +178,7 @@ def income_agree(*, actor, household: Household, year: int, income_per_capita, f
                                           "（年度收入通过 /api/v1/incomes/ 修改）"})
         return existing
     access.require_household_writable(actor, household)
+    frozen_guard(county_code=household.county_code, year=year, field=field)
     persons = household_size_on(household, year_end(year))
     if persons < 1:
         raise ValidationError({"household": f"该户{year}年末没有家庭成员，无法计算人均纯收入"})

@@ -13,6 +13,7 @@ from ..models import (
     related,
 )
 from ..selectors import event_is_latest
+from .closes import frozen_guard
 from .households import locked, stamp
 from .incomes import income_agree
 
@@ -28,9 +29,14 @@ def measure_save(*, actor, measure: ReliefMeasure) -> ReliefMeasure:
         if not measure._state.adding:
             stored = ReliefMeasure.objects.select_related("household").get(pk=measure.pk)
             access.require_measure_recordable(actor, stored.household, stored.channel_id)
+            # A measure counts for its year in its household's county: neither the year it leaves nor
+            # the one it joins may be frozen (services/closes.py).
+            frozen_guard(county_code=stored.household.county_code, year=stored.year)
         household = related(measure, "household")
         if household is not None and measure.channel_id:
             access.require_measure_recordable(actor, household, measure.channel_id)
+        if household is not None:
+            frozen_guard(county_code=household.county_code, year=measure.year)
         measure.full_clean()
         stamp(actor, measure)
         measure.save()
@@ -39,6 +45,7 @@ def measure_save(*, actor, measure: ReliefMeasure) -> ReliefMeasure:
 
 def measure_delete(*, actor, measure: ReliefMeasure) -> None:
     access.require_measure_recordable(actor, measure.household, measure.channel_id)
+    frozen_guard(county_code=measure.household.county_code, year=measure.year)
     stamp(actor, measure)
     measure.delete()
 
@@ -60,6 +67,9 @@ def household_status_refresh(household: Household, *, actor=None) -> Household:
 
 # An exit's or a return's place in the household's history: field → attribute.
 FIXED = {"household": "household_id", "year": "year"}
+# …and where it is counted (set when it is recorded, never by the caller).
+COUNTED_IN = "county_id"
+
 
 
 def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
@@ -70,11 +80,12 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         raise ValidationError({"household": "请选择贫困户"})
     with transaction.atomic():
         if not record._state.adding:
-            stored = type(record).objects.filter(pk=record.pk).values(*FIXED.values()).get()
+            stored = type(record).objects.filter(pk=record.pk).values(*FIXED.values(), COUNTED_IN).get()
             access.require_household_writable(actor, stored["household_id"])
             for name, attname in FIXED.items():
                 if getattr(record, attname) != stored[attname]:
                     raise ValidationError({name: "不能修改；请撤销这条记录后重新登记"})
+            record.county_id = stored[COUNTED_IN]
         record.household = locked(record.household_id)
         access.require_household_writable(actor, record.household)
         if record._state.adding:
@@ -83,6 +94,7 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
             record.county_id = record.household.county_code
             record.village_id = record.household.village_id
             record.persons = record.household.members.filter(left_on__isnull=True).count()  # present today
+        frozen_guard(county_code=record.county_id, year=record.year)
         record.full_clean()
         if isinstance(record, ExitRecord):
             # The exit's income and the year's income record are one figure.
@@ -99,6 +111,7 @@ def _event_delete(actor, record: HouseholdEvent) -> None:
     with transaction.atomic():
         record.household = household = locked(record.household_id)
         access.require_household_writable(actor, household)
+        frozen_guard(county_code=record.county_id, year=record.year)
         if not event_is_latest(record):
             raise ValidationError(f"只能撤销该户最近的一条{type(record)._meta.verbose_name}")
         stamp(actor, record)

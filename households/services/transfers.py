@@ -17,6 +17,7 @@ from common.actors import person
 
 from .. import access
 from ..models import Household, Transfer, Village
+from .closes import frozen_guard_any, today_year
 from .households import locked, stamp
 
 State = Transfer.State
@@ -38,6 +39,8 @@ def transfer_release(*, actor, household: Household | int, to_village: Village |
         errors = {}
         if target is None:
             errors["to_village"] = ["请选择迁入村" if not code else f"未知的村代码 {code}"]
+        if target is not None:
+            _frozen_guard(household.county_code, target.pk[:6])
         if household.transfers.pending().exists():
             errors["household"] = ["该户已有待接收的迁移，须先由迁入县接收或拒收"]
         now = timezone.now()
@@ -101,9 +104,17 @@ def _pending(actor, transfer: Transfer | int) -> Transfer:
     pk = transfer.pk if isinstance(transfer, Transfer) else transfer
     transfer = Transfer.objects.select_for_update(of=("self",)).get(pk=pk)
     access.require_transfer_decidable(actor, transfer)
+    _frozen_guard(transfer.from_village_id[:6], transfer.to_village_id[:6])
     if transfer.state != State.PENDING:
         raise ValidationError({"state": f"该迁移{transfer.get_state_display()}，不能再接收或拒收"})
     return transfer
+
+
+def _frozen_guard(*counties: str) -> None:
+    """Runs a query. A transfer's step takes effect today (a move counts from the day it is
+    accepted): refused, for both counties, while today's year is accepted (services/closes.py)."""
+    year = today_year()
+    frozen_guard_any([(county, year) for county in counties], field=None)
 
 
 def _move(actor, household: Household, transfer: Transfer) -> None:
