@@ -153,3 +153,36 @@ def _plan_items(county: County, year: int, as_of: datetime.date | None):
                 continue
             if item.startswith(county.code) or county.name in item or (item.split() and item.split()[-1] in ours):
                 yield f, item, item_year
+
+
+# ---------------------------------------------------------------- the explanations beside the findings
+
+
+def with_explanations(findings: list[dict], *, user) -> list[dict]:
+    """One query. The data-quality findings (as Finding.as_dict() gives them) each with its
+    `explanation`: the one of the finding's year, or, for a finding without a year (it counts
+    against every open year), the latest of any year; None when unexplained. Only explanations of
+    counties the user sees are read."""
+    by_finding: dict[tuple[str, str], list[FindingExplanation]] = {}
+    for e in explanations_for(user).filter(check_code__in={f["check"] for f in findings}).order_by("-year", "-id"):
+        by_finding.setdefault((e.check_code, e.target), []).append(e)
+    answered = []
+    for f in findings:
+        # A run stored before findings carried a target names it the same way (Finding.target).
+        target = f.get("target") or (f"member:{f['member']}" if f["member"] else f"household:{f['household']}")
+        year = f.get("year")
+        candidates = [e for e in by_finding.get((f["check"], target), ()) if year in (None, e.year)]
+        explanation = candidates[0] if candidates else None
+        answered.append({**f, "target": target, "year": year, "explanation": explanation and {
+            "year": explanation.year, "reason": explanation.reason, "explained_at": explanation.explained_at,
+            "explained_by": explanation.explained_by.username if explanation.explained_by else None}})
+    return answered
+
+
+def explained_by_county(findings: list[dict]) -> dict[str, int]:
+    """No query. Of findings with_explanations() answered, how many are explained, by county."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        if f["explanation"]:
+            counts[f["county"]] = counts.get(f["county"], 0) + 1
+    return counts

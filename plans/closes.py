@@ -37,10 +37,11 @@ def _close_year(year: int) -> None:
 
 
 def _locked(county: County, year: int) -> YearClose:
-    """The county-year's row, made open on its first step, locked until the transaction ends so
-    that two steps at once cannot both pass from the same state."""
-    YearClose.objects.get_or_create(county=county, year=year)
-    return YearClose.objects.select_for_update().select_related("county").get(county=county, year=year)
+    """The county-year's row, locked until the transaction ends so that two steps at once cannot
+    both pass from the same state; an unsaved open one before its first submission (two first
+    submissions at once: the second trips the unique constraint, and is answered as a conflict)."""
+    close = YearClose.objects.select_for_update().filter(county=county, year=year).first()
+    return close or YearClose(county=county, year=year)
 
 
 def _require_state(close: YearClose, allowed, action: str) -> None:

@@ -50,7 +50,7 @@ def test_clerk_submits_and_reviewer_accepts_keeping_the_figures_and_their_hash(r
     assert close.figures_sha256 == hashlib.sha256(close.figures.encode("utf-8")).hexdigest()
     figures = json.loads(close.figures)
     assert figures["progress"]["county"] == NINGHUA and figures["progress"]["exited"] == 2  # d's two persons
-    assert [s.state for s in close_steps(close)] == ["open", "submitted", "accepted"]
+    assert [s.state for s in close_steps(close)] == ["submitted", "accepted"]
 
 
 def test_sent_back_with_a_reason_then_submitted_again(registry, ninghua_clerk, city_reviewer):
@@ -59,7 +59,7 @@ def test_sent_back_with_a_reason_then_submitted_again(registry, ninghua_clerk, c
     assert (close.state, close.reason, close.acted_by) == ("sent_back", "脱贫人数与乡镇上报不符", city_reviewer)
     close = close_submit(actor=ninghua_clerk, county=NINGHUA, year=2016, today=AFTER)
     assert close.state == "submitted" and close.reason == ""
-    assert [s.state for s in close_steps(close)] == ["open", "submitted", "sent_back", "submitted"]
+    assert [s.state for s in close_steps(close)] == ["submitted", "sent_back", "submitted"]
 
 
 def test_reopened_with_a_reason_keeps_the_old_hash_until_a_new_acceptance(registry, ninghua_clerk, city_reviewer):
