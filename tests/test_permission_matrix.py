@@ -39,6 +39,7 @@ from households.models import (
     County,
     ExitRecord,
     ExportLog,
+    FindingExplanation,
     Household,
     Member,
     PovertyCause,
@@ -46,6 +47,7 @@ from households.models import (
     ReliefMeasure,
     ReturnRecord,
     UserRole,
+    YearClose,
 )
 from households.services import (
     exit_save,
@@ -69,6 +71,8 @@ from plans.models import (
     TownshipPairing,
     VillageIncome,
 )
+from plans.close_selectors import close_findings
+from plans.closes import finding_explain
 from plans.services import plan_record_save
 from projects.models import (
     EducationFund,
@@ -300,6 +304,13 @@ def build_world() -> SimpleNamespace:
     w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     w.records["jobs.job"] = (w.job,)
+    # Every 2016 finding of both counties explained, so that 2016 may be submitted (issue 19).
+    for county in (NINGHUA, DATIAN):
+        for f in close_findings(county=county, year=2016):
+            finding_explain(actor=SYSTEM, check_code=f.check, county=county, year=2016, target=f.target,
+                            reason="已核实")
+    w.records["households.findingexplanation"] = tuple(
+        FindingExplanation.objects.filter(county_id=c).order_by("id").first() for c in (NINGHUA, DATIAN))
     return w
 
 
@@ -1029,11 +1040,54 @@ def api_rows():
                check_history("villageincome"))
     yield from workflow_rows(get)
     yield from project_api_rows(get)
+    yield from close_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
     yield "schema", None, None, "A - - - - - - A -", get("/api/schema/"), None
     yield "docs", None, None, "A - - - - - - A -", get("/api/docs/"), None
+
+
+def in_state(county: str, state: str):
+    """The request's county-year 2016 put in `state` first (the walk rolls it back after each persona)."""
+    fields = {"state": state, "figures": "{}", "figures_sha256": "0" * 64} if state == "accepted" else {"state": state}
+    YearClose.objects.update_or_create(county_id=county, year=2016, defaults=fields)
+
+
+def close_rows(get):
+    """The year-end close (issue 19): the county's clerk submits its year, the city reviewer accepts,
+    sends back and reopens any; a county the user does not see is not found. Explanations are the
+    county clerk's and the reviewer's to write, read by whoever sees the county."""
+    closes = f"{API}closes/"
+    yield "closes list", "closes", "list", EVERYONE, get(closes), check_closes
+    for side, county, letters in (("own", NINGHUA, "A N A N A A D U A"), ("other", DATIAN, "N A A N N N D U A")):
+        yield f"closes retrieve {side}", "closes", "retrieve", letters, get(f"{closes}{county}-2016/"), None
+    submit = {"own": (NINGHUA, "A N D N D D D U A"), "other": (DATIAN, "N A D N N N D U A")}
+    review = {"own": (NINGHUA, "D N A N D D D U A"), "other": (DATIAN, "N D A N N N D U A")}
+    for side, (county, letters) in submit.items():
+        yield (f"closes submit {side}", "closes", "submit", letters,
+               lambda w, c, k=county: c.post(f"{closes}{k}-2016/submit/"), check_history("yearclose"))
+    for action, state in (("accept", "submitted"), ("send_back", "submitted"), ("reopen", "accepted")):
+        for side, (county, letters) in review.items():
+            yield (f"closes {action} {side}", "closes", action, letters,
+                   lambda w, c, k=county, a=action, s=state: (in_state(k, s), c.post(
+                       f"{closes}{k}-2016/{a}/", {"reason": "原因"}))[1], check_history("yearclose"))
+    explanations = f"{API}finding-explanations/"
+    yield "finding-explanations list", "finding-explanations", "list", EVERYONE, get(explanations), check_explanations
+    label = "households.findingexplanation"
+    for i, (side, letters) in enumerate((("own", "A N A N A A D U A"), ("other", "N A A N N N D U A"))):
+        yield (f"finding-explanations retrieve {side}", "finding-explanations", "retrieve", letters,
+               get(lambda w, i=i: f"{explanations}{w.records[label][i].pk}/"), None)
+    for i, (side, letters) in enumerate((("own", "A N A N D D D U A"), ("other", "N A A N N N D U A"))):
+        yield (f"finding-explanations destroy {side}", "finding-explanations", "destroy", letters,
+               lambda w, c, i=i: c.delete(f"{explanations}{w.records[label][i].pk}/"),
+               check_history("findingexplanation"))
+    for side, (county, letters) in (("own", (NINGHUA, "A D A D D D D U A")), ("other", (DATIAN, "D A A D D D D U A"))):
+        yield (f"finding-explanations create {side}", "finding-explanations", "create", letters,
+               lambda w, c, k=county: c.post(explanations, {
+                   "check_code": "head_count", "county": k, "year": 2017, "reason": "户主外出务工，待回乡后更正",
+                   "target": f"household:{w.h['A' if k == NINGHUA else 'E'].pk}"}),
+               check_history("findingexplanation"))
 
 
 # The households whose transfers each persona sees: the sending and the receiving county (B's, 宁化 → 大田;
@@ -1275,6 +1329,14 @@ def check_audit_findings(w, persona, response):
 
 def check_audit_counts(w, persona, response):
     assert {c["county"] for c in response.json()} == counties_of(VISIBLE[persona] & FLAGGED)
+
+
+def check_closes(w, persona, response):
+    assert {c["county"] for c in response.json()} == counties_seen(persona)
+
+
+def check_explanations(w, persona, response):
+    assert {e["county"] for e in response.json()["results"]} == counties_seen(persona) & {NINGHUA, DATIAN}
 
 
 def check_households(w, persona, response):
