@@ -39,7 +39,10 @@ def may_explain_findings(user, county: str) -> bool:
 WRITE = ("view", "add", "change", "delete")
 PLAN_RECORDS = ["villageincome", "townshippairing", "envoy", "settlement", "supportstandard", "povertyline"]
 PLAN = ["plans.view_annexrow", "plans.view_plantarget"]
+# The year-end close (its records are the registry's, its rules the plan's): both read the closes and
+# write explanations; the steps themselves are actions, decided above.
+CLOSES = ["households.view_yearclose", *(f"households.{a}_findingexplanation" for a in WRITE)]
 ROLE_PERMISSIONS = {
-    Role.COUNTY_CLERK: PLAN,
-    Role.CITY_REVIEWER: [*PLAN, *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in WRITE)],
+    Role.COUNTY_CLERK: [*PLAN, *CLOSES],
+    Role.CITY_REVIEWER: [*PLAN, *(f"plans.{a}_{m}" for m in PLAN_RECORDS for a in WRITE), *CLOSES],
 }

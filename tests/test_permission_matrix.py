@@ -309,6 +309,9 @@ def build_world() -> SimpleNamespace:
         for f in close_findings(county=county, year=2016):
             finding_explain(actor=SYSTEM, check_code=f.check, county=county, year=2016, target=f.target,
                             reason="已核实")
+    # A 2015 submitted in each county, for the admin's pages of a close.
+    w.records["households.yearclose"] = tuple(
+        YearClose.objects.create(county_id=c, year=2015, state="submitted") for c in (NINGHUA, DATIAN))
     w.records["households.findingexplanation"] = tuple(
         FindingExplanation.objects.filter(county_id=c).order_by("id").first() for c in (NINGHUA, DATIAN))
     return w
@@ -624,6 +627,16 @@ ADMIN_MODELS = {
                             "history": (OWN_HISTORY, OTHER_HISTORY), "simple_history": (OWN_HISTORY, OTHER_HISTORY),
                             "delete": (LINK_DELETE_PAGE_OWN, LINK_DELETE_PAGE_OTHER)}
        for name in PROJECT_LINKS},
+    # The year-end close (issue 19): read by whoever sees the county, moved only by the list's actions
+    # (tests/plans/test_closes_admin.py); explanations written by the county's clerk and the reviewer.
+    "households.yearclose": {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
+                             "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                             "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER), "delete": (NO_ONE, NO_ONE)},
+    "households.findingexplanation": {"changelist": CLERKS_AND_REVIEWER, "add": CLERKS_AND_REVIEWER,
+                                      "change": (EVENT_OWN, EVENT_OTHER),
+                                      "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                                      "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                                      "delete": (EVENT_OWN, EVENT_OTHER)},
     # Pilots are chosen by the city: the reviewer writes them, a clerk reads its county's.
     "projects.pilot": {"changelist": CLERKS_AND_REVIEWER, "add": REVIEWER_ONLY, "change": (EVENT_OWN, EVENT_OTHER),
                        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
@@ -1520,6 +1533,12 @@ def dashboard_rows():
         yield name, url, CITY_PAGES
         yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
         yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
+    # The year-end close: every county-year the user sees, and one county-year's page (a county the user
+    # does not see is not found).
+    yield "closes", reverse("dashboard:closes"), CITY_PAGES
+    yield "closes own", f"{reverse('dashboard:closes')}?county={NINGHUA}", "A B A B L L D L A"
+    yield "close own", reverse("dashboard:close", args=[f"{NINGHUA}-2015"]), OWN_PLACE
+    yield "close other", reverse("dashboard:close", args=[f"{DATIAN}-2015"]), OTHER_PLACE
 
 
 DASHBOARD_ROWS = list(dashboard_rows())
