@@ -61,6 +61,8 @@ from households.services import (
 from households.services.jobs import export_job_start
 from jobs.models import Job as BackgroundJob
 from plans.checks import run_checks
+from plans.close_selectors import close_findings
+from plans.closes import finding_explain
 from plans.models import (
     AnnexRow,
     Envoy,
@@ -71,8 +73,6 @@ from plans.models import (
     TownshipPairing,
     VillageIncome,
 )
-from plans.close_selectors import close_findings
-from plans.closes import finding_explain
 from plans.services import plan_record_save
 from projects.models import (
     EducationFund,
