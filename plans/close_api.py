@@ -18,7 +18,7 @@ from . import close_selectors as selectors
 from . import closes as services
 
 
-class StepSerializer(serializers.Serializer):
+class CloseStepSerializer(serializers.Serializer):
     state = serializers.CharField(help_text="该步之后的状态")
     state_label = serializers.CharField(source="get_state_display")
     acted_by = serializers.CharField(source="acted_by.username", default=None, help_text="办理人；空为系统")
@@ -51,9 +51,9 @@ class CloseDetailSerializer(CloseSerializer):
     figures = serializers.CharField(help_text="最近一次锁定时的数据，规范JSON文本（docs/closes.md）")
     steps = serializers.SerializerMethodField()
 
-    @extend_schema_field(StepSerializer(many=True))
+    @extend_schema_field(CloseStepSerializer(many=True))
     def get_steps(self, close) -> list[dict]:
-        return StepSerializer(selectors.close_steps(close), many=True).data
+        return CloseStepSerializer(selectors.close_steps(close), many=True).data
 
 
 class CloseQuery(serializers.Serializer):
@@ -128,7 +128,7 @@ class CloseViewSet(viewsets.ViewSet):
 # ---------------------------------------------------------------- explanations
 
 
-class ExplanationSerializer(serializers.ModelSerializer):
+class FindingExplanationSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
     household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
     explained_by = serializers.CharField(source="explained_by.username", default=None, read_only=True)
@@ -159,7 +159,7 @@ class ExplanationQuery(serializers.Serializer):
     "同一问题同一年度再次说明即替换原说明；该年度已提交或已锁定时不能说明或撤销（400）。"))
 class FindingExplanationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                                 viewsets.GenericViewSet):
-    serializer_class = ExplanationSerializer
+    serializer_class = FindingExplanationSerializer
     filter_backends = []
     query_parameters = list(ExplanationQuery().fields)
 
@@ -169,12 +169,12 @@ class FindingExplanationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             explanations = explanations.filter(**read_query(ExplanationQuery, self.request))
         return explanations
 
-    @extend_schema(request=ExplanationInput, responses={201: ExplanationSerializer})
+    @extend_schema(request=ExplanationInput, responses={201: FindingExplanationSerializer})
     def create(self, request):
         data = ExplanationInput(data=request.data)
         data.is_valid(raise_exception=True)
         explanation = services.finding_explain(actor=request.user, **data.validated_data)
-        return Response(ExplanationSerializer(explanation).data, status=status.HTTP_201_CREATED)
+        return Response(FindingExplanationSerializer(explanation).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
         services.finding_explanation_delete(actor=self.request.user, explanation=instance)
