@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from common.actors import SYSTEM
 from households.models import County, FindingExplanation, YearClose
 from plans import closes
-from plans.close_selectors import close_findings
+from plans.close_selectors import close_findings_by_year
 from plans.models import AnnexRow
 
 CLOSED_YEARS = (2015, 2016, 2017)
@@ -29,32 +29,32 @@ REASONS = {
 REASON = "演示：已入户核实，情况属实，待年度动态调整时更正"
 
 
-def _explain_standing(county: County, year: int) -> int:
-    """The county-year's unexplained findings, explained in one write (the explanations' own rules
-    are their uniqueness, which close_findings() already keeps: one per check, target and year)."""
+def _explain_standing(county: County) -> int:
+    """The county's unexplained findings of the years closed, explained in one write (their own
+    rules are their uniqueness, which close_findings_by_year() keeps: one per check, target and
+    year). The checks run once for the three years."""
     now = timezone.now()
-    standing = [f for f in close_findings(county=county, year=year) if not f.explained]
-    # A plan check's item may be listed twice (two findings of one check): one explanation covers it.
-    unique = {(f.check, f.target): f for f in standing}
-    # An item naming two counties is explained once, by the first county that closes the year.
-    taken = set(FindingExplanation.objects.filter(year=year, check_code__in={c for c, _t in unique})
-                .values_list("check_code", "target"))
-    unique = {key: f for key, f in unique.items() if key not in taken}
-    explanations = [FindingExplanation(check_code=f.check, county=county, year=year, target=f.target,
-                                       household_id=f.household, reason=REASONS.get(f.check, REASON),
-                                       explained_at=now) for f in unique.values()]
+    explanations = []
+    for year, found in close_findings_by_year(county=county, years=CLOSED_YEARS).items():
+        # A plan check's item may be listed twice (two findings of one check): one explanation covers it.
+        unique = {(f.check, f.target): f for f in found if not f.explained}
+        # An item naming two counties is explained once, by the first county that closes the year.
+        taken = set(FindingExplanation.objects.filter(year=year, check_code__in={c for c, _t in unique})
+                    .values_list("check_code", "target"))
+        explanations += [FindingExplanation(check_code=f.check, county=county, year=year, target=f.target,
+                                            household_id=f.household, reason=REASONS.get(f.check, REASON),
+                                            explained_at=now) for key, f in unique.items() if key not in taken]
     bulk_create_with_history(explanations, FindingExplanation, batch_size=2000)
     return len(explanations)
 
 
 def close_demo_years(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Runs the data-quality checks twice for each county and year (the explanations, the
-    submission). Returns the counts the seed command reports."""
+    """Runs the data-quality checks once for each county (the explanations) and once for each
+    county and year (the submission). Returns the counts the seed command reports."""
     counties = County.objects.filter(pk__in=AnnexRow.objects.filter(county__isnull=False).values("county_id"))
-    explained = 0
+    explained = sum(_explain_standing(county) for county in counties.order_by("code"))
     for year in CLOSED_YEARS:
         for county in counties.order_by("code"):
-            explained += _explain_standing(county, year)
             closes.close_submit(actor=SYSTEM, county=county, year=year, today=today)
             key = (county.code, year)
             if key == SUBMITTED:

@@ -97,27 +97,33 @@ def explanations_for(user) -> QuerySet[FindingExplanation]:
         "county", "explained_by", "household")
 
 
-def _explanations(county: County, year: int) -> dict[tuple[str, str], FindingExplanation]:
-    found = FindingExplanation.objects.filter(county=county, year=year).select_related("explained_by")
-    return {(e.check_code, e.target): e for e in found}
-
-
 def close_findings(*, county: County | str, year: int, as_of: datetime.date | None = None) -> list[CloseFinding]:
     """Runs the data-quality checks over the county's households and check_plan's records checks (a
     few dozen queries, whatever the size of the registry). The findings that count against the
     county-year: those of the year, and those without a year (they count against every open year),
     each with its explanation for the year, if any."""
+    return close_findings_by_year(county=county, years=[year], as_of=as_of)[year]
+
+
+def close_findings_by_year(*, county: County | str, years, as_of: datetime.date | None = None,
+                           ) -> dict[int, list[CloseFinding]]:
+    """close_findings() of several years of one county, the checks run once."""
     county = as_county(county)
-    explained = _explanations(county, year)
-    found = []
-    for f in audit.run_audit(county=county.code, as_of=as_of):
-        if f.year in (None, year):
-            found.append(CloseFinding(f.check, audit.CHECKS[f.check].name, f.target, f.year, f.detail, f.household,
-                                      f.url, explained.get((f.check, f.target))))
-    for f, item, item_year in _plan_items(county, year, as_of):
-        target = item_target(item)
-        found.append(CloseFinding(f.check, f.name, target, item_year, item, None, None, explained.get((f.check, target))))
-    return found
+    explained = {(e.year, e.check_code, e.target): e for e in
+                 FindingExplanation.objects.filter(county=county, year__in=years).select_related("explained_by")}
+    registry = audit.run_audit(county=county.code, as_of=as_of)
+    plan = list(_plan_items(county, as_of))
+    return {
+        year: [
+            *(CloseFinding(f.check, audit.CHECKS[f.check].name, f.target, f.year, f.detail, f.household, f.url,
+                           explained.get((year, f.check, f.target)))
+              for f in registry if f.year in (None, year)),
+            *(CloseFinding(f.check, f.name, item_target(item), item_year, item, None, None,
+                           explained.get((year, f.check, item_target(item))))
+              for f, item, item_year in plan if item_year in (None, year)),
+        ]
+        for year in years
+    }
 
 
 def item_target(item: str) -> str:
@@ -139,20 +145,18 @@ def _year_of(finding: checks.Finding, item: str) -> int | None:
     return None
 
 
-def _plan_items(county: County, year: int, as_of: datetime.date | None):
+def _plan_items(county: County, as_of: datetime.date | None):
     """The items of check_plan's failing records findings that name the county (its name, or a code
     of it or its places at the start) or one of its households (by number, the item's last word),
-    for the year or without one. Runs the records checks, then one query for the households named."""
+    each with the year it speaks of (or None). Runs the records checks, then one query for the
+    households named."""
     failing = [f for f in checks.run_checks("records", as_of=as_of) if not f.ok and f.items]
     words = {str(item).split()[-1] for f in failing for item in f.items if str(item).split()}
     ours = set(Household.objects.for_county(county.code).filter(number__in=words).values_list("number", flat=True))
     for f in failing:
         for item in map(str, f.items):
-            item_year = _year_of(f, item)
-            if item_year not in (None, year):
-                continue
             if item.startswith(county.code) or county.name in item or (item.split() and item.split()[-1] in ours):
-                yield f, item, item_year
+                yield f, item, _year_of(f, item)
 
 
 # ---------------------------------------------------------------- the explanations beside the findings
