@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from common.refusals import Refused
 from households.access import counties_visible_to
@@ -25,12 +26,12 @@ SERVICES = {"submit": services.close_submit, "accept": services.close_accept, "s
             "reopen": services.close_reopen}
 
 
-def _who(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
-def _when(moment) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
+def _acted(user, moment) -> str:
+    """Who acted (the system when nobody is named) and when, in local time; blank before any step."""
+    if moment is None:
+        return ""
+    who = (user.get_full_name() or user.get_username()) if user else "系统"
+    return f"{who} {timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 @dashboard_page
@@ -42,9 +43,8 @@ def closes(request):
         rows.append({
             "county": c.county.name, "county_url": url, "year": c.year, "year_url": url,
             "state": Label(c.get_state_display(), STATE_CSS[c.state]),
-            "submitted": f"{_who(c.submitted_by)} {_when(c.submitted_at)}".strip(),
-            "accepted": f"{_who(c.accepted_by)} {_when(c.accepted_at)}".strip(),
-            "acted": f"{_who(c.acted_by)} {_when(c.acted_at)}".strip(), "reason": c.reason,
+            "submitted": _acted(c.submitted_by, c.submitted_at), "accepted": _acted(c.accepted_by, c.accepted_at),
+            "acted": _acted(c.acted_by, c.acted_at), "reason": c.reason,
             "sha256": c.figures_sha256[:16],
         })
     columns = {"county": "县(市、区)", "year": "年度", "state": "状态", "submitted": "提交", "accepted": "锁定",
@@ -68,7 +68,7 @@ def close(request, key):
         _take_step(request, county, year)
         return HttpResponseRedirect(request.path)
     the_close = selectors.close_of(county, year)
-    steps = [{"state": s.get_state_display(), "acted": f"{_who(s.acted_by)} {_when(s.acted_at)}".strip() or "系统",
+    steps = [{"state": s.get_state_display(), "acted": _acted(s.acted_by, s.acted_at),
               "reason": s.reason, "sha256": s.figures_sha256} for s in selectors.close_steps(the_close)]
     table = Table("steps", "办理过程", {"state": "办理后状态", "acted": "办理人、时间", "reason": "原因",
                                       "sha256": "锁定数据SHA-256"}, steps)
