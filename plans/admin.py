@@ -107,3 +107,6 @@ class SupportStandardAdmin(RecordAdmin):
 class PovertyLineAdmin(RecordAdmin):
     list_display = ["standard", "year", "amount", "source"]
     list_filter = ["standard"]
+
+
+from . import close_admin  # noqa: E402, F401  (the year-end close's pages register themselves)

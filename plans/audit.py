@@ -17,4 +17,4 @@ def exit_below_line(scope: Scope) -> Iterator[Finding]:
     for e in exits.values("household_id", "household__number", "household__village_id", "year", "income_per_capita",
                           "line"):
         yield Finding("exit_below_line", e["household__village_id"][:6], e["household_id"], e["household__number"],
-                      None, f"{e['year']}年脱贫时人均纯收入{e['income_per_capita']}元，低于贫困线{e['line']}元")
+                      None, f"{e['year']}年脱贫时人均纯收入{e['income_per_capita']}元，低于贫困线{e['line']}元", e["year"])

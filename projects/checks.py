@@ -53,4 +53,5 @@ def training_after_exit(scope: Scope) -> Iterator[Finding]:
         "training_after_exit", found,
         lambda m: (f"{m['name']}：户于{members[m['id']]['exit_year']}年脱贫，"
                    f"{members[m['id']]['course__year']}年仍登记培训“{members[m['id']]['course__name']}”"),
+        lambda m: members[m["id"]]["course__year"],
     )

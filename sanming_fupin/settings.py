@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "projects.models.PostKind",
         "PilotKindEnum": "projects.models.PilotKind",
         "MemberChangeKindEnum": "households.models.ChangeKind",
+        "CloseStateEnum": "households.models.CloseState",
     },
 }
 

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from households import api as households_api
 from jobs import api as jobs_api
 from plans import api as plans_api
+from plans import close_api
 from projects import api as projects_api
 from workflows import api as workflows_api
 
@@ -46,6 +47,8 @@ router.register("plans/village-incomes", plans_api.VillageIncomeViewSet)
 router.register("workflows/cases", workflows_api.CaseViewSet, basename="case")
 router.register("workflows/in-tray", workflows_api.InTrayViewSet, basename="in-tray")
 router.register("workflows/pending-exits", workflows_api.PendingExitViewSet, basename="pending-exit")
+router.register("closes", close_api.CloseViewSet, basename="close")
+router.register("finding-explanations", close_api.FindingExplanationViewSet, basename="finding-explanation")
 router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="audit-finding")
 router.register("jobs", jobs_api.JobViewSet, basename="job")
 

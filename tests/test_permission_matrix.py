@@ -39,6 +39,7 @@ from households.models import (
     County,
     ExitRecord,
     ExportLog,
+    FindingExplanation,
     Household,
     Member,
     PovertyCause,
@@ -46,6 +47,7 @@ from households.models import (
     ReliefMeasure,
     ReturnRecord,
     UserRole,
+    YearClose,
 )
 from households.services import (
     exit_save,
@@ -59,6 +61,8 @@ from households.services import (
 from households.services.jobs import export_job_start
 from jobs.models import Job as BackgroundJob
 from plans.checks import run_checks
+from plans.close_selectors import close_findings
+from plans.closes import finding_explain
 from plans.models import (
     AnnexRow,
     Envoy,
@@ -300,6 +304,16 @@ def build_world() -> SimpleNamespace:
     w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     w.records["jobs.job"] = (w.job,)
+    # Every 2016 finding of both counties explained, so that 2016 may be submitted (issue 19).
+    for county in (NINGHUA, DATIAN):
+        for f in close_findings(county=county, year=2016):
+            finding_explain(actor=SYSTEM, check_code=f.check, county=county, year=2016, target=f.target,
+                            reason="已核实")
+    # A 2015 submitted in each county, for the admin's pages of a close.
+    w.records["households.yearclose"] = tuple(
+        YearClose.objects.create(county_id=c, year=2015, state="submitted") for c in (NINGHUA, DATIAN))
+    w.records["households.findingexplanation"] = tuple(
+        FindingExplanation.objects.filter(county_id=c).order_by("id").first() for c in (NINGHUA, DATIAN))
     return w
 
 
@@ -613,6 +627,16 @@ ADMIN_MODELS = {
                             "history": (OWN_HISTORY, OTHER_HISTORY), "simple_history": (OWN_HISTORY, OTHER_HISTORY),
                             "delete": (LINK_DELETE_PAGE_OWN, LINK_DELETE_PAGE_OTHER)}
        for name in PROJECT_LINKS},
+    # The year-end close (issue 19): read by whoever sees the county, moved only by the list's actions
+    # (tests/plans/test_closes_admin.py); explanations written by the county's clerk and the reviewer.
+    "households.yearclose": {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
+                             "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                             "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER), "delete": (NO_ONE, NO_ONE)},
+    "households.findingexplanation": {"changelist": CLERKS_AND_REVIEWER, "add": CLERKS_AND_REVIEWER,
+                                      "change": (EVENT_OWN, EVENT_OTHER),
+                                      "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                                      "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
+                                      "delete": (EVENT_OWN, EVENT_OTHER)},
     # Pilots are chosen by the city: the reviewer writes them, a clerk reads its county's.
     "projects.pilot": {"changelist": CLERKS_AND_REVIEWER, "add": REVIEWER_ONLY, "change": (EVENT_OWN, EVENT_OTHER),
                        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
@@ -1029,11 +1053,54 @@ def api_rows():
                check_history("villageincome"))
     yield from workflow_rows(get)
     yield from project_api_rows(get)
+    yield from close_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
     yield "schema", None, None, "A - - - - - - A -", get("/api/schema/"), None
     yield "docs", None, None, "A - - - - - - A -", get("/api/docs/"), None
+
+
+def in_state(county: str, state: str):
+    """The request's county-year 2016 put in `state` first (the walk rolls it back after each persona)."""
+    fields = {"state": state, "figures": "{}", "figures_sha256": "0" * 64} if state == "accepted" else {"state": state}
+    YearClose.objects.update_or_create(county_id=county, year=2016, defaults=fields)
+
+
+def close_rows(get):
+    """The year-end close (issue 19): the county's clerk submits its year, the city reviewer accepts,
+    sends back and reopens any; a county the user does not see is not found. Explanations are the
+    county clerk's and the reviewer's to write, read by whoever sees the county."""
+    closes = f"{API}closes/"
+    yield "closes list", "closes", "list", EVERYONE, get(closes), check_closes
+    for side, county, letters in (("own", NINGHUA, "A N A N A A D U A"), ("other", DATIAN, "N A A N N N D U A")):
+        yield f"closes retrieve {side}", "closes", "retrieve", letters, get(f"{closes}{county}-2016/"), None
+    submit = {"own": (NINGHUA, "A N D N D D D U A"), "other": (DATIAN, "N A D N N N D U A")}
+    review = {"own": (NINGHUA, "D N A N D D D U A"), "other": (DATIAN, "N D A N N N D U A")}
+    for side, (county, letters) in submit.items():
+        yield (f"closes submit {side}", "closes", "submit", letters,
+               lambda w, c, k=county: c.post(f"{closes}{k}-2016/submit/"), check_history("yearclose"))
+    for action, state in (("accept", "submitted"), ("send_back", "submitted"), ("reopen", "accepted")):
+        for side, (county, letters) in review.items():
+            yield (f"closes {action} {side}", "closes", action, letters,
+                   lambda w, c, k=county, a=action, s=state: (in_state(k, s), c.post(
+                       f"{closes}{k}-2016/{a}/", {"reason": "原因"}))[1], check_history("yearclose"))
+    explanations = f"{API}finding-explanations/"
+    yield "finding-explanations list", "finding-explanations", "list", EVERYONE, get(explanations), check_explanations
+    label = "households.findingexplanation"
+    for i, (side, letters) in enumerate((("own", "A N A N A A D U A"), ("other", "N A A N N N D U A"))):
+        yield (f"finding-explanations retrieve {side}", "finding-explanations", "retrieve", letters,
+               get(lambda w, i=i: f"{explanations}{w.records[label][i].pk}/"), None)
+    for i, (side, letters) in enumerate((("own", "A N A N D D D U A"), ("other", "N A A N N N D U A"))):
+        yield (f"finding-explanations destroy {side}", "finding-explanations", "destroy", letters,
+               lambda w, c, i=i: c.delete(f"{explanations}{w.records[label][i].pk}/"),
+               check_history("findingexplanation"))
+    for side, (county, letters) in (("own", (NINGHUA, "A D A D D D D U A")), ("other", (DATIAN, "D A A D D D D U A"))):
+        yield (f"finding-explanations create {side}", "finding-explanations", "create", letters,
+               lambda w, c, k=county: c.post(explanations, {
+                   "check_code": "head_count", "county": k, "year": 2017, "reason": "户主外出务工，待回乡后更正",
+                   "target": f"household:{w.h['A' if k == NINGHUA else 'E'].pk}"}),
+               check_history("findingexplanation"))
 
 
 # The households whose transfers each persona sees: the sending and the receiving county (B's, 宁化 → 大田;
@@ -1277,6 +1344,14 @@ def check_audit_counts(w, persona, response):
     assert {c["county"] for c in response.json()} == counties_of(VISIBLE[persona] & FLAGGED)
 
 
+def check_closes(w, persona, response):
+    assert {c["county"] for c in response.json()} == counties_seen(persona)
+
+
+def check_explanations(w, persona, response):
+    assert {e["county"] for e in response.json()["results"]} == counties_seen(persona) & {NINGHUA, DATIAN}
+
+
 def check_households(w, persona, response):
     results = response.json()["results"]
     assert {r["number"] for r in results} == VISIBLE[persona]
@@ -1458,6 +1533,12 @@ def dashboard_rows():
         yield name, url, CITY_PAGES
         yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
         yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
+    # The year-end close: every county-year the user sees, and one county-year's page (a county the user
+    # does not see is not found).
+    yield "closes", reverse("dashboard:closes"), CITY_PAGES
+    yield "closes own", f"{reverse('dashboard:closes')}?county={NINGHUA}", "A B A B L L D L A"
+    yield "close own", reverse("dashboard:close", args=[f"{NINGHUA}-2015"]), OWN_PLACE
+    yield "close other", reverse("dashboard:close", args=[f"{DATIAN}-2015"]), OTHER_PLACE
 
 
 DASHBOARD_ROWS = list(dashboard_rows())

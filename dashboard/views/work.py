@@ -1,6 +1,8 @@
 """The in-tray (待办) and the data-quality page (数据核查): dashboard pages, login required and
 scoped like the others, each table exportable to Excel (`?export=<table>`)."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -10,6 +12,8 @@ from households.models import County
 from households.services.jobs import audit_job
 from jobs.models import JobState
 from plans import checks as plan_checks
+from plans.access import may_explain_findings
+from plans.close_selectors import explained_by_county, with_explanations
 from workflows import selectors
 
 from ..forms import DashboardFilter
@@ -77,18 +81,20 @@ def audit(request):
     context = {"form": form, "job": job, "status_url": reverse("job-detail", args=[job.pk])}
     if job.state != JobState.DONE:
         return respond(request, "dashboard/audit.html", context, [])
-    findings = job.outcome["findings"]
+    # Explained findings stay listed, their explanation beside them, and are counted apart (issue 19).
+    findings = with_explanations(job.outcome["findings"], user=request.user)
+    explained = explained_by_county(findings)
     names = _county_names()
-    rows = [
-        {"county": names.get(f["county"]), "check": f["name"], "household": f["household_number"],
-         "household_url": f["url"], "member": f["member"], "detail": f["detail"]}
-        for f in findings
-    ]
-    columns = {"county": "县(市、区)", "check": "检查项", "household": "户编号", "member": "成员编号", "detail": "问题"}
+    # A query a county at most: who may explain is decided per county.
+    explainable = {c for c in {f["county"] for f in findings} if may_explain_findings(request.user, c)}
+    rows = [{**_finding_row(f, names), **_explanation_cells(f, f["county"] in explainable)} for f in findings]
+    columns = {"county": "县(市、区)", "check": "检查项", "household": "户编号", "member": "成员编号", "detail": "问题",
+               "year": "年度", "explanation": "说明"}
     enabled = [c for c in checks.enabled_checks() if check in (None, c.code)]
-    count_columns = {"county": "县(市、区)", "total": "合计", **{c.code: c.name for c in enabled}}
+    count_columns = {"county": "县(市、区)", "total": "合计", "explained": "其中已说明", **{c.code: c.name for c in enabled}}
     # Each count opens the page narrowed to its county (and check): the findings behind the number.
     count_rows = [{"county": names.get(r["county"]), "total": r["total"], "total_url": f"?county={r['county']}",
+                   "explained": explained.get(r["county"], 0),
                    **{c.code: r["checks"].get(c.code, 0) for c in enabled},
                    **{f"{c.code}_url": f"?county={r['county']}&check={c.code}" for c in enabled
                       if r["checks"].get(c.code)}} for r in job.outcome["counts"]]
@@ -102,4 +108,22 @@ def audit(request):
     records = plan_checks.findings(user=request.user)["records"]
     if records is not None:
         page_tables.insert(0, findings_table("records", "工作记录对照计划的检查（全市）", records))
-    return respond(request, "dashboard/audit.html", {**context, "total": len(findings)}, page_tables)
+    return respond(request, "dashboard/audit.html",
+                   {**context, "total": len(findings), "explained": sum(explained.values())}, page_tables)
+
+
+def _finding_row(f: dict, names: dict[str, str]) -> dict:
+    return {"county": names.get(f["county"]), "check": f["name"], "household": f["household_number"],
+            "household_url": f["url"], "member": f["member"], "detail": f["detail"], "year": f["year"]}
+
+
+def _explanation_cells(f: dict, may_explain: bool) -> dict:
+    """The explanation, with its year when it is for one of the years a finding without a year
+    counts against; or, to whoever may explain it, a link to the admin's form filled in for it."""
+    e = f["explanation"]
+    if e:
+        return {"explanation": e["reason"] if f["year"] else f"{e['year']}年度：{e['reason']}"}
+    if not may_explain:
+        return {}
+    query = urlencode({"check_code": f["check"], "county": f["county"], "year": f["year"] or "", "target": f["target"]})
+    return {"explanation": "说明…", "explanation_url": f"{reverse('admin:households_findingexplanation_add')}?{query}"}

@@ -29,7 +29,10 @@ from ..models import Household, Member
 
 @dataclass(frozen=True)
 class Finding:
-    """One record one check finds wrong; `member` when the finding is about a person."""
+    """One record one check finds wrong; `member` when the finding is about a person, `year` when
+    the record flagged has one (an exit, an income, a measure, a change dated in a year): the year
+    close (plans/closes.py) counts a finding against its year, one without a year against every
+    year still open."""
 
     check: str
     county: str
@@ -37,13 +40,20 @@ class Finding:
     household_number: str
     member: int | None
     detail: str
+    year: int | None = None
 
     @property
     def url(self) -> str:
         return reverse("dashboard:household", args=[self.household])
 
+    @property
+    def target(self) -> str:
+        """What the finding points to, stable across reruns (FindingExplanation.target): the person
+        or the household; with the check and the year it names one finding."""
+        return f"member:{self.member}" if self.member else f"household:{self.household}"
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "name": CHECKS[self.check].name, "url": self.url}
+        return {**asdict(self), "name": CHECKS[self.check].name, "url": self.url, "target": self.target}
 
 
 @dataclass(frozen=True)
@@ -121,15 +131,17 @@ def other_household(number: str, in_scope: bool) -> str:
 HOUSEHOLD_FIELDS = ("id", "number", "village_id")
 
 
-def member_findings(code: str, members: QuerySet[Member], detail: Callable[[dict], str]) -> Iterator[Finding]:
+def member_findings(code: str, members: QuerySet[Member], detail: Callable[[dict], str],
+                    year: Callable[[dict], int | None] = lambda m: None) -> Iterator[Finding]:
     for m in members.values(*MEMBER_FIELDS, *_extra(members)):
         yield Finding(code, m["household__village_id"][:6], m["household_id"], m["household__number"], m["id"],
-                      detail(m))
+                      detail(m), year(m))
 
 
-def household_findings(code: str, households: QuerySet[Household], detail: Callable[[dict], str]) -> Iterator[Finding]:
+def household_findings(code: str, households: QuerySet[Household], detail: Callable[[dict], str],
+                       year: Callable[[dict], int | None] = lambda h: None) -> Iterator[Finding]:
     for h in households.values(*HOUSEHOLD_FIELDS, *_extra(households)):
-        yield Finding(code, h["village_id"][:6], h["id"], h["number"], None, detail(h))
+        yield Finding(code, h["village_id"][:6], h["id"], h["number"], None, detail(h), year(h))
 
 
 def _extra(queryset: QuerySet) -> list[str]:

@@ -272,7 +272,8 @@ def measures_after_exit(scope: Scope) -> Iterator[Finding]:
     }
     yield from household_findings(
         "measures_after_exit", Household.objects.filter(pk__in=list(flagged)),
-        lambda h: f"{flagged[h['id']][0]}年脱贫，{flagged[h['id']][1]}年仍有帮扶渠道措施")
+        lambda h: f"{flagged[h['id']][0]}年脱贫，{flagged[h['id']][1]}年仍有帮扶渠道措施",
+        lambda h: flagged[h["id"]][1])  # the year of the latest measure, the record flagged
 
 
 # ---------------------------------------------------------------- transfers
@@ -293,7 +294,7 @@ def transfer_pending_long(scope: Scope) -> Iterator[Finding]:
         days = (scope.as_of - t["released_at"].date()).days
         yield Finding("transfer_pending_long", t["from_village_id"][:6], t["household_id"], t["household__number"],
                       None, f"{t['released_at']:%Y-%m-%d}迁往{t['to_village__township__county__name']}"
-                            f"{t['to_village__name']}，已待接收{days}天")
+                            f"{t['to_village__name']}，已待接收{days}天", t["released_at"].year)
 
 
 @audit_check("exit_without_income", "脱贫年度没有年度收入记录")
@@ -307,7 +308,7 @@ def exit_without_income(scope: Scope) -> Iterator[Finding]:
                                                       "year"))
     for e in exits:
         yield Finding("exit_without_income", e["household__village_id"][:6], e["household_id"], e["household__number"],
-                      None, f"{e['year']}年脱贫，但没有{e['year']}年的年度收入记录")
+                      None, f"{e['year']}年脱贫，但没有{e['year']}年的年度收入记录", e["year"])
 
 
 @audit_check("left_member_draws_support", "已离开本户的成员仍享受低保或五保")
@@ -326,7 +327,7 @@ def left_member_draws_support(scope: Scope) -> Iterator[Finding]:
 
     yield from member_findings("left_member_draws_support",
                                left.annotate(left=F("left_on"), dibao=F("draws_dibao"), wubao=F("draws_wubao")),
-                               detail)
+                               detail, lambda m: m["left"].year)
 
 
 @audit_check("birth_recorded_late", "出生登记晚于出生一年以上")
@@ -344,7 +345,7 @@ def birth_recorded_late(scope: Scope) -> Iterator[Finding]:
         if recorded > _a_year_after(b["date"]):
             yield Finding("birth_recorded_late", b["household__village_id"][:6], b["household_id"],
                           b["household__number"], b["member_id"],
-                          f"{b['member__name']}{b['date']:%Y-%m-%d}出生，{recorded:%Y-%m-%d}才登记")
+                          f"{b['member__name']}{b['date']:%Y-%m-%d}出生，{recorded:%Y-%m-%d}才登记", b["date"].year)
 
 
 def _a_year_after(day: datetime.date) -> datetime.date:

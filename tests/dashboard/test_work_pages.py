@@ -59,7 +59,7 @@ def test_the_audit_page_narrows_to_one_check(client, flawed, city_reviewer):
     response = client.get(reverse("dashboard:audit"), {"check": code})
     assert shown_table(response, "findings")[1:] == [row for row in every if row[1] == check]
     # The counts name the one check only.
-    assert shown_table(response, "counts")[0] == ["县(市、区)", "合计", check]
+    assert shown_table(response, "counts")[0] == ["县(市、区)", "合计", "其中已说明", check]
     assert client.get(reverse("dashboard:audit"), {"check": "no_such_check"}).status_code == 400
     # A count links to the findings behind it.
     county = County.objects.get(name=every[0][0]).code

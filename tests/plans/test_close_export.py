@@ -6,14 +6,16 @@ import hashlib
 import io
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.models import ExportLog, YearClose
 from plans.exports import close_response, close_workbook
 from plans.figures import canonical_json, close_figures, sha256
-from tests.conftest import NINGHUA
+from tests.conftest import DATIAN, NINGHUA, api_as
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,43 @@ def test_the_download_is_logged(close_2015, city_reviewer):
     log = ExportLog.objects.get()
     assert (log.user, log.kind, log.door, log.filters) == (city_reviewer, "year_close", "api",
                                                             {"county": NINGHUA, "year": "2015"})
+
+
+# ---------------------------------------------------------------- the doors that download it
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_the_api_downloads_an_accepted_close_and_refuses_one_never_accepted(close_2015, city_reviewer, datian_clerk):
+    response = api_as(city_reviewer).get(f"/api/v1/closes/{NINGHUA}-2015/export/")
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert dict(sheets(response.content)["规范JSON与SHA-256"][1:])["SHA-256"] == close_2015.figures_sha256
+    never = api_as(city_reviewer).get(f"/api/v1/closes/{NINGHUA}-2016/export/")
+    assert never.status_code == 400 and "尚未锁定" in str(never.json())
+    # 宁化县 is not 大田县's clerk's to see: not found, nothing logged for it.
+    assert api_as(datian_clerk).get(f"/api/v1/closes/{NINGHUA}-2015/export/").status_code == 404
+    assert api_as(datian_clerk).get(f"/api/v1/closes/{DATIAN}-2015/export/").status_code == 400
+    assert list(ExportLog.objects.values_list("door", flat=True)) == ["api"]
+
+
+def test_the_bureau_page_links_and_serves_the_download(close_2015, city_reviewer):
+    client = Client()
+    client.force_login(city_reviewer)
+    page = reverse("dashboard:close", args=[f"{NINGHUA}-2015"])
+    assert "?download=figures" in client.get(page).content.decode()
+    response = client.get(page, {"download": "figures"})
+    assert response["Content-Type"] == XLSX
+    assert sheets(response.content)["规范JSON与SHA-256"]
+    # A county-year never accepted offers nothing to download, and asking shows the page.
+    open_page = reverse("dashboard:close", args=[f"{NINGHUA}-2016"])
+    assert "?download=figures" not in client.get(open_page).content.decode()
+    assert client.get(open_page, {"download": "figures"})["Content-Type"].startswith("text/html")
+
+
+def test_the_admin_exports_one_selected_close(close_2015, city_reviewer):
+    client = Client()
+    client.force_login(city_reviewer)
+    url = reverse("admin:households_yearclose_changelist")
+    response = client.post(url, {"action": "export_figures", ACTION_CHECKBOX_NAME: [close_2015.pk]})
+    assert response["Content-Type"] == XLSX
+    assert ExportLog.objects.get().door == "admin"

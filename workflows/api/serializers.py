@@ -97,6 +97,13 @@ class PendingExitSerializer(serializers.Serializer):
     persons = serializers.IntegerField(help_text="这些户现有人数")
 
 
+class AuditExplanationSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    reason = serializers.CharField()
+    explained_by = serializers.CharField(allow_null=True)
+    explained_at = serializers.DateTimeField()
+
+
 class AuditFindingSerializer(serializers.Serializer):
     check = serializers.ChoiceField(list(audit.CHECKS))
     name = serializers.CharField(help_text="检查项")
@@ -106,11 +113,15 @@ class AuditFindingSerializer(serializers.Serializer):
     member = serializers.IntegerField(allow_null=True)
     detail = serializers.CharField()
     url = serializers.CharField(help_text="该户页面")
+    year = serializers.IntegerField(allow_null=True, help_text="所查出记录的年度；空表示不分年度（计入每个未锁定的年度）")
+    target = serializers.CharField(help_text="所指记录（说明核查问题时用）：household:<户id> 或 member:<成员id>")
+    explanation = AuditExplanationSerializer(allow_null=True, help_text="该问题的说明（有年度的问题为该年度的，不分年度的为最近一次的）；未说明为 null")
 
 
 class CountyCountSerializer(serializers.Serializer):
     county = serializers.CharField()
     total = serializers.IntegerField()
+    explained = serializers.IntegerField(help_text="其中已说明的问题数（另行计数，仍在合计之内）")
     checks = serializers.DictField(child=serializers.IntegerField())
 
 

@@ -17,6 +17,7 @@ from households.models import County
 from households.services.jobs import audit_findings
 from jobs.api import BackgroundJobSerializer, job_accepted
 from jobs.models import Job
+from plans.close_selectors import explained_by_county, with_explanations
 
 from .. import selectors, services
 from ..access import cases_visible_to
@@ -230,7 +231,7 @@ class AuditFindingViewSet(viewsets.GenericViewSet):
         found = self.findings()
         if isinstance(found, Job):
             return job_accepted(request, found)
-        return self.get_paginated_response(self.paginate_queryset(found[0]))
+        return self.get_paginated_response(with_explanations(self.paginate_queryset(found[0]), user=request.user))
 
     @extend_schema(parameters=query_parameters(AuditQuery), responses={200: CountyCountSerializer(many=True),
                                                                        202: BackgroundJobSerializer})
@@ -239,4 +240,5 @@ class AuditFindingViewSet(viewsets.GenericViewSet):
         found = self.findings()
         if isinstance(found, Job):
             return job_accepted(request, found)
-        return Response(found[1])
+        explained = explained_by_county(with_explanations(found[0], user=request.user))
+        return Response([{**row, "explained": explained.get(row["county"], 0)} for row in found[1]])
