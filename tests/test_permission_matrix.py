@@ -1075,6 +1075,9 @@ def close_rows(get):
     yield "closes list", "closes", "list", EVERYONE, get(closes), check_closes
     for side, county, letters in (("own", NINGHUA, "A N A N A A D U A"), ("other", DATIAN, "N A A N N N D U A")):
         yield f"closes retrieve {side}", "closes", "retrieve", letters, get(f"{closes}{county}-2016/"), None
+        # The accepted figures' workbook: whoever sees the county downloads it.
+        yield (f"closes export {side}", "closes", "export", letters,
+               lambda w, c, k=county: (in_state(k, "accepted"), c.get(f"{closes}{k}-2016/export/"))[1], None)
     submit = {"own": (NINGHUA, "A N D N D D D U A"), "other": (DATIAN, "N A D N N N D U A")}
     review = {"own": (NINGHUA, "D N A N D D D U A"), "other": (DATIAN, "N D A N N N D U A")}
     for side, (county, letters) in submit.items():
