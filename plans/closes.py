@@ -38,10 +38,13 @@ def _close_year(year: int) -> None:
 
 def _locked(county: County, year: int) -> YearClose:
     """The county-year's row, locked until the transaction ends so that two steps at once cannot
-    both pass from the same state; an unsaved open one before its first submission (two first
-    submissions at once: the second trips the unique constraint, and is answered as a conflict)."""
-    close = YearClose.objects.select_for_update().filter(county=county, year=year).first()
-    return close or YearClose(county=county, year=year)
+    both pass from the same state. An open county-year has no row yet: one is inserted first, or
+    nothing where another transaction has (ON CONFLICT DO NOTHING, which waits for that one to end),
+    so that two first submissions at once queue on the row and the second is refused by its state,
+    not by the unique constraint. The insert keeps no history (bulk_create): the first step is the
+    row's first version, and a refused step rolls the insert back with it."""
+    YearClose.objects.bulk_create([YearClose(county=county, year=year)], ignore_conflicts=True)
+    return YearClose.objects.select_for_update().select_related("county").get(county=county, year=year)
 
 
 def _require_state(close: YearClose, allowed, action: str) -> None:
