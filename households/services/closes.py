@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from common.refusals import Refused
 
-from ..models import YearClose
+from ..models import ExitRecord, ReturnRecord, YearClose
 
 
 def frozen_reason(county_name: str, year: int) -> str:
@@ -88,8 +88,6 @@ def today_year() -> int:
 def household_years(household_id: int, county_code: str, identified_year: int) -> set[tuple[str, int]]:
     """Runs two queries. The county-years a household is counted in as an event: its identification
     (in the county it lies in) and each exit and return (in the county recorded with it)."""
-    from ..models import ExitRecord, ReturnRecord
-
     years = {(county_code, identified_year)}
     for model in (ExitRecord, ReturnRecord):
         years |= set(model.objects.filter(household_id=household_id).values_list("county_id", "year"))
