@@ -53,6 +53,20 @@ def test_clerk_submits_and_reviewer_accepts_keeping_the_figures_and_their_hash(r
     assert [s.state for s in close_steps(close)] == ["submitted", "accepted"]
 
 
+def test_once_accepted_the_year_is_frozen_for_everyone_and_reopening_unfreezes_it(registry, ninghua_clerk,
+                                                                                 city_reviewer):
+    submitted(ninghua_clerk)
+    close_accept(actor=city_reviewer, county=NINGHUA, year=2016)
+    exit_ = registry.d.exits.get()
+    for actor in (ninghua_clerk, SYSTEM):
+        with pytest.raises(Refused, match="^宁化县2016年度数据已锁定，不能再改动该年度的记录$"):
+            exit_delete(actor=actor, record=exit_)
+    assert registry.d.exits.filter(pk=exit_.pk).exists()
+    close_reopen(actor=city_reviewer, county=NINGHUA, year=2016, reason="省里核查发现漏报一户")
+    exit_delete(actor=ninghua_clerk, record=exit_)
+    assert not registry.d.exits.filter(pk=exit_.pk).exists()
+
+
 def test_sent_back_with_a_reason_then_submitted_again(registry, ninghua_clerk, city_reviewer):
     submitted(ninghua_clerk)
     close = close_send_back(actor=city_reviewer, county=NINGHUA, year=2016, reason="脱贫人数与乡镇上报不符")
