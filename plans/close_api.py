@@ -24,7 +24,7 @@ from .exports import close_response
 class CloseStepSerializer(serializers.Serializer):
     state = serializers.CharField(help_text="该步之后的状态")
     state_label = serializers.CharField(source="get_state_display")
-    acted_by = serializers.CharField(source="acted_by.username", default=None, help_text="办理人；空为系统")
+    acted_by = serializers.CharField(source="acted_by.username", default=None, allow_null=True, help_text="办理人；空为系统")
     acted_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField(help_text="退回或重新打开的原因")
     figures_sha256 = serializers.CharField(help_text="锁定时数据的SHA-256（锁定之后各步）")
@@ -37,12 +37,12 @@ class CloseSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     state = serializers.ChoiceField(YearClose.State.choices)
     state_label = serializers.CharField(source="get_state_display")
-    acted_by = serializers.CharField(source="acted_by.username", default=None)
+    acted_by = serializers.CharField(source="acted_by.username", default=None, allow_null=True, help_text="空为系统")
     acted_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField()
-    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None, allow_null=True, help_text="空为系统或尚未提交")
     submitted_at = serializers.DateTimeField(allow_null=True)
-    accepted_by = serializers.CharField(source="accepted_by.username", default=None)
+    accepted_by = serializers.CharField(source="accepted_by.username", default=None, allow_null=True, help_text="空为系统或尚未锁定")
     accepted_at = serializers.DateTimeField(allow_null=True)
     figures_sha256 = serializers.CharField(help_text="最近一次锁定时数据（规范JSON）的SHA-256")
 
@@ -140,7 +140,7 @@ class CloseViewSet(viewsets.ViewSet):
 class FindingExplanationSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
     household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
-    explained_by = serializers.CharField(source="explained_by.username", default=None, read_only=True)
+    explained_by = serializers.CharField(source="explained_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = FindingExplanation
