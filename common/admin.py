@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -79,6 +80,37 @@ def refusal_messages(error: Refused | ValidationError) -> list[str]:
     if isinstance(error, Refused):
         return [error.message]
     return error.messages
+
+
+def each_selected(model_admin, request, queryset, step, *, done_text: str, unit: str, label=str) -> None:
+    """An action's step (a service call) for each selected record: each refusal shown beside the
+    record (`label(record)`), then how many were done ("已{done_text} N {unit}。")."""
+    done = 0
+    for record in queryset:
+        try:
+            step(record)
+            done += 1
+        except (Refused, ValidationError) as e:
+            model_admin.message_user(request, f"{label(record)}：{'；'.join(refusal_messages(e))}", messages.ERROR)
+    model_admin.message_user(request, f"已{done_text} {done} {unit}。", messages.SUCCESS if done else messages.WARNING)
+
+
+def with_reason(model_admin, request, queryset, *, form_class, action: str, title: str, step, done_text: str,
+                unit: str, describe=str, label=str, note: str = ""):
+    """An action that asks why first: a page listing the selected records (`describe(record)`) with
+    `form_class` (one field, the reason), then `step(record, reason)` for each (each_selected)."""
+    (field,) = form_class.base_fields
+    form = form_class(request.POST if field in request.POST else None)
+    if form.is_valid():
+        reason = form.cleaned_data[field]
+        each_selected(model_admin, request, queryset, lambda record: step(record, reason), done_text=done_text,
+                      unit=unit, label=label)
+        return None
+    context = {**model_admin.admin_site.each_context(request), "title": title, "form": form, "note": note,
+               "opts": model_admin.model._meta, "action": action, "submit": f"确认{done_text}",
+               "records": [(record.pk, describe(record)) for record in queryset],
+               "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+    return TemplateResponse(request, "admin/with_reason.html", context)
 
 
 class ScopedAdmin(ServiceAdmin):

@@ -6,11 +6,9 @@ their services are the plan's)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from common.admin import ScopedAdmin, refusal_messages
-from common.refusals import Refused
+from common.admin import ScopedAdmin, each_selected, refusal_messages, with_reason
 from households.access import counties_visible_to, sees_whole_city, user_role
 from households.admin import county_filter
 from households.models import County, FindingExplanation, Role, YearClose
@@ -63,37 +61,25 @@ class YearCloseAdmin(VisibleCounty, ScopedAdmin):
     def figures_shown(self, close):
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', close.figures) if close.figures else "—"
 
-    def _steps(self, request, queryset, step, done_text):
-        done = 0
-        for close in queryset.select_related("county"):
-            try:
-                step(close)
-                done += 1
-            except (Refused, ValidationError) as e:
-                self.message_user(request, f"{close}：{'；'.join(refusal_messages(e))}", messages.ERROR)
-        self.message_user(request, f"已{done_text} {done} 个年度。", messages.SUCCESS if done else messages.WARNING)
+    def _steps(self, request, queryset, service, done_text):
+        each_selected(self, request, queryset.select_related("county"),
+                      lambda c: service(actor=request.user, county=c.county, year=c.year),
+                      done_text=done_text, unit="个年度")
+
+    def _with_reason(self, request, queryset, action, service, done_text):
+        return with_reason(
+            self, request, queryset.select_related("county"), form_class=ReasonForm, action=action,
+            title=f"{done_text}年度数据", done_text=done_text, unit="个年度",
+            step=lambda c, reason: service(actor=request.user, county=c.county, year=c.year, reason=reason),
+            describe=lambda c: f"{c}：{c.get_state_display()}")
 
     @admin.action(description="提交所选年度（本县录入员）")
     def submit_closes(self, request, queryset):
-        self._steps(request, queryset,
-                    lambda c: services.close_submit(actor=request.user, county=c.county, year=c.year), "提交")
+        self._steps(request, queryset, services.close_submit, "提交")
 
     @admin.action(description="锁定所选年度（审核员）")
     def accept_closes(self, request, queryset):
-        self._steps(request, queryset,
-                    lambda c: services.close_accept(actor=request.user, county=c.county, year=c.year), "锁定")
-
-    def _with_reason(self, request, queryset, action, service, done_text):
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            self._steps(request, queryset,
-                        lambda c: service(actor=request.user, county=c.county, year=c.year, reason=reason), done_text)
-            return None
-        context = {**self.admin_site.each_context(request), "title": f"{done_text}年度数据", "closes": queryset,
-                   "form": form, "opts": self.model._meta, "action": action,
-                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
-        return TemplateResponse(request, "admin/households/yearclose/reason.html", context)
+        self._steps(request, queryset, services.close_accept, "锁定")
 
     @admin.action(description="导出所选年度最近一次锁定时的数据（Excel，选一个年度）")
     def export_figures(self, request, queryset):

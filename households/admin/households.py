@@ -2,14 +2,12 @@
 returns shown, removal (清退) as an action; and the Excel template, import and export."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from common.admin import ScopedInline, refusal_messages
-from common.refusals import Refused
+from common.admin import ScopedInline, with_reason
 
 from .. import access, selectors, services
 from ..models import (
@@ -323,24 +321,9 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
 
     @admin.action(description="清退所选贫困户")
     def remove_households(self, request, queryset):
-        form = RemoveForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            done = 0
-            for household in queryset:
-                try:
-                    services.household_remove(actor=request.user, household=household,
-                                              reason=form.cleaned_data["reason"])
-                    done += 1
-                except (Refused, ValidationError) as e:
-                    self.message_user(request, f"{household}：{'；'.join(refusal_messages(e))}", messages.ERROR)
-            self.message_user(request, f"已清退 {done} 户。", messages.SUCCESS if done else messages.WARNING)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "清退贫困户",
-            "households": queryset,
-            "form": form,
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/households/household/remove.html", context)
+        return with_reason(
+            self, request, queryset, form_class=RemoveForm, action="remove_households", title="清退贫困户",
+            step=lambda household, reason: services.household_remove(actor=request.user, household=household,
+                                                                    reason=reason),
+            done_text="清退", unit="户", describe=lambda h: f"{h.number}（{h.village}）",
+            note="清退后，这些户不再计入贫困户，其成员可以登记到其他户；已有的帮扶、脱贫和返贫记录保留。")

@@ -3,11 +3,9 @@ the add page, accept and refuse as actions of the list; each handed to household
 which decides who may and every rule. A transfer is never changed or deleted: its history is the record."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
+from django.contrib import admin
 
-from common.admin import ScopedAdmin, refusal_messages
+from common.admin import ScopedAdmin, each_selected, with_reason
 from common.refusals import Refused
 
 from .. import access, services
@@ -103,34 +101,16 @@ class TransferAdmin(ScopedAdmin):
     def delete_model(self, request, obj):
         raise Refused("迁移记录不能删除")
 
-    def _decide(self, request, queryset, step, done_text):
-        done = 0
-        for transfer in queryset:
-            try:
-                step(transfer)
-                done += 1
-            except (Refused, ValidationError) as e:
-                self.message_user(request, f"{transfer.household}：{'；'.join(refusal_messages(e))}", messages.ERROR)
-        self.message_user(request, f"已{done_text} {done} 户。", messages.SUCCESS if done else messages.WARNING)
-
     @admin.action(description="接收所选迁移（迁入县）")
     def accept_transfers(self, request, queryset):
-        self._decide(request, queryset, lambda t: services.transfer_accept(actor=request.user, transfer=t), "接收")
+        each_selected(self, request, queryset, lambda t: services.transfer_accept(actor=request.user, transfer=t),
+                      done_text="接收", unit="户", label=lambda t: t.household)
 
     @admin.action(description="拒收所选迁移（迁入县，须填写原因）")
     def refuse_transfers(self, request, queryset):
-        form = RefuseForm(request.POST if "refusal_reason" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["refusal_reason"]
-            self._decide(request, queryset,
-                         lambda t: services.transfer_refuse(actor=request.user, transfer=t, reason=reason), "拒收")
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "拒收迁移",
-            "transfers": queryset.with_places(),
-            "form": form,
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/households/transfer/refuse.html", context)
+        return with_reason(
+            self, request, queryset.with_places(), form_class=RefuseForm, action="refuse_transfers", title="拒收迁移",
+            step=lambda t, reason: services.transfer_refuse(actor=request.user, transfer=t, reason=reason),
+            done_text="拒收", unit="户", label=lambda t: t.household,
+            describe=lambda t: f"{t.household.number}：{t.from_village} → {t.to_village}（{t.get_reason_display()}）",
+            note="拒收后，这些户仍留在迁出村，迁出县可以重新办理迁移。")
