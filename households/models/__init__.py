@@ -19,6 +19,7 @@ from .base import (
 )
 from .changes import ChangeKind, CorrectedField, MemberChange
 from .closes import CloseState, FindingExplanation, YearClose
+from .helpers import Helper, HelperAssignment, HelperLevel, HelperVisit, VisitKind
 from .households import (
     Health,
     Household,
@@ -52,4 +53,5 @@ __all__ = [
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
     "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
     "ChangeKind", "CorrectedField", "MemberChange", "CloseState", "FindingExplanation", "YearClose",
+    "Helper", "HelperAssignment", "HelperLevel", "HelperVisit", "VisitKind",
 ]
