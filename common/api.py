@@ -2,6 +2,8 @@
 
 Kept free of drf-spectacular, which imports DRF's views and so these settings (sanming_fupin/schema.py)."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -101,7 +103,22 @@ class WindowCount:
 
 
 class UserRateThrottle(WindowCount, throttling.UserRateThrottle):
-    pass
+    """A request with a token is counted under its token (one token per user, DRF's authtoken), as
+    the authentication reads its caller, in the same round trip to the cache (households.callers):
+    token_window() names the window, allow_request() takes the count the token brought."""
+
+    def token_window(self, key: str) -> tuple[str, int] | None:
+        if self.rate is None:
+            return None
+        ident = "token_" + hashlib.sha256(key.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}, self.duration
+
+    def allow_request(self, request, view):
+        counted = getattr(request.auth, "window", None)
+        if counted is None or self.rate is None:
+            return super().allow_request(request, view)
+        hits, self.left = counted
+        return hits <= self.num_requests
 
 
 class AnonRateThrottle(WindowCount, throttling.AnonRateThrottle):

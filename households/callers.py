@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from rest_framework.authtoken.models import Token
 
+from common.cache import get_counting, window_count
+
 from .access import user_role
 
 
@@ -26,24 +28,34 @@ def _key(token: str) -> str:
     return "caller:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def caller_by_token(key: str) -> Token | None:
+def caller_by_token(key: str, *, window: tuple[str, int] | None = None) -> Token | None:
     """Runs two queries (the token with its user and role, the permissions) when the cache does
-    not hold the token's caller; None for an unknown token. An inactive user is not kept."""
+    not hold the token's caller; None for an unknown token. An inactive user is not kept.
+    `window` (a throttle's cache key and period) counts this request in it in the same round trip
+    to the cache as the caller's read: token.window is then (hits, seconds left), for the throttle."""
     seconds = settings.CALLER_CACHE_SECONDS
-    if seconds:
+    token = counted = None
+    if window is not None and seconds:
+        token, hits, left = get_counting(cache, _key(key), *window)
+        counted = hits, left
+    elif window is not None:
+        counted = window_count(cache, *window)
+    elif seconds:
         token = cache.get(_key(key))
-        if token is not None:
-            return token
-    # Not the password's hash: it has no business in a cache.
-    tokens = Token.objects.select_related("user", "user__registry_role").defer("user__password")
-    token = tokens.filter(key=key).first()
     if token is None:
-        return None
-    user_role(token.user)  # None for a user without a role, kept as such
-    if not token.user.is_superuser:  # who holds every permission is never asked
-        token.user.get_all_permissions()  # Django's ModelBackend keeps them on the user object
-    if seconds and token.user.is_active:
-        cache.set(_key(key), token, seconds)
+        # Not the password's hash: it has no business in a cache.
+        tokens = Token.objects.select_related("user", "user__registry_role").defer("user__password")
+        token = tokens.filter(key=key).first()
+        if token is None:
+            if window is not None:
+                cache.delete(window[0])  # a window opened by a made-up token would only fill the cache
+            return None
+        user_role(token.user)  # None for a user without a role, kept as such
+        if not token.user.is_superuser:  # who holds every permission is never asked
+            token.user.get_all_permissions()  # Django's ModelBackend keeps them on the user object
+        if seconds and token.user.is_active:
+            cache.set(_key(key), token, seconds)
+    token.window = counted  # after it was cached: the count is this request's alone
     return token
 
 

@@ -130,3 +130,31 @@ def test_a_system_client_allowed_to_write_may_on_the_next_request(api_client, pl
     assert api_client.post(HOUSEHOLDS, body, format="json").status_code == 403
     grant("province", role="system_client", counties=[NINGHUA], can_write=True)
     assert api_client.post(HOUSEHOLDS, body, format="json").status_code == 201
+
+
+def test_a_token_beyond_the_rate_is_a_429_counted_as_its_caller_is_read(ninghua_clerk, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
+    cache.clear()
+    client = token_client(ninghua_clerk)
+    assert [client.get("/api/v1/counties/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    # The token's window, not the user's: another token-less door of the same user counts apart.
+    assert api_as_session(ninghua_clerk).get("/api/v1/counties/").status_code == 200
+
+
+def test_a_made_up_token_leaves_no_window_in_the_cache(monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert client.get(HOUSEHOLDS).status_code == 401
+    assert list(cache._cache) == []  # local memory's own store: nothing was left behind
+
+
+def api_as_session(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client

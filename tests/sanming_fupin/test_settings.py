@@ -73,11 +73,11 @@ def redis_cache():
 
     cache = RedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": f"sanming-fupin-test-{os.getpid()}"})
     try:
-        cache.delete_many(["probe", "window"])
+        cache.delete_many(["probe", "window", "absent"])
     except Exception as e:  # redis.ConnectionError: no Redis here
         pytest.skip(f"no Redis at 127.0.0.1:6379 ({e})")
     yield cache
-    cache.delete_many(["probe", "window"])
+    cache.delete_many(["probe", "window", "absent"])
 
 
 def test_the_redis_cache_keeps_and_drops_values(redis_cache):
@@ -98,6 +98,16 @@ def test_the_redis_cache_counts_hits_in_a_window_opened_by_the_first(redis_cache
     assert [hits for hits, _left in counts] == [1, 2, 3]
     assert all(0 < left <= 60 for _hits, left in counts)
     assert redis_cache.get("window") == 3  # Redis's own counter, not a value read and written back
+
+
+def test_the_redis_cache_reads_a_value_and_counts_a_window_at_once(redis_cache):
+    from common.cache import get_counting
+
+    redis_cache.set("probe", {"caller": 7}, 5)
+    first, second = (get_counting(redis_cache, "probe", "window", 60) for _ in range(2))
+    assert (first[:2], second[:2]) == (({"caller": 7}, 1), ({"caller": 7}, 2))
+    assert 0 < second[2] <= 60
+    assert get_counting(redis_cache, "absent", "window", 60)[:2] == (None, 3)
 
 
 def test_language_and_time_zone():
