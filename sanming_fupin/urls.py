@@ -46,6 +46,7 @@ router.register("plans/population", plans_api.PopulationViewSet, basename="popul
 router.register("plans/village-incomes", plans_api.VillageIncomeViewSet)
 router.register("workflows/cases", workflows_api.CaseViewSet, basename="case")
 router.register("workflows/in-tray", workflows_api.InTrayViewSet, basename="in-tray")
+router.register("workflows/notices", workflows_api.NoticePostingViewSet, basename="notice-posting")
 router.register("workflows/pending-exits", workflows_api.PendingExitViewSet, basename="pending-exit")
 router.register("closes", close_api.CloseViewSet, basename="close")
 router.register("finding-explanations", close_api.FindingExplanationViewSet, basename="finding-explanation")

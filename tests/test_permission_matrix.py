@@ -91,8 +91,9 @@ from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.conftest import DATIAN, NINGHUA, build_places
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from workflows import notices
 from workflows import services as workflows
-from workflows.models import Objection, State
+from workflows.models import NoticePosting, Objection, State
 
 pytestmark = pytest.mark.django_db
 
@@ -303,6 +304,7 @@ def build_world() -> SimpleNamespace:
     # but to whoever may see it (leaks()).
     w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
+    w.records["workflows.noticeposting"] = tuple(NoticePosting.objects.order_by("village_id"))
     w.records["jobs.job"] = (w.job,)
     # Every 2016 finding of both counties explained, so that 2016 may be submitted (issue 19).
     for county in (NINGHUA, DATIAN):
@@ -394,6 +396,9 @@ def build_cases(w) -> SimpleNamespace:
         for n, to in ((1, State.VILLAGE_REVIEWED), (2, State.VILLAGE_NOTICE), (9, State.TOWNSHIP_REVIEWED),
                       (10, State.TOWNSHIP_NOTICE), (17, State.COUNTY_APPROVED), (18, State.ANNOUNCED)):
             workflows.case_advance(case=case, to=to, actor=user, on=on(n))
+        # The announcement's list posted the day it was made: its period stays on(18) to on(25).
+        notices.notice_post(actor=user, kind="identification", step=State.ANNOUNCED, on=on(18),
+                            village=village.code)
         workflows.objection_raise(case=case, actor=user, content="家有轿车", raised_by="村民", on=on(19))
         setattr(cases, f"exit_{side}", exit_case)
         setattr(cases, f"identification_{side}", case)
@@ -613,7 +618,7 @@ ADMIN_MODELS = {
     # without the permission, the record being looked up first.
     **{label: {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
                "history": ("A R A R L L R L A", "R A A R L L R L A"), "delete": (NO_ONE, NO_ONE)}
-       for label in ["workflows.case", "workflows.objection"]},
+       for label in ["workflows.case", "workflows.objection", "workflows.noticeposting"]},
     # Login records are written by django-axes alone.
     **{label: {**dict.fromkeys(["changelist", "change", "history", "delete"], ADMIN_ONLY), "add": NO_ONE}
        for label in ["axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]},
@@ -1203,6 +1208,32 @@ def workflow_rows(get):
                    lambda w, c, k=kind, s=side, f=send: f(w, c, f"{cases}{getattr(w.cases, f'{k}_{s}').pk}/"), None)
     yield ("workflows/in-tray list", "workflows/in-tray", "list", EVERYONE, get(f"{API}workflows/in-tray/"),
            check_in_tray)
+    # Notice lists (公示名单): read where the place's county is seen (a place outside it is not found);
+    # posted by whoever takes the step for the place: the county's clerk (the reviewer and the system
+    # clients read, take no step). The world's announcement lists are posted: the request takes the
+    # county's posting back first (in the same rolled-back request), so that its case waits again.
+    notices_url = f"{API}workflows/notices/"
+    yield "workflows/notices list", "workflows/notices", "list", EVERYONE, get(notices_url), check_postings
+
+    def post_again(side):
+        def send(w, c):
+            posting = w.records["workflows.noticeposting"][("own", "other").index(side)]
+            NoticePosting.objects.filter(pk=posting.pk).delete()
+            return c.post(f"{notices_url}post/", {"kind": "identification", "step": "announced", "on": str(on(18)),
+                                                  "village": posting.village_id})
+        return send
+
+    for i, side in enumerate(("own", "other")):
+        village = lambda w, i=i: (w.places.chengnan, w.places.chengguan)[i].code  # noqa: E731
+        yield (f"workflows/notices cases {side}", "workflows/notices", "cases",
+               ("A N A N A A D U A", "N A A N N N D U A")[i],
+               get(lambda w, v=village: f"{notices_url}cases/?kind=identification&step=announced&village={v(w)}"),
+               check_notice_cases)
+        yield (f"workflows/notices retrieve {side}", "workflows/notices", "retrieve",
+               ("A N A N A A D U A", "N A A N N N D U A")[i],
+               get(lambda w, i=i: f"{notices_url}{w.records['workflows.noticeposting'][i].pk}/"), None)
+        yield (f"workflows/notices post_list {side}", "workflows/notices", "post_list",
+               ("A N D N D D D U A", "N A D N N N D U A")[i], post_again(side), check_posting)
     yield ("workflows/pending-exits list", "workflows/pending-exits", "list", EVERYONE,
            get(f"{API}workflows/pending-exits/"), check_pending_exits)
     yield ("audit/findings list", "audit/findings", "list", EVERYONE, get(f"{API}audit/findings/?page_size=500"),
@@ -1318,6 +1349,20 @@ def check_in_tray(w, persona, response):
     results = response.json()["results"]
     assert {r["county"] for r in results} == counties_seen(persona) & {NINGHUA, DATIAN}
     assert sum(response.json()["counts"].values()) == len(results)
+
+
+def check_postings(w, persona, response):
+    assert {r["village"][:6] for r in response.json()["results"]} == counties_seen(persona) & {NINGHUA, DATIAN}
+
+
+def check_notice_cases(w, persona, response):
+    (case,) = response.json()
+    assert case["state"] == "announced" and case["county"] in counties_seen(persona)
+
+
+def check_posting(w, persona, response):
+    posting = response.json()
+    assert posting["posted_by_name"] == w.users[persona].username and len(posting["cases"]) == 1
 
 
 def check_pending_exits(w, persona, response):

@@ -3,16 +3,20 @@
 whom each open case waits on, with counts. An applicant's ID number is shown as
 households.access.id_display shows it to the reader, as everywhere."""
 
-from django.contrib import admin
+from dataclasses import dataclass
 
-from common.admin import ReadOnlyAdmin
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from common.admin import ReadOnlyAdmin, with_reason
 from households import access
 from households.admin import MaskedIdMixin
 from households.validators import mask_id
 
-from . import selectors
-from .access import cases_visible_to
-from .models import Case, Objection, Step, Verification
+from . import notices, selectors
+from .access import cases_visible_to, postings_visible_to
+from .models import NOTICES, Case, NoticePosting, Objection, State, Step, Verification
 
 
 class WaitsOnFilter(admin.SimpleListFilter):
@@ -58,8 +62,27 @@ class VerificationInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PostForm(forms.Form):
+    posted_on = forms.DateField(label="张贴日期", initial=timezone.localdate,
+                                help_text="所列各户的公示期自此日起算；不能晚于今天，也不能早于该环节的办理日期")
+
+
+@dataclass(frozen=True)
+class NoticeList:
+    """The list of one village for one kind and notice step, named by one selected case of it."""
+
+    pk: int
+    kind: str
+    step: str
+    village: object
+
+    def __str__(self):
+        return f"{self.village}：{Case.Kind(self.kind).label}“{State(self.step).label}”名单"
+
+
 @admin.register(Case)
 class CaseAdmin(MaskedIdMixin, ReadOnlyAdmin):
+    actions = ["post_notice_lists"]
     list_display = ["id", "kind", "who", "village", "year", "state", "opened_at"]
     list_filter = [WaitsOnFilter, "kind", "state", "year"]
     list_select_related = ["village", "household"]
@@ -70,6 +93,22 @@ class CaseAdmin(MaskedIdMixin, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk__in=cases_visible_to(request.user))
+
+    @admin.action(description="张贴所选流程所在村的公示名单（公示期自张贴日起算）")
+    def post_notice_lists(self, request, queryset):
+        lists = {}
+        for case in queryset.filter(state__in=NOTICES).select_related("village").order_by("id"):
+            lists.setdefault((case.kind, case.state, case.village_id), NoticeList(case.pk, case.kind, case.state,
+                                                                                  case.village))
+        if not lists:
+            self.message_user(request, "所选流程都不在公示环节（村公示、乡镇公示、县公告）", messages.WARNING)
+            return None
+        return with_reason(
+            self, request, list(lists.values()), form_class=PostForm, action="post_notice_lists",
+            title="张贴公示名单", done_text="张贴", unit="份名单",
+            step=lambda notice, on: notices.notice_post(actor=request.user, kind=notice.kind, step=notice.step,
+                                                        village=notice.village.pk, on=on),
+            note="每份名单列出该村处于该公示环节、尚未张贴的全部流程（不限于所选），其公示期自张贴日起算。")
 
     @admin.display(description="户编号或申请人")
     def who(self, case):
@@ -90,3 +129,25 @@ class ObjectionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         visible = access.counties_visible_to(request.user)
         return super().get_queryset(request).filter(step__case__village__township__county__in=visible)
+
+
+@admin.register(NoticePosting)
+class NoticePostingAdmin(ReadOnlyAdmin):
+    list_display = ["posted_on", "place", "kind", "step", "posted_by_name", "listed"]
+    list_filter = ["kind", "step"]
+    list_select_related = ["village", "township", "county"]
+    readonly_fields = ["kind", "step", "village", "township", "county", "posted_on", "posted_by_name", "posted_at",
+                       "cases"]
+    exclude = ["posted_by"]
+
+    def get_queryset(self, request):
+        return postings_visible_to(request.user).select_related("village", "township", "county").prefetch_related(
+            "cases__household")
+
+    @admin.display(description="地点")
+    def place(self, posting):
+        return posting.place
+
+    @admin.display(description="所列户数")
+    def listed(self, posting):
+        return len(posting.cases.all())

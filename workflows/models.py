@@ -16,7 +16,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, Labor, PovertyCause, Village, choices_check, year_validators
+from households.models import (
+    County,
+    Household,
+    Labor,
+    PovertyCause,
+    Township,
+    Village,
+    choices_check,
+    year_validators,
+)
 from plans.models import PovertyLine
 
 
@@ -293,3 +302,49 @@ class Verification(models.Model):
     @property
     def passed(self) -> bool:
         return not self.problems() or bool(self.override_reason)
+
+
+class NoticePosting(models.Model):
+    """A notice list (公示名单) of one place posted on a day: the cases of that place waiting on one
+    notice step of one kind (workflows/notices.py). Posting starts each listed case's notice period on
+    `posted_on`, not on the day the step was taken: in the villages the period runs from the day the
+    list is on the wall, and objections are counted from then."""
+
+    kind = models.CharField(_("流程"), max_length=16, choices=Kind.choices)
+    step = models.CharField(_("公示环节"), max_length=20, choices=State.choices)
+    village = models.ForeignKey(Village, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("村"))
+    township = models.ForeignKey(Township, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("乡镇"))
+    county = models.ForeignKey(County, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("县(市、区)"))
+    posted_on = models.DateField(_("张贴日期"), help_text=_("公示期自此日起算"))
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("经办人"))
+    # Kept as text too: the record outlives the account.
+    posted_by_name = models.CharField(_("经办人用户名"), max_length=150)
+    posted_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    cases = models.ManyToManyField(Case, related_name="notice_postings", verbose_name=_("所列流程"))
+
+    class Meta:
+        verbose_name = _("公示名单张贴")
+        verbose_name_plural = _("公示名单张贴")
+        ordering = ["-posted_on", "-id"]
+        constraints = [
+            choices_check("noticeposting", "kind", Kind),
+            models.CheckConstraint(condition=Q(step__in=sorted(NOTICES)), name="noticeposting_step_is_notice"),
+            # One place: the village, the township or the county whose list it is.
+            models.CheckConstraint(
+                condition=Q(village__isnull=False, township__isnull=True, county__isnull=True)
+                | Q(village__isnull=True, township__isnull=False, county__isnull=True)
+                | Q(village__isnull=True, township__isnull=True, county__isnull=False),
+                name="noticeposting_one_place",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.place} {self.get_kind_display()}{self.get_step_display()}名单 {self.posted_on}"
+
+    @property
+    def place(self):
+        return self.village or self.township or self.county
