@@ -14,7 +14,7 @@ from django.db.models.functions import Concat, Left, Right
 from common.refusals import Refused
 
 from .models import County, Household, ReliefChannel, Role, Transfer, UserRole, Village
-from .validators import mask_id
+from .validators import mask_id, mask_phone
 
 
 def user_role(user) -> UserRole | None:
@@ -270,6 +270,24 @@ def id_display_sql(user, field: str = "id_number") -> Combinable:
     if may_see_full_id(user):
         return F(field)
     return Concat(Left(field, 6), Value("*" * 8), Right(field, 4))
+
+
+# ---------------------------------------------------------------- helpers' phones
+
+
+def helper_phone_display(user) -> Callable[[str, str | None], str]:
+    """How `user` is shown a helper's phone, the one decision every door takes it from:
+    show(phone, county_code) is the phone whole for superusers (and the system), the city reviewer
+    and the clerks (and system clients) of `county_code` — the household's county where a household
+    is concerned, otherwise the helper's — and 138****1234 for everyone else. Runs at most one
+    query (the role's counties), however many phones are then shown."""
+    if sees_whole_city(user):
+        return lambda phone, county_code: phone
+    role = user_role(user)
+    counties: frozenset[str] = frozenset()
+    if role is not None and role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
+        counties = frozenset(role.counties.values_list("code", flat=True))
+    return lambda phone, county_code: phone if (not phone or county_code in counties) else mask_phone(phone)
 
 
 # ---------------------------------------------------------------- the roles' groups

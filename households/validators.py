@@ -136,6 +136,15 @@ def validate_member_set(relations: list[str], id_numbers: list[str]) -> None:
         seen.add(number)
 
 
+def mask_phone(phone: str) -> str:
+    """138****1234: a helper's phone as shown to whoever may not see it whole (access.helper_phone_display).
+    The last four digits stay, so that a household can still tell two helpers' numbers apart."""
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else f"{'*' * (len(digits) - 4)}{digits[-4:]}"
+
+
 def mask_id(number: str) -> str:
     """350424********1234: the form the registry shows an ID number in messages."""
     return f"{number[:6]}{'*' * 8}{number[-4:]}" if len(number) == 18 else "*" * len(number)

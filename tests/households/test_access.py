@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from common.actors import SYSTEM
 from households import services
+from households.access import helper_phone_display
 from households.models import ExitRecord, Household, Member
 from households.validators import mask_id
 from tests.conftest import api_as
@@ -263,3 +264,16 @@ def test_roles_granted_in_the_admin(admin_client):
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.role == "county_clerk" and list(user.groups.values_list("name", flat=True)) == ["county_clerk"]
+
+
+def test_a_helpers_phone_is_whole_for_the_city_and_its_county_masked_for_everyone_else(roles, admin_user):
+    phone = "13812341234"
+    for who, ninghua, datian in [
+        (admin_user, phone, phone),
+        (roles["reviewer"], phone, phone),
+        (roles["clerk"], phone, "138****1234"),
+        (roles["other_clerk"], "138****1234", phone),
+        (roles["department"], "138****1234", "138****1234"),
+    ]:
+        show = helper_phone_display(who)
+        assert (show(phone, "350424"), show(phone, "350425")) == (ninghua, datian), who

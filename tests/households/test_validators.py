@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric
 
-from households.validators import mask_id, parse_resident_id, validate_member_set
+from households.validators import mask_id, mask_phone, parse_resident_id, validate_member_set
 from tests.factories import resident_id
 
 
@@ -84,3 +84,14 @@ def test_member_set_refuses_a_person_twice():
 
 def test_mask_id_keeps_prefix_and_last_four():
     assert mask_id("350424198203090023") == "350424********0023"
+
+
+@pytest.mark.parametrize(("phone", "shown"), [
+    ("13812341234", "138****1234"),
+    ("0598-8222222", "059****2222"),
+    ("123456", "**3456"),
+    ("1234", "****"),
+    ("", ""),
+])
+def test_mask_phone_keeps_the_last_four_digits(phone, shown):
+    assert mask_phone(phone) == shown
