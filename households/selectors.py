@@ -248,7 +248,8 @@ def household_transfers(household: Household):
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
     """Every create, change and delete of the household and of its members, measures, exits,
-    returns, transfers (every move, released, accepted or refused), member changes and yearly incomes, newest
+    returns, transfers (every move, released, accepted or refused), member changes, yearly incomes and
+    helper assignments, newest
     first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
@@ -256,7 +257,8 @@ def household_history(household: Household, *, show_id: Callable[[str], str]) ->
     histories = [
         Household.history.filter(id=household.pk),
         *(m.history.filter(household_id=household.pk)
-          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange, HouseholdIncome)),
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange, HouseholdIncome,
+                    HelperAssignment)),
     ]
     entries = []
     for records in histories:

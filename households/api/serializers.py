@@ -195,7 +195,8 @@ class ChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     model = serializers.CharField(
-        help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange, householdincome")
+        help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange, householdincome, "
+                  "helperassignment")
     object_id = serializers.CharField()
     type = serializers.ChoiceField(["created", "changed", "deleted"])
     date = serializers.DateTimeField()
