@@ -146,8 +146,9 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                 row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
                 report.problems.append(ImportProblem(row, problem.field or "", problem.message))
         helpers = _helper_rows(groups, households)
-        if helpers and not report.problems:
-            # Checked before anything is written, the households about to be created as such.
+        if helpers and dry_run and not report.problems:
+            # A dry run checks them with the households it would create as such; an import checks
+            # them as it writes them, after the households (their rows then refused, all undone).
             pending = {h.number: h.village_id[:6] for h in households if h.pk is None}
             _helper_problems(report, lambda: helper_assignments_import(
                 actor=actor, rows=helpers, dry_run=True, reason=reason, pending=pending))
@@ -159,7 +160,7 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
             # The helpers of the households as written (services/helper_imports.py): an assignment
             # from today for each household whose helper the workbook changes.
             _helper_problems(report, lambda: helper_assignments_import(actor=actor, rows=helpers, reason=reason))
-            if report.problems:  # checked above: only a change since then would get here
+            if report.problems:
                 transaction.set_rollback(True)
                 return report
     report.written = True
