@@ -32,6 +32,7 @@ from .bulk import (
     unsaved,
 )
 from .closes import accepted_closes, household_years
+from .helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import
 
 
 @dataclass
@@ -60,6 +61,9 @@ class ImportReport:
     rows: int = 0
     households: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
     members: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
+    # Households given a (new) current helper (帮扶责任人) by the workbook, and those whose row names
+    # the helper they have (helper_assignments_import; a dry run counts what it would do).
+    helpers: dict = field(default_factory=lambda: {"new": 0, "skip": 0})
     actions: dict[int, str] = field(default_factory=dict)  # sheet row → new, update, skip
     problems: list[ImportProblem] = field(default_factory=list)
     # The door's, from the sheet it read: columns it could not place, blank rows it skipped.
@@ -75,7 +79,7 @@ class ImportReport:
         h, m = self.households, self.members
         text = (f"贫困户：新增 {h['new']}，更新 {h['update']}，不变 {h['skip']}；"
                 f"家庭成员：新增 {m['new']}，更新 {m['update']}，不变 {m['skip']}；"
-                f"拒绝 {len(self.refused_rows)} 行")
+                f"帮扶关系：新增 {self.helpers['new']}；拒绝 {len(self.refused_rows)} 行")
         if self.ignored_headers:
             text += "；已忽略无法识别的列：" + "、".join(self.ignored_headers)
         return text
@@ -141,12 +145,51 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                 record = problem.record
                 row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
                 report.problems.append(ImportProblem(row, problem.field or "", problem.message))
+        helpers = _helper_rows(groups, households)
+        if helpers and dry_run and not report.problems:
+            # A dry run checks them with the households it would create as such; an import checks
+            # them as it writes them, after the households (their rows then refused, all undone).
+            pending = {h.number: h.village_id[:6] for h in households if h.pk is None}
+            _helper_problems(report, lambda: helper_assignments_import(
+                actor=actor, rows=helpers, dry_run=True, reason=reason, pending=pending))
         if report.problems or dry_run:
             return report
         tell(len(rows), len(rows), "写入")
         _write(actor, households, members, write, causes, pairs, reason)
+        if helpers:
+            # The helpers of the households as written (services/helper_imports.py): an assignment
+            # from today for each household whose helper the workbook changes.
+            _helper_problems(report, lambda: helper_assignments_import(actor=actor, rows=helpers, reason=reason))
+            if report.problems:
+                transaction.set_rollback(True)
+                return report
     report.written = True
     return report
+
+
+# The helper rows' fields by the workbook's column keys.
+_HELPER_COLUMNS = {"household_number": "number", "name": "helper_name", "unit": "helper_unit",
+                   "phone": "helper_phone", "started_on": "helper_name"}
+
+
+def _helper_rows(groups: dict[str, _Group], households) -> list[HelperRow]:
+    """A row for each household whose helper's name the workbook gives (a blank name keeps the
+    registry's helper, as any blank optional cell), on the household's first row."""
+    rows = []
+    for household in households:
+        values = groups[household.number].values
+        if values.get("helper_name"):
+            rows.append(HelperRow(household.number, str(values["helper_name"]), str(values.get("helper_unit") or ""),
+                                  str(values.get("helper_phone") or ""), row=household._sheet_row))
+    return rows
+
+
+def _helper_problems(report: ImportReport, run) -> None:
+    try:
+        result = run()
+        report.helpers = {"new": result.assignments_new, "skip": result.unchanged}
+    except HelperRowsInvalid as e:
+        report.problems += [ImportProblem(p.row, _HELPER_COLUMNS[p.field], p.message) for p in e.problems]
 
 
 def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[str, _Group]:
