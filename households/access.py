@@ -13,7 +13,18 @@ from django.db.models.functions import Concat, Left, Right
 
 from common.refusals import Refused
 
-from .models import County, Household, ReliefChannel, Role, Transfer, UserRole, Village
+from .models import (
+    County,
+    Helper,
+    HelperAssignment,
+    HelperVisit,
+    Household,
+    ReliefChannel,
+    Role,
+    Transfer,
+    UserRole,
+    Village,
+)
 from .validators import mask_id, mask_phone
 
 
@@ -84,6 +95,41 @@ def transfers_visible_to(user) -> QuerySet[Transfer]:
         return transfers.filter(Q(from_village__township__county_id__in=codes)
                                 | Q(to_village__township__county_id__in=codes))
     return transfers.none()
+
+
+def helpers_visible_to(user) -> QuerySet[Helper]:
+    """The helpers (帮扶责任人) a user sees: superusers and the city reviewer all; a county clerk and a
+    system client those of their counties and those assigned (now or before) to their counties'
+    households (a helper of another county, with a reason); a channel department those assigned to
+    the households it sees; anyone else none."""
+    helpers = Helper.objects.all()
+    if sees_whole_city(user):
+        return helpers
+    role = user_role(user)
+    if role is None:
+        return helpers.none()
+    assigned = HelperAssignment.objects.filter(household__in=households_visible_to(user)).values("helper_id")
+    if role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
+        return helpers.filter(Q(county_id__in=_county_codes(role)) | Q(pk__in=assigned))
+    if role.role == Role.CHANNEL_DEPARTMENT:
+        return helpers.filter(pk__in=assigned)
+    return helpers.none()
+
+
+def helper_assignments_visible_to(user) -> QuerySet[HelperAssignment]:
+    """The assignments of the households the user sees (households_visible_to)."""
+    assignments = HelperAssignment.objects.all()
+    if sees_whole_city(user):
+        return assignments
+    return assignments.filter(household__in=households_visible_to(user))
+
+
+def helper_visits_visible_to(user) -> QuerySet[HelperVisit]:
+    """The helpers' visits to the households the user sees (households_visible_to)."""
+    visits = HelperVisit.objects.all()
+    if sees_whole_city(user):
+        return visits
+    return visits.filter(assignment__household__in=households_visible_to(user))
 
 
 def sees_whole_city(user) -> bool:
@@ -226,6 +272,14 @@ def require_county_writable(actor, county: str | None, *, field: str, what: str)
         raise Refused(f"您的角色不能登记{what}")
     if county and not writable.filter(pk=county).exists():
         raise Refused(f"不在您可以登记{what}的县(市、区)内", field=field)
+
+
+def require_helper_writable(actor, helper: Helper) -> None:
+    """Runs a query. Refused unless the actor may write in the helper's county: a helper is changed
+    by the county that keeps it, even where another county's household has it with a reason.
+    (Assignments and visits are the household's: require_household_writable.)"""
+    if not counties_writable_by(actor).filter(pk=helper.county_id).exists():
+        raise Refused("您不能修改该帮扶责任人的信息")
 
 
 def may_decide_transfer(user, transfer: Transfer) -> bool:

@@ -19,6 +19,23 @@ county_code_validator = RegexValidator(r"^\d{6}\Z", "县级区划代码必须是
 township_code_validator = RegexValidator(r"^\d{9}\Z", "乡镇区划代码必须是9位数字")
 village_code_validator = RegexValidator(r"^\d{12}\Z", "村区划代码必须是12位数字")
 phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}\Z", "电话号码只能包含数字、空格和 + - ( )，5 到 20 位")
+# A helper is called by the households and the bureau: a mobile number (11 digits, 1[3-9]…) or a
+# landline with its area code (0598-1234567 or 05981234567), an extension after a hyphen. The
+# household's own phone stays loose: a villager may give a neighbour's or a shop's number.
+helper_phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)\Z",
+    "请填写11位手机号码（如 13805981234）或带区号的固定电话（如 0598-1234567，分机号用 - 隔开）")
+
+
+
+
+def helper_phone_clean(value: str | None) -> str:
+    """A helper's phone as typed, in the form helper_phone_validator checks: spaces dropped and a
+    mobile number's +86 (or 0086) left off, as people write them; anything else stays as typed
+    for the validator to refuse."""
+    phone = re.sub(r"\s+", "", value or "")
+    match = re.fullmatch(r"(?:\+86|0086)-?(1\d{10})", phone)
+    return match.group(1) if match else phone
 
 
 class ResidentId(NamedTuple):

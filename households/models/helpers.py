@@ -5,12 +5,13 @@ assignment and starts a new one, so its page shows the helpers it had in order.
 Writes go through households/services/helpers.py."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..validators import phone_validator
+from ..validators import helper_phone_validator
 from .base import RegistryModel, choices_check
 from .households import Household
 from .places import County
@@ -35,7 +36,7 @@ class Helper(RegistryModel):
     unit = models.CharField(_("帮扶单位"), max_length=100)
     post = models.CharField(_("职务"), max_length=50, blank=True)
     level = models.CharField(_("级别"), max_length=16, choices=Level.choices, default=Level.CADRE)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[helper_phone_validator])
     county = models.ForeignKey(County, models.PROTECT, related_name="helpers", verbose_name=_("所属县"))
     history = HistoricalRecords()
 
@@ -78,6 +79,11 @@ class HelperAssignment(RegistryModel):
 
     def __str__(self):
         return f"{self.household} ← {self.helper}"
+
+    def clean(self):
+        # The friendly twin of helper_assignment_ends_after_start.
+        if self.ended_on is not None and self.started_on is not None and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": f"终止日期不能早于起始日期（{self.started_on}）"})
 
 
 class HelperVisit(RegistryModel):

@@ -12,6 +12,18 @@ from .bulk import BatchInvalid, Problem, registry_bulk_create, registry_problems
 from .changes import member_change_record
 from .closes import accepted_closes, frozen_guard, frozen_guard_any, frozen_reason, year_frozen
 from .exports import export_log
+from .helper_imports import HelperImportResult, HelperProblem, HelperRow, HelperRowsInvalid, helper_assignments_import
+from .helpers import (
+    assignment_end,
+    assignment_start,
+    assignment_update,
+    helper_create,
+    helper_update,
+    household_helper_set,
+    visit_delete,
+    visit_record,
+    visit_update,
+)
 from .households import (
     household_check_links,
     household_delete,
@@ -65,5 +77,8 @@ __all__ = [
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
     "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
     "transfer_accept", "transfer_refuse", "transfer_release",
+    "HelperImportResult", "HelperProblem", "HelperRow", "HelperRowsInvalid", "helper_assignments_import",
+    "assignment_end", "assignment_start", "assignment_update", "helper_create", "helper_update", "household_helper_set",
+    "visit_delete", "visit_record", "visit_update",
     "accepted_closes", "frozen_guard", "frozen_guard_any", "frozen_reason", "year_frozen",
 ]

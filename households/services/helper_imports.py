@@ -1,0 +1,252 @@
+"""Helpers and assignments by the thousand: the registry workbook's helper columns and the
+assignments workbook (one row per household: number, helper's name, unit, phone, from). The rules
+of services/helpers.py checked for a whole set in a few queries, then written in bulk with their
+history; all or nothing."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from common.actors import person
+
+from .. import access
+from ..models import Helper, HelperAssignment, Household
+from ..validators import helper_phone_clean, helper_phone_validator
+from .bulk import insert_with_history, many
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class HelperRow:
+    """A household's helper as a row gives it. `started_on` None: the import's day (`on`)."""
+
+    household_number: str
+    name: str
+    unit: str
+    phone: str = ""
+    started_on: datetime.date | None = None
+    row: int | None = None  # the sheet's row number, for the reasons; None: its place in the list, from 1
+
+
+@dataclass(frozen=True)
+class HelperProblem:
+    row: int | None
+    field: str  # household_number, name, unit, phone or started_on
+    message: str
+
+
+class HelperRowsInvalid(ValidationError):
+    """Rows that break the rules; `problems` names each row and field. Nothing was written."""
+
+    def __init__(self, problems: list[HelperProblem]):
+        self.problems = problems
+        super().__init__([f"第 {p.row} 行：{p.message}" if p.row is not None else p.message for p in problems[:50]])
+
+
+@dataclass
+class HelperImportResult:
+    rows: int = 0
+    helpers_new: int = 0  # helpers created
+    helpers_changed: int = 0  # helpers whose phone the rows changed
+    assignments_new: int = 0  # households given a (new) helper
+    unchanged: int = 0  # households whose current helper the row names already
+    written: bool = False
+
+    def summary(self) -> str:
+        return (f"帮扶责任人：新增 {self.helpers_new}，更新电话 {self.helpers_changed}；"
+                f"帮扶关系：新增 {self.assignments_new}，不变 {self.unchanged}")
+
+
+@dataclass
+class _Plan:
+    result: HelperImportResult
+    problems: list[HelperProblem] = field(default_factory=list)
+    new_helpers: dict = field(default_factory=dict)  # (county, name, unit) → Helper
+    changed_helpers: list = field(default_factory=list)
+    ended: list = field(default_factory=list)  # current assignments ending
+    started: list = field(default_factory=list)  # (household_id, key, started_on)
+
+
+def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date | None = None,
+                              dry_run: bool = False, reason: str = "") -> HelperImportResult:
+    """Each row makes the helper it names (of the household's county, by name and unit; created if
+    new, its phone updated if given) the household's responsible helper from its `started_on`
+    (else `on`, today): the current assignment ends the day before and is kept. A row naming the
+    household's current helper changes nothing but the phone. Refused, each with its row, and
+    nothing written: an unknown household or one the actor may not change, a removed household, a
+    household on two rows, a blank name or unit, a phone that is not one, one helper (county, name,
+    unit) given two phones, a start in the future or not after the household's current or last
+    assignment's start and end. `reason` is each new assignment's reason (变更原因)."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        plan = _plan(actor, rows, on)
+        if plan.problems:
+            raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
+        if not dry_run:
+            _write(actor, plan, reason)
+            plan.result.written = True
+    return plan.result
+
+
+def _plan(actor, rows: list[HelperRow], on: datetime.date) -> _Plan:
+    """Runs a few queries per five thousand rows, none per row."""
+    plan = _Plan(HelperImportResult(rows=len(rows)))
+    problems = plan.problems
+    today = timezone.localdate()
+    clean: list[tuple[int, HelperRow, str]] = []  # (row number, row, phone)
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows, start=1):
+        number = row.row if row.row is not None else index
+        household = (row.household_number or "").strip()
+        name, unit, phone = (row.name or "").strip(), (row.unit or "").strip(), helper_phone_clean(row.phone)
+        bad = False
+        if not household:
+            problems.append(HelperProblem(number, "household_number", "请填写户编号"))
+            bad = True
+        elif household in seen:
+            problems.append(HelperProblem(number, "household_number", f"户编号 {household} 与第 {seen[household]} 行重复"))
+            bad = True
+        else:
+            seen[household] = number
+        for key, value, label in (("name", name, "帮扶责任人姓名"), ("unit", unit, "帮扶单位")):
+            limit = Helper._meta.get_field(key).max_length
+            if not value or len(value) > limit:
+                problems.append(HelperProblem(number, key, f"请填写{label}" if not value else f"{label}不能超过{limit}个字"))
+                bad = True
+        if phone:
+            try:
+                helper_phone_validator(phone)
+            except ValidationError as e:
+                problems.append(HelperProblem(number, "phone", e.messages[0]))
+                bad = True
+        if row.started_on is not None and row.started_on > today:
+            problems.append(HelperProblem(number, "started_on", "起始日期不能晚于今天"))
+            bad = True
+        if not bad:
+            clean.append((number, HelperRow(household, name, unit, phone, row.started_on, number), phone))
+
+    households = _households(actor, [r.household_number for _n, r, _p in clean], problems, clean)
+    clean = [(n, r, p) for n, r, p in clean if r.household_number in households]
+
+    # One helper, one phone: the rows that give a helper a phone must agree.
+    phones: dict[tuple, dict[str, int]] = {}
+    for number, row, phone in clean:
+        key = (households[row.household_number]["county"], row.name, row.unit)
+        if phone:
+            phones.setdefault(key, {}).setdefault(phone, number)
+    for key, given in phones.items():
+        if len(given) > 1:
+            listed = "、".join(f"第 {n} 行 {p}" for p, n in sorted(given.items(), key=lambda item: item[1]))
+            problems += [HelperProblem(n, "phone", f"同一帮扶责任人 {key[1]}（{key[2]}）的电话不一致：{listed}")
+                         for n in sorted(given.values())[1:]]
+
+    existing = _helpers({(households[r.household_number]["county"], r.name, r.unit) for _n, r, _p in clean})
+    ids = [h["pk"] for h in households.values()]
+    current = {a.household_id: a for start in range(0, len(ids), _CHUNK)
+               for a in HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
+                                                        ended_on__isnull=True)}
+    last_end = {}
+    for start in range(0, len(ids), _CHUNK):
+        last_end.update(HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
+                                                        ended_on__isnull=False)
+                        .values("household_id").annotate(last=Max("ended_on")).values_list("household_id", "last"))
+    for number, row, phone in clean:
+        household = households[row.household_number]
+        key = (household["county"], row.name, row.unit)
+        helper = existing.get(key) or plan.new_helpers.get(key)
+        if helper is None:
+            helper = plan.new_helpers[key] = Helper(county_id=key[0], name=row.name, unit=row.unit, phone=phone)
+            plan.result.helpers_new += 1
+        elif phone and helper.phone != phone and helper.pk is not None:
+            helper.phone = phone
+            if all(h is not helper for h in plan.changed_helpers):
+                plan.changed_helpers.append(helper)
+                plan.result.helpers_changed += 1
+        elif phone and not helper.phone:
+            helper.phone = phone  # a new helper whose first row gave no phone
+        now = current.get(household["pk"])
+        if now is not None and helper.pk is not None and now.helper_id == helper.pk:
+            plan.result.unchanged += 1
+            continue
+        started_on = row.started_on or on
+        if now is not None and started_on <= now.started_on:
+            problems.append(HelperProblem(number, "started_on", f"与现任帮扶责任人的帮扶关系（{now.started_on}起）重叠；"
+                                                                f"起始日期须晚于该日期"))
+            continue
+        ended = last_end.get(household["pk"])
+        if ended is not None and started_on <= ended:
+            problems.append(HelperProblem(number, "started_on", f"与该户此前的帮扶关系（至{ended}）重叠"))
+            continue
+        if now is not None:
+            now.ended_on = started_on - datetime.timedelta(days=1)
+            plan.ended.append(now)
+        plan.started.append((household["pk"], key, started_on))
+        plan.result.assignments_new += 1
+    return plan
+
+
+def _households(actor, numbers: list[str], problems: list, clean) -> dict[str, dict]:
+    """Runs two queries per five thousand numbers. The households the actor may change, by number
+    (pk, county); a problem for each row whose household is unknown, not the actor's or removed."""
+    found: dict[str, dict] = {}
+    writable = access.households_writable_by(actor)
+    for start in range(0, len(numbers), _CHUNK):
+        chunk = many(numbers[start:start + _CHUNK], "text")
+        for pk, number, village, status in writable.filter(number__in=chunk).values_list("pk", "number", "village_id",
+                                                                                          "status"):
+            found[number] = {"pk": pk, "county": village[:6], "status": status}
+    missing = [n for n in numbers if n not in found]
+    known = set()
+    for start in range(0, len(missing), _CHUNK):
+        known.update(Household.objects.filter(number__in=many(missing[start:start + _CHUNK], "text"))
+                     .values_list("number", flat=True))
+    for number, row, _phone in clean:
+        household = found.get(row.household_number)
+        if household is None:
+            message = (f"户编号 {row.household_number} 的贫困户不在您可以修改的县(市、区)内" if row.household_number in known
+                       else f"未知的户编号 {row.household_number}")
+            problems.append(HelperProblem(number, "household_number", message))
+        elif household["status"] == Household.Status.REMOVED:
+            problems.append(HelperProblem(number, "household_number", f"贫困户 {row.household_number} 已清退"))
+    return {n: h for n, h in found.items() if h["status"] != Household.Status.REMOVED}
+
+
+def _helpers(keys: set[tuple]) -> dict[tuple, Helper]:
+    """Runs a query per five thousand names. The registry's helpers of these (county, name, unit)."""
+    names = sorted({name for _county, name, _unit in keys})
+    counties = sorted({county for county, _name, _unit in keys})
+    found = {}
+    for start in range(0, len(names), _CHUNK):
+        for helper in Helper.objects.filter(county_id__in=counties, name__in=many(names[start:start + _CHUNK], "text")):
+            key = (helper.county_id, helper.name, helper.unit)
+            if key in keys:
+                found[key] = helper
+    return found
+
+
+def _write(actor, plan: _Plan, reason: str) -> None:
+    user = person(actor)
+    new = list(plan.new_helpers.values())  # their fields checked by _plan, the rest the model's defaults
+    insert_with_history(new, Helper, user=user, reason=reason)
+    if plan.changed_helpers:
+        bulk_update_with_history(plan.changed_helpers, Helper, ["phone"], default_user=user,
+                                 default_change_reason=reason or None, batch_size=2000)
+    # The current assignments end before the new ones start: one current assignment per household.
+    if plan.ended:
+        bulk_update_with_history(plan.ended, HelperAssignment, ["ended_on"], default_user=user,
+                                 default_change_reason=reason or None, batch_size=2000)
+    helpers = {(h.county_id, h.name, h.unit): h.pk for h in new}
+    helpers.update(_ids({key for _pk, key, _on in plan.started} - helpers.keys()))
+    assignments = [HelperAssignment(household_id=household, helper_id=helpers[key], started_on=started_on,
+                                    reason=reason[:200]) for household, key, started_on in plan.started]
+    insert_with_history(assignments, HelperAssignment, user=user, reason=reason)
+
+
+def _ids(keys: set[tuple]) -> dict[tuple, int]:
+    return {key: helper.pk for key, helper in _helpers(keys).items()}
