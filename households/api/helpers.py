@@ -121,14 +121,15 @@ class HelperViewSet(viewsets.ModelViewSet):
     search_fields = ["name", "unit"]
 
     def get_queryset(self):
-        helpers = access.helpers_visible_to(self.request.user).select_related("county").order_by("id")
-        if self.action == "retrieve":
-            # Its current households, of those the caller sees.
-            current = (HelperAssignment.objects.filter(ended_on__isnull=True,
-                                                       household__in=access.households_visible_to(self.request.user))
-                       .select_related("household").order_by("household__number"))
-            helpers = helpers.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
-        return helpers
+        helpers = access.helpers_visible_to(self.request.user).order_by("id")
+        return self.with_households(helpers) if self.action == "retrieve" else helpers
+
+    def with_households(self, helpers):
+        """The helpers, each with its current households of those the caller sees."""
+        current = (HelperAssignment.objects.filter(ended_on__isnull=True,
+                                                   household__in=access.households_visible_to(self.request.user))
+                   .select_related("household").order_by("household__number"))
+        return helpers.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -139,18 +140,17 @@ class HelperViewSet(viewsets.ModelViewSet):
         data = HelperInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         helper = services.helper_create(actor=request.user, **data.validated_data)
-        return self.detail(helper, status.HTTP_201_CREATED)
+        return self.answer(helper, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         helper = self.get_object()
         data = HelperInputSerializer(helper, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.helper_update(actor=request.user, helper=helper, **data.validated_data)
-        return self.detail(helper)
+        return self.answer(helper)
 
-    def detail(self, helper, status_code=200):
-        self.action = "retrieve"
-        helper = self.get_queryset().get(pk=helper.pk)
+    def answer(self, helper, status_code=200):
+        helper = self.with_households(Helper.objects.filter(pk=helper.pk)).get()
         return Response(HelperDetailSerializer(helper, context=self.get_serializer_context()).data,
                         status=status_code)
 

@@ -15,7 +15,7 @@ from common.refusals import Refused
 
 from .. import access, services
 from ..layout import HOUSEHOLD, Column
-from ..services import import_gate
+from ..services import HelperRow, HelperRowsInvalid, helper_assignments_import, import_gate
 from .container import WorkbookError
 from .reader import read_workbook
 from .writer import styled_workbook
@@ -98,8 +98,6 @@ def import_file(data: bytes, *, actor, dry_run: bool = False, on: datetime.date 
                 report.problems.append(Problem(row.number, column.header, "", "必填"))
     if report.problems:
         return report
-    from ..services.helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import  # noqa: PLC0415
-
     rows = [HelperRow(household_number=str(r.values["household"]), name=str(r.values["name"]),
                       unit=str(r.values["unit"]), phone=str(r.values.get("phone") or ""),
                       started_on=r.values.get("started_on"), row=r.number)

@@ -89,7 +89,7 @@ def test_the_export_is_a_row_per_household_with_phones_as_the_reader_sees_them(h
 def test_an_import_starts_assignments_and_finds_or_adds_helpers(helpers, ninghua_clerk):
     content = xlsx([
         ["NH-1", "王强", "县水利局", "13700001111", days_ago(5)],  # a new helper, from 5 days ago
-        ["NH-2", "周芳", "县财政局", ZHOU_PHONE, days_ago(50)],  # as it stands: nothing to do
+        ["NH-2", "李明", "县农业局", LI_PHONE, None],  # from today; his phone as it stands
     ])
     response = api_import(ninghua_clerk, content)
     assert response.status_code == 200, response.json()
@@ -99,7 +99,11 @@ def test_an_import_starts_assignments_and_finds_or_adds_helpers(helpers, ninghua
     history = list(HelperAssignment.objects.filter(household=helpers.nh1).order_by("started_on")
                    .values_list("helper__name", "started_on", "ended_on"))
     assert history == [("李明", days_ago(100), days_ago(6)), ("王强", days_ago(5), None)]
-    assert HelperAssignment.objects.filter(household=helpers.nh2, ended_on__isnull=True).get().helper == helpers.zhou
+    history = list(HelperAssignment.objects.filter(household=helpers.nh2).order_by("started_on")
+                   .values_list("helper__name", "started_on", "ended_on"))
+    assert history == [("李明", days_ago(200), days_ago(101)), ("周芳", days_ago(50), days_ago(1)),
+                       ("李明", TODAY, None)]
+    assert Helper.objects.filter(name="李明").count() == 1  # found by county, name and unit
     # The same workbook again writes nothing new.
     before = snapshot()
     assert api_import(ninghua_clerk, content).status_code == 200
@@ -150,7 +154,7 @@ def test_a_dry_run_writes_nothing(helpers, ninghua_clerk):
 def test_a_file_that_is_no_workbook_is_a_400(helpers, ninghua_clerk):
     response = api_import(ninghua_clerk, b"not a workbook")
     assert response.status_code == 400 and "file" in response.json()
-    response = api_import(ninghua_clerk, xlsx([["NH-1"]], headers=["户编号", "其他"]))
+    response = api_import(ninghua_clerk, xlsx([["NH-1", "县水利局"]], headers=["户编号", "帮扶单位"]))
     assert response.status_code == 400 and "帮扶责任人" in str(response.json())
 
 
@@ -198,7 +202,7 @@ def test_the_admin_import_is_for_those_who_write(helpers, city_reviewer):
 # ---------------------------------------------------------------- the command
 
 
-def test_the_command_imports_all_or_nothing_and_exports(helpers, ninghua_clerk, tmp_path):
+def test_the_command_imports_all_or_nothing_and_exports(helpers, ninghua_clerk, health_department, tmp_path):
     bad, good, out = tmp_path / "bad.xlsx", tmp_path / "good.xlsx", tmp_path / "out.xlsx"
     bad.write_bytes(xlsx([["NH-1", "王强", "县水利局", "", None], ["NH-1", "赵六", "县林业局", "", None]]))
     good.write_bytes(xlsx([["NH-1", "王强", "县水利局", "", None]]))
@@ -232,20 +236,22 @@ def test_the_command_refuses_an_unknown_user(helpers, tmp_path):
 # ---------------------------------------------------------------- LibreOffice
 
 
-def test_an_export_saved_again_by_libreoffice_imports_unchanged(helpers, ninghua_clerk, tmp_path):
+def test_an_export_saved_again_by_libreoffice_imports_unchanged(helpers, datian_clerk, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
     source = tmp_path / "帮扶关系表.xlsx"
-    source.write_bytes(api_as(ninghua_clerk).get(f"{URL}export/").content)
+    HelperAssignment.objects.filter(pk=helpers.datian.pk).update(started_on=days_ago(400))  # a date of last year
+    source.write_bytes(api_as(datian_clerk).get(f"{URL}export/").content)
     out = tmp_path / "converted"
     subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
                     "--convert-to", "xlsx", "--outdir", str(out), str(source)], capture_output=True, timeout=300,
                    check=False)
     converted = (out / source.name).read_bytes()
-    assert [r[:4] for r in grid(converted)[1:]] == [["NH-1", "李明", "县农业局", LI_PHONE],
-                                                    ["NH-2", "周芳", "县财政局", ZHOU_PHONE]]
+    rows = grid(converted)
+    assert [r[:4] for r in rows[1:]] == [["DT-1", "周芳", "县财政局", ZHOU_PHONE]]
+    assert rows[1][4].date() == days_ago(400)
     before = snapshot()
-    report = helper_book.import_file(converted, actor=ninghua_clerk)
+    report = helper_book.import_file(converted, actor=datian_clerk)
     assert report.problems == [] and report.written
     assert snapshot() == before
