@@ -24,8 +24,8 @@ def days_ago(n: int) -> datetime.date:
     return TODAY - datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def helpers(poor, places):
+@pytest.fixture(name="helpers")
+def helpers_fixture(poor, places):
     li = Helper.objects.create(county_id=NINGHUA, name="李明", unit="县农业局", post="科员", phone=LI_PHONE)
     zhou = Helper.objects.create(county_id=DATIAN, name="周芳", unit="县财政局", level="section", phone=ZHOU_PHONE)
     nh2 = household(village=places.chengbei, number="NH-2", main_cause_id="lack_funds")

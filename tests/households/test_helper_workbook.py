@@ -25,7 +25,7 @@ from tests.households.helper_world import (
     ZHOU_MASKED,
     ZHOU_PHONE,
     days_ago,
-    helpers,  # noqa: F401  (the fixture)
+    helpers_fixture,  # noqa: F401  (the fixture `helpers`, used by being here)
 )
 
 pytestmark = pytest.mark.django_db
