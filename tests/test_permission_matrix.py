@@ -802,12 +802,15 @@ HOUSEHOLD_OF = {
     "households.returnrecord": lambda r: r.household.number,
     "projects.guaranteedloan": lambda r: r.measure.household.number,
     **{f"projects.{name}": lambda r: r.member.household.number for name in PROJECT_LINKS if name != "guaranteedloan"},
+    "households.helperassignment": lambda a: a.household.number,
+    "households.helpervisit": lambda v: v.assignment.household.number,
 }
 WITH_RECORDS = {
     "households.household": set(HOUSEHOLDS), "households.member": set(HOUSEHOLDS),
     "households.reliefmeasure": {"NHA-0001", "DTE-0003"}, "households.exitrecord": set(HOUSEHOLDS),
     "households.returnrecord": {"NHA-0001", "DTE-0003"}, "households.householdincome": set(HOUSEHOLDS),
     **{f"projects.{name}": {"NHA-0001", "DTE-0003"} for name in PROJECT_LINKS},
+    "households.helperassignment": {"NHA-0001", "DTE-0003"}, "households.helpervisit": {"NHA-0001", "DTE-0003"},
 }
 
 

@@ -274,6 +274,10 @@ class HelperAssignmentAdmin(PhoneMaskMixin, ScopedAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "household":
             kwargs["queryset"] = self.households(request)
+        elif db_field.name == "helper":
+            # The helpers the user sees (its counties', and those already helping its households): a
+            # list is scoped like every other. Another county's new helper is given through the API.
+            kwargs["queryset"] = access.helpers_visible_to(request.user).order_by("county", "unit", "name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def autocomplete_offer(self, request, field_name, queryset):

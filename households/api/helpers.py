@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from common.excel import XLSX_TYPE, xlsx_response
 
 from .. import access, services
-from ..models import Helper, HelperAssignment, HelperLevel, HelperVisit, VisitKind
+from ..models import Helper, HelperAssignment, HelperLevel, HelperVisit, Household, VisitKind
 from ..workbook import helpers as helper_book
 from .views import logged_filters
 
@@ -184,7 +184,7 @@ class AssignmentSerializer(PhoneShownMixin, serializers.ModelSerializer):
 
 
 class AssignmentStartInput(serializers.Serializer):
-    household = serializers.PrimaryKeyRelatedField(queryset=HelperAssignment.objects.none(), help_text="贫困户 id")
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none(), help_text="贫困户 id")
     # Any helper: one of another county may be given, with a reason (the service asks for it).
     helper = serializers.PrimaryKeyRelatedField(queryset=Helper.objects.all(), help_text="帮扶责任人 id")
     started_on = serializers.DateField(help_text="起始日期（不晚于今天）；该户原来的帮扶关系在前一天终止")
