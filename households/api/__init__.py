@@ -1,7 +1,8 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
 from .changes import MemberChangeViewSet
-from .helpers import HelperAssignmentViewSet, HelperViewSet, HelperVisitViewSet
+from .helper_visits import HelperVisitViewSet
+from .helpers import HelperAssignmentViewSet, HelperViewSet
 from .incomes import IncomeViewSet
 from .places import (
     AlleviationModelViewSet,
