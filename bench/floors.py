@@ -22,11 +22,11 @@ WHERE e.year IN (2015, 2016, 2017, 2018) GROUP BY 1, 2
 """
 
 # The city export's 29 columns (bench/export.py, bench/export_writers.py) as one join, in the export's
-# order: the floor of the database's part.
+# order: the floor of the database's part (the helper's three: the current assignment's, issue 20).
 EXPORT = """
 SELECT c.name, t.name, v.name, v.code, h.number, h.category, h.identified_year, h.standard, pc.name,
-       COALESCE(oc.names, ''), h.income_per_capita, h.address, h.phone, h.helper_name, h.helper_unit,
-       h.helper_phone, h.status, m.name, m.id_number, m.relation, m.sex, m.birth_date, m.ethnicity, m.health, m.labor,
+       COALESCE(oc.names, ''), h.income_per_capita, h.address, h.phone, COALESCE(hp.name, ''),
+       COALESCE(hp.unit, ''), COALESCE(hp.phone, ''), h.status, m.name, m.id_number, m.relation, m.sex, m.birth_date, m.ethnicity, m.health, m.labor,
        m.schooling, m.disability_certificate, m.draws_dibao, m.draws_wubao
 FROM households_member m
 JOIN households_household h ON m.household_id = h.id
@@ -37,6 +37,8 @@ JOIN households_povertycause pc ON h.main_cause_id = pc.code
 LEFT JOIN (SELECT o.household_id, string_agg(p.name, '、' ORDER BY p.position, p.code) AS names
            FROM households_household_other_causes o JOIN households_povertycause p ON o.povertycause_id = p.code
            GROUP BY o.household_id) oc ON oc.household_id = h.id
+LEFT JOIN households_helperassignment ha ON ha.household_id = h.id AND ha.ended_on IS NULL
+LEFT JOIN households_helper hp ON ha.helper_id = hp.id
 WHERE m.left_on IS NULL
 ORDER BY h.village_id, h.number, m.id
 """

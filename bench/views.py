@@ -10,7 +10,7 @@ from households.selectors import MEMBER_ROW_FIELDS as MEMBER_FIELDS
 
 def bare_households(request):
     page, size = int(request.GET.get("page", 1)), int(request.GET.get("page_size", 50))
-    households = Household.objects.order_by("id")
+    households = Household.objects.with_current_helper().order_by("id")  # the helper's three fields
     count = households.count()
     rows = list(households.values(*HOUSEHOLD_FIELDS)[(page - 1) * size:page * size])
     ids = [row["id"] for row in rows]

@@ -333,6 +333,17 @@ def event_table(exits, returns) -> Table:
 HISTORY_TYPES = {"created": "新增", "changed": "修改", "deleted": "删除"}
 
 
+def household_helpers_table(assignments) -> Table:
+    """The helpers a household had (帮扶责任人), in order, with their dates and the reason for each
+    change (households.selectors.household_helpers); phones are not listed (personal data: the
+    page shows the current helper's as the user may see it)."""
+    columns = {"name": "帮扶责任人", "unit": "帮扶单位", "post": "职务", "started_on": "起始日期",
+               "ended_on": "终止日期", "reason": "变更原因"}
+    rows = [{"name": a.helper.name, "unit": a.helper.unit, "post": a.helper.post, "started_on": a.started_on,
+             "ended_on": a.ended_on or "至今", "reason": a.reason} for a in assignments]
+    return Table("household_helpers", "历任帮扶责任人", columns, rows)
+
+
 def household_incomes_table(incomes) -> Table:
     """A household's yearly incomes (年度收入): by source where given, the total, the size at the
     year's end and the per-capita figure."""

@@ -179,7 +179,7 @@ class _Planner:
                 new = Household(number=f"{h.village.code}-{self.registry.serial:05d}", category="ordinary",
                                 # a young couple short of capital, not of the parents' cause (a
                                 # disabled or ill member stays with the parents)
-                                main_cause_id="lack_funds", helper_name=h.helper_name, helper_unit=h.helper_unit)
+                                main_cause_id="lack_funds")
                 self.add(K.SPLIT, h, later, members=[m, spouse], relations=["head", "spouse"], new_household=new,
                          reason="子女婚后分户")
                 self.delta(h, later, -2)

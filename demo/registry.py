@@ -189,9 +189,11 @@ def _household(rng, county, village, serial, causes, used_ids, most=7):
     household = Household(
         number=f"{village.code}-{serial:05d}", village=village, category=category, main_cause=causes[main_cause],
         identified_year=2014, standard="national" if rng.random() < 0.85 else "provincial",
-        income_per_capita=Decimal(rng.randrange(1200, 2790)), helper_name=rng.choice(SURNAMES) + "干部",
-        helper_unit=f"{county.name}扶贫办",
+        income_per_capita=Decimal(rng.randrange(1200, 2790)),
     )
+    # The draw that once named the household's helper stays, so that the seeded registry stays the
+    # same household for household; the helpers are people now (demo/helpers.py).
+    rng.choice(SURNAMES)
     head_age = rng.randint(62, 88) if category == "wubao" else rng.randint(35, 78)
     people = [("head", head_age, rng.random() < 0.8)]
     if size > 1:

@@ -61,6 +61,10 @@ COLUMNS: list[Column] = [
 ]
 WRITABLE = [c for c in COLUMNS if not c.read_only]
 BY_KEY = {c.key: c for c in COLUMNS}
-# The fields an import writes: every writable column but the secondary causes (many to many).
-HOUSEHOLD_FIELDS = [c.key for c in WRITABLE if c.level == HOUSEHOLD and c.key not in ("number", "other_causes")]
+# The current helper's (帮扶责任人): no fields of the household, but its assignment, read by the
+# export (selectors.household_export_rows) and written by the import through
+# services.helper_assignments_import.
+HELPER_KEYS = ("helper_name", "helper_unit", "helper_phone")
+# The fields an import writes: every writable column but the secondary causes (many to many) and the helper's.
+HOUSEHOLD_FIELDS = [c.key for c in WRITABLE if c.level == HOUSEHOLD and c.key not in ("number", "other_causes", *HELPER_KEYS)]
 MEMBER_FIELDS = [c.key for c in WRITABLE if c.level == MEMBER and c.key != "id_number"]

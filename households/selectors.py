@@ -3,12 +3,14 @@
 import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .layout import COLUMNS
 from .models import (
     ExitRecord,
+    HelperAssignment,
     Household,
     HouseholdEvent,
     HouseholdIncome,
@@ -184,19 +186,23 @@ MEMBER_ROW_FIELDS = [
 
 
 def household_values(households):
-    """The fields household_rows() starts from, for a page to be cut from."""
-    return households.values(*HOUSEHOLD_ROW_FIELDS)
+    """The fields household_rows() starts from, for a page to be cut from: the helper's three
+    (with_current_helper) read in the same query."""
+    return households.with_current_helper().values(*HOUSEHOLD_ROW_FIELDS)
 
 
-def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datetime.date | None = None) -> list[dict]:
+def household_rows(page: list[dict], *, show_id: Callable[[str], str], show_phone: Callable[[str, str], str],
+                   on: datetime.date | None = None) -> list[dict]:
     """Runs two queries (three with `on`). A page of household_values() as the API's HouseholdSerializer shows it
-    (members nested, ID numbers as `show_id` shows them: access.id_display), built from values()
+    (members nested, ID numbers as `show_id` shows them: access.id_display; the helper's phone as
+    `show_phone` shows it for the household's county: access.helper_phone_display), built from values()
     rather than model instances and serializer fields: a page of the list costs a fraction as much.
     The members are those present on the day `on` (present_on; None: today)."""
     rows = {row["id"]: row for row in page}
     ids = list(rows)
     for row in page:
         row["county"] = row["village_id"][:6]
+        row["helper_phone"] = show_phone(row["helper_phone"], row["county"])
         row["village"], row["main_cause"] = row.pop("village_id"), row.pop("main_cause_id")
         row["income_per_capita"] = str(row["income_per_capita"])
         row["other_causes"], row["members"] = [], []
@@ -214,6 +220,27 @@ def household_rows(page: list[dict], *, show_id: Callable[[str], str], on: datet
     return page
 
 
+def household_helpers(household: Household) -> list[HelperAssignment]:
+    """Runs a query. The helpers the household had (帮扶责任人), in order: each assignment with its
+    helper, its dates and the reason for the change; the last without an end is the current one."""
+    return list(HelperAssignment.objects.filter(household=household).select_related("helper")
+                .order_by("started_on", "id"))
+
+
+def current_helper(household: Household) -> dict[str, str]:
+    """Runs a query unless with_current_helper() annotated the household (or it has none yet): its
+    current helper's name, unit and phone (whole: each door shows the phone as
+    access.helper_phone_display decides), "" without one."""
+    if household.pk is None:
+        return {"helper_name": "", "helper_unit": "", "helper_phone": ""}
+    if not hasattr(household, "helper_name"):
+        values = (HelperAssignment.objects.filter(household=household, ended_on__isnull=True)
+                  .values_list("helper__name", "helper__unit", "helper__phone").first()) or ("", "", "")
+        household.helper_name, household.helper_unit, household.helper_phone = values
+    return {"helper_name": household.helper_name, "helper_unit": household.helper_unit,
+            "helper_phone": household.helper_phone}
+
+
 def household_transfers(household: Household):
     """Runs a query. Every move of the household (迁移), pending, accepted or refused, oldest first."""
     return Transfer.objects.filter(household=household).with_places().order_by("released_at", "id")
@@ -221,7 +248,8 @@ def household_transfers(household: Household):
 
 def household_history(household: Household, *, show_id: Callable[[str], str]) -> list[dict]:
     """Every create, change and delete of the household and of its members, measures, exits,
-    returns, transfers (every move, released, accepted or refused), member changes and yearly incomes, newest
+    returns, transfers (every move, released, accepted or refused), member changes, yearly incomes and
+    helper assignments, newest
     first, with who made it and what changed (ID numbers as `show_id` shows them:
     access.id_display). Runs
     one query per kind of record, and two per version of the household (its causes, many to many):
@@ -229,7 +257,8 @@ def household_history(household: Household, *, show_id: Callable[[str], str]) ->
     histories = [
         Household.history.filter(id=household.pk),
         *(m.history.filter(household_id=household.pk)
-          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange, HouseholdIncome)),
+          for m in (Member, ReliefMeasure, ExitRecord, ReturnRecord, Transfer, MemberChange, HouseholdIncome,
+                    HelperAssignment)),
     ]
     entries = []
     for records in histories:
@@ -275,8 +304,9 @@ _EXPORT_FIELDS = {
     "other_causes": "household_id",
     "name": "name",
     **{f: f"household__{f}" for f in ("village", "number", "category", "identified_year", "standard",
-                                      "income_per_capita", "address", "phone", "helper_name", "helper_unit",
-                                      "helper_phone", "status")},
+                                      "income_per_capita", "address", "phone", "status")},
+    # The current helper's, annotated on each member's row (household_export_rows).
+    **{f"helper_{f}": f"helper_{f}" for f in ("name", "unit", "phone")},
     **{f: f for f in ("id_number", "relation", "sex", "birth_date", "ethnicity", "health", "labor", "schooling",
                       "disability_certificate", "draws_dibao", "draws_wubao")},
 }
@@ -285,7 +315,7 @@ _EXPORT_FIELDS = {
 def household_export_rows(households) -> Iterator[tuple]:
     """Runs two queries. The export's rows: one per present member of each household (households by village
     and number, members in the order they were registered), each a tuple of values in the layout's
-    columns (layout.COLUMNS), codes as stored and ID numbers whole; the secondary causes as their
+    columns (layout.COLUMNS), codes as stored, ID numbers and the current helper's phone whole; the secondary causes as their
     names joined by 、. Values, not model instances, read as they stream from the database (a
     server-side cursor on PostgreSQL): the whole city is a hundred thousand members."""
     links = (Household.other_causes.through.objects.filter(household__in=households)
@@ -296,7 +326,11 @@ def household_export_rows(households) -> Iterator[tuple]:
         others.setdefault(household, []).append(name)
     names = {household: "、".join(causes) for household, causes in others.items()}
     at = next(i for i, c in enumerate(COLUMNS) if c.key == "other_causes")
+    current = HelperAssignment.objects.filter(household=OuterRef("household_id"), ended_on__isnull=True)
+    helper = {f"helper_{f}": Coalesce(Subquery(current.values(f"helper__{f}")[:1]), Value(""))
+              for f in ("name", "unit", "phone")}
     rows = (Member.objects.filter(household__in=households, left_on__isnull=True)  # present today
+            .annotate(**helper)
             .order_by("household__village_id", "household__number", "id")
             .values_list(*(_EXPORT_FIELDS[c.key] for c in COLUMNS)))
     for row in rows.iterator(chunk_size=5000):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from households import access
 from households.models import FIRST_YEAR, LAST_YEAR, Township, Village
-from households.selectors import household_history
+from households.selectors import household_helpers, household_history
 from plans import selectors as plan_selectors
 from plans.checks import run_checks
 from projects import selectors as project_selectors
@@ -189,11 +189,15 @@ def household(request, pk):
         raise Http404("没有这户，或不在您的查看范围内")
     records = selectors.household_records(found)
     show_id = access.id_display(user)
+    helpers = household_helpers(found)
+    current = helpers[-1] if helpers and helpers[-1].ended_on is None else None
+    phone = access.helper_phone_display(user)(current.helper.phone, found.county_code) if current else ""
     page_tables = [
         tables.member_table(records["members"], show_id=show_id),
         tables.measure_table(records["measures"]),
         tables.event_table(records["exits"], records["returns"]),
         tables.household_incomes_table(records["incomes"]),
+        tables.household_helpers_table(helpers),
         tables.history_table(household_history(found, show_id=show_id)),
     ]
     # A channel department sees the household, not its county's pages: no links it could not open.
@@ -204,4 +208,5 @@ def household(request, pk):
     crumbs.append((found.number, ""))
     return respond(request, "dashboard/household.html",
                    {"household": found, "other_causes": records["other_causes"], "crumbs": crumbs,
+                    "helper": current, "helper_phone": phone,
                     "may_open_admin": user.has_perm("households.view_household")}, page_tables)

@@ -30,6 +30,13 @@ class HouseholdForm(forms.ModelForm):
     county = forms.ModelChoiceField(
         County.objects.all(), required=False, label="县(市、区)", help_text="所选村必须属于该县"
     )
+    # The current helper (帮扶责任人), no model fields: saved by services.household_helper_set, which
+    # starts an assignment from today when they name another helper (save_related).
+    helper_name = forms.CharField(label="帮扶责任人", max_length=50, required=False,
+                                  help_text="更换帮扶责任人时，原帮扶关系于昨日终止并保留")
+    helper_unit = forms.CharField(label="帮扶责任人单位", max_length=100, required=False)
+    helper_phone = forms.CharField(label="帮扶责任人电话", max_length=20, required=False,
+                                   help_text="手机号或带区号的固定电话，如 0598-1234567")
 
     class Meta:
         model = Household
@@ -40,6 +47,10 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.village_id:
             self.fields["county"].initial = self.instance.village_id[:6]
+        if self.instance.pk:
+            for name, value in selectors.current_helper(self.instance).items():
+                if name in self.fields:
+                    self.fields[name].initial = value
 
     def clean(self):
         cleaned = super().clean()
@@ -197,7 +208,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     ]
     search_fields = ["number", "members__name", "=members__id_number"]
     autocomplete_fields = ["village"]
-    readonly_fields = ["status", "removed_reason", "member_changes_table"]
+    readonly_fields = ["status", "removed_reason", "member_changes_table", "helpers_shown"]
     ordering = ["village_id", "number"]
     actions = ["remove_households"]
     list_per_page = 50
@@ -205,7 +216,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
         (None, {"fields": ["number", "county", "village", "category", "standard", "identified_year"]}),
         ("致贫原因", {"fields": ["main_cause", "other_causes"]}),
         ("收入与状态", {"fields": ["income_per_capita", "status", "removed_reason"]}),
-        ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone"]}),
+        ("联系与帮扶", {"fields": ["address", "phone", "helper_name", "helper_unit", "helper_phone", "helpers_shown"]}),
         ("成员变动", {"fields": ["member_changes_table"]}),
     ]
 
@@ -236,6 +247,42 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
             return "无"
         head = format_html("<tr>{}</tr>", format_html_join("", "<th>{}</th>", (
             (h,) for h in ("迁出日期", "迁出村", "迁入村", "原因", "安置小区", "状态", "拒收原因"))))
+        body = format_html_join("", "<tr>{}</tr>", (
+            (format_html_join("", "<td>{}</td>", ((v,) for v in row)),) for row in rows))
+        return format_html("<table>{}{}</table>", head, body)
+
+    def get_object(self, request, object_id, from_field=None):
+        household = super().get_object(request, object_id, from_field)
+        if household is not None:
+            # The phone as this user may see it (access.helper_phone_display), for the read-only
+            # page and the form alike; the helpers it had, for helpers_shown.
+            selectors.current_helper(household)
+            household.helper_phone = access.helper_phone_display(request.user)(household.helper_phone,
+                                                                               household.county_code)
+            household.helpers_had = selectors.household_helpers(household)
+        return household
+
+    @admin.display(description="帮扶责任人")
+    def helper_name(self, household):
+        return selectors.current_helper(household)["helper_name"] or "—"
+
+    @admin.display(description="帮扶责任人单位")
+    def helper_unit(self, household):
+        return selectors.current_helper(household)["helper_unit"] or "—"
+
+    @admin.display(description="帮扶责任人电话")
+    def helper_phone(self, household):
+        return getattr(household, "helper_phone", "") or "—"  # as get_object() masked it
+
+    @admin.display(description="历任帮扶责任人")
+    def helpers_shown(self, household):
+        """The helpers the household had, in order, with their dates (read by get_object())."""
+        rows = [(a.helper.name, a.helper.unit, a.started_on, a.ended_on or "至今", a.reason)
+                for a in getattr(household, "helpers_had", [])]
+        if not rows:
+            return "无"
+        head = format_html("<tr>{}</tr>", format_html_join("", "<th>{}</th>", (
+            (h,) for h in ("帮扶责任人", "帮扶单位", "起始日期", "终止日期", "变更原因"))))
         body = format_html_join("", "<tr>{}</tr>", (
             (format_html_join("", "<td>{}</td>", ((v,) for v in row)),) for row in rows))
         return format_html("<table>{}{}</table>", head, body)
@@ -295,6 +342,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
             other_causes=form.cleaned_data["other_causes"],
             county=form.cleaned_data.get("county"),
         )
+        self._save_helper(request, form)
         measures = by_model[ReliefMeasure]
         changed = measures.save(commit=False)
         for measure in measures.deleted_objects:
@@ -307,6 +355,15 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
             self._save_incomes(request, form.instance, incomes)
         for formset in (by_model[ExitRecord], by_model[ReturnRecord]):
             formset.save(commit=False)  # read-only: saves nothing, but the change message reads its lists
+
+    def _save_helper(self, request, form):
+        if "helper_name" not in form.cleaned_data:  # a read-only page: no helper fields
+            return
+        household, phone = form.instance, form.cleaned_data.get("helper_phone", "")
+        if phone and phone == form.fields["helper_phone"].initial and "*" in phone:
+            phone = ""  # shown masked and left as it was: the helper keeps the phone it has
+        services.household_helper_set(actor=request.user, household=household, name=form.cleaned_data["helper_name"],
+                                      unit=form.cleaned_data.get("helper_unit", ""), phone=phone)
 
     def _save_incomes(self, request, household, formset):
         changed = formset.save(commit=False)

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import access
+from .. import access, selectors
 from ..models import (
     AlleviationModel,
     County,
@@ -109,9 +109,44 @@ class CountyField(serializers.Field):
         return {"county": code}
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CurrentHelperField(serializers.Field):
+    """Out: the household's current helper's name, unit or phone (帮扶责任人; the phone as
+    access.helper_phone_display shows it for the household's county), "" without one. In: what
+    services.household_helper_set is given (the view calls it)."""
+
+    def __init__(self, part: str, *, max_length: int, **kwargs):
+        self.part, self.max_length = part, max_length
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, household):
+        value = selectors.current_helper(household)[f"helper_{self.part}"]
+        request = self.context.get("request")
+        if self.part == "phone" and request is not None:
+            if "helper_phone_display" not in self.context:  # a query: once per response
+                self.context["helper_phone_display"] = access.helper_phone_display(request.user)
+            value = self.context["helper_phone_display"](value, household.county_code)
+        return value
+
+    def to_internal_value(self, data):
+        if data is None:
+            data = ""
+        if not isinstance(data, str | int):
+            raise serializers.ValidationError("请填写文字")
+        data = str(data).strip()
+        if len(data) > self.max_length:
+            raise serializers.ValidationError(f"不能超过{self.max_length}个字")
+        return {f"helper_{self.part}": data}
+
+
 class HouseholdSerializer(serializers.ModelSerializer):
     county = CountyField()
     members = NestedMemberSerializer(many=True)
+    helper_name = CurrentHelperField("name", max_length=50, label="帮扶责任人",
+                                     help_text="现任帮扶责任人姓名；写入时登记自当日起的帮扶关系（空白表示不变）")
+    helper_unit = CurrentHelperField("unit", max_length=100, label="帮扶责任人单位")
+    helper_phone = CurrentHelperField("phone", max_length=20, label="帮扶责任人电话",
+                                      help_text="手机号或带区号的固定电话；按权限脱敏")
 
     class Meta:
         model = Household
@@ -160,7 +195,8 @@ class ChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     model = serializers.CharField(
-        help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange, householdincome")
+        help_text="household, member, reliefmeasure, exitrecord, returnrecord, transfer, memberchange, householdincome, "
+                  "helperassignment")
     object_id = serializers.CharField()
     type = serializers.ChoiceField(["created", "changed", "deleted"])
     date = serializers.DateTimeField()

@@ -4,6 +4,7 @@ may write and every rule; each list holds only what access.py lets the caller se
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -38,6 +39,13 @@ from .serializers import (
     ReliefMeasureSerializer,
     ReturnRecordSerializer,
 )
+
+HELPER_FIELDS = ("helper_name", "helper_unit", "helper_phone")
+
+
+def _helper_fields(data: dict) -> dict:
+    """The helper's fields taken out of a household's validated data: they are no model fields."""
+    return {name: data.pop(name) for name in HELPER_FIELDS if name in data}
 
 
 def logged_filters(request, filterset_class) -> dict:
@@ -98,7 +106,7 @@ class HouseholdViewSet(ScopedViewSet):
         # The members present on `?on=` (today without it): one who has left stays on record, not here.
         on = read_on(self.request) if self.action == "retrieve" else None
         members = Member.objects.filter(selectors.present_on(on)).order_by("id")
-        return households.prefetch_related(Prefetch("members", queryset=members), "other_causes")
+        return households.with_current_helper().prefetch_related(Prefetch("members", queryset=members), "other_causes")
 
     def get_serializer_class(self):
         return HouseholdUpdateSerializer if self.action in ("update", "partial_update") else HouseholdSerializer
@@ -109,7 +117,8 @@ class HouseholdViewSet(ScopedViewSet):
         # gives (a test holds them together), at a fraction of the cost.
         on = read_on(request)
         page = self.paginate_queryset(selectors.household_values(self.filter_queryset(self.get_queryset())))
-        rows = selectors.household_rows(list(page), show_id=access.id_display(request.user), on=on)
+        rows = selectors.household_rows(list(page), show_id=access.id_display(request.user),
+                                        show_phone=access.helper_phone_display(request.user), on=on)
         return self.get_paginated_response(rows)
 
     @extend_schema(parameters=[ON_PARAMETER])
@@ -128,19 +137,33 @@ class HouseholdViewSet(ScopedViewSet):
         data = dict(serializer.validated_data)
         members = [Member(**m) for m in data.pop("members")]
         other_causes, county = data.pop("other_causes", []), data.pop("county", None)
-        serializer.instance = services.household_save(
-            actor=self.request.user, household=Household(**data), members=members, other_causes=other_causes,
-            county=county,
-        )
+        helper = _helper_fields(data)
+        with transaction.atomic():  # the household and its helper, or neither
+            serializer.instance = services.household_save(
+                actor=self.request.user, household=Household(**data), members=members, other_causes=other_causes,
+                county=county,
+            )
+            self._helper_set(serializer.instance, helper)
 
     def perform_update(self, serializer):
         household = serializer.instance
         data = dict(serializer.validated_data)
         other_causes, county = data.pop("other_causes", None), data.pop("county", None)
+        helper = _helper_fields(data)
         for name, value in data.items():
             setattr(household, name, value)
-        services.household_save(actor=self.request.user, household=household, other_causes=other_causes,
-                                county=county)
+        with transaction.atomic():
+            services.household_save(actor=self.request.user, household=household, other_causes=other_causes,
+                                    county=county)
+            self._helper_set(household, helper)
+
+    def _helper_set(self, household, helper: dict) -> None:
+        """The helper's fields, as given (a field not given: the current helper's), through the service."""
+        if helper:
+            services.household_helper_set(actor=self.request.user, household=household, name=helper.get("helper_name"),
+                                          unit=helper.get("helper_unit"), phone=helper.get("helper_phone", ""))
+        for name in HELPER_FIELDS:  # read again for the answer
+            household.__dict__.pop(name, None)
 
     def delete_record(self, household):
         services.household_delete(actor=self.request.user, household=household)

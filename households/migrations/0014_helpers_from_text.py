@@ -20,9 +20,11 @@ REASON = "由贫困户的帮扶责任人字段迁移"
 def _phone(value: str) -> str:
     # As validators.helper_phone_clean (copied: a migration keeps the rule of its day). A phone the
     # new validator would refuse is kept as it was typed: the county corrects it, nothing is lost.
-    phone = re.sub(r"\s+", "", value or "")
+    typed = (value or "").strip()
+    phone = re.sub(r"\s+", "", typed)
     match = re.fullmatch(r"(?:\+86|0086)-?(1\d{10})", phone)
-    return match.group(1) if match else phone
+    phone = match.group(1) if match else phone
+    return phone if re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?", phone) else typed
 
 
 def helpers_from_text(apps, schema_editor):

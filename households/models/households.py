@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,18 @@ class HouseholdQuerySet(models.QuerySet):
     def for_county(self, county):
         code = county.code if isinstance(county, County) else county
         return self.filter(village__township__county_id=code)
+
+    def with_current_helper(self):
+        """helper_name, helper_unit, helper_phone: the household's current helper's (its assignment
+        without an end), "" without one, read in the same query (a subquery each, on the index of
+        current assignments): the doors' three fields, with no query per household."""
+        from .helpers import HelperAssignment  # it points at Household
+
+        current = HelperAssignment.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)
+        return self.annotate(**{
+            f"helper_{name}": Coalesce(Subquery(current.values(f"helper__{name}")[:1]), Value(""))
+            for name in ("name", "unit", "phone")
+        })
 
     def with_member_counts(self):
         """The members present today (a member who has left stays on record, not in the count)."""
@@ -63,9 +75,8 @@ class Household(RegistryModel):
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
     removed_reason = models.CharField(_("清退原因"), max_length=200, blank=True)
-    helper_name = models.CharField(_("帮扶责任人"), max_length=50, blank=True)
-    helper_unit = models.CharField(_("帮扶责任人单位"), max_length=100, blank=True)
-    helper_phone = models.CharField(_("帮扶责任人电话"), max_length=20, blank=True, validators=[phone_validator])
+    # The household's helper (帮扶责任人) is a dated assignment (helpers.py: HelperAssignment), read as
+    # its helper_name, helper_unit, helper_phone by the API and the workbook (with_current_helper).
     address = models.CharField(_("住址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
     # The history is read by household (its id), never by number, village or cause: their indexes

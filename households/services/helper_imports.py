@@ -74,7 +74,8 @@ class _Plan:
 
 
 def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date | None = None,
-                              dry_run: bool = False, reason: str = "") -> HelperImportResult:
+                              dry_run: bool = False, reason: str = "",
+                              pending: dict[str, str] | None = None) -> HelperImportResult:
     """Each row makes the helper it names (of the household's county, by name and unit; created if
     new, its phone updated if given) the household's responsible helper from its `started_on`
     (else `on`, today): the current assignment ends the day before and is kept. A row naming the
@@ -82,10 +83,15 @@ def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date
     nothing written: an unknown household or one the actor may not change, a removed household, a
     household on two rows, a blank name or unit, a phone that is not one, one helper (county, name,
     unit) given two phones, a start in the future or not after the household's current or last
-    assignment's start and end. `reason` is each new assignment's reason (变更原因)."""
+    assignment's start and end. `reason` is each new assignment's reason (变更原因). A blank unit
+    is the household's current helper's where the row names that helper (as an export shows one
+    whose unit was never given). `pending` (a dry run of the registry workbook): the households the
+    caller is about to create, number → county code, checked as new households; nothing written."""
     on = on or timezone.localdate()
+    if pending:
+        dry_run = True
     with transaction.atomic():
-        plan = _plan(actor, rows, on)
+        plan = _plan(actor, rows, on, pending or {})
         if plan.problems:
             raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
         if not dry_run:
@@ -94,7 +100,7 @@ def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date
     return plan.result
 
 
-def _plan(actor, rows: list[HelperRow], on: datetime.date) -> _Plan:
+def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, str]) -> _Plan:
     """Runs a few queries per five thousand rows, none per row."""
     plan = _Plan(HelperImportResult(rows=len(rows)))
     problems = plan.problems
@@ -116,7 +122,7 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date) -> _Plan:
             seen[household] = number
         for key, value, label in (("name", name, "帮扶责任人姓名"), ("unit", unit, "帮扶单位")):
             limit = Helper._meta.get_field(key).max_length
-            if not value or len(value) > limit:
+            if (not value and key == "name") or len(value) > limit:
                 problems.append(HelperProblem(number, key, f"请填写{label}" if not value else f"{label}不能超过{limit}个字"))
                 bad = True
         if phone:
@@ -131,8 +137,25 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date) -> _Plan:
         if not bad:
             clean.append((number, HelperRow(household, name, unit, phone, row.started_on, number), phone))
 
-    households = _households(actor, [r.household_number for _n, r, _p in clean], problems, clean)
+    households = _households(actor, [r.household_number for _n, r, _p in clean if r.household_number not in pending],
+                             problems, [c for c in clean if c[1].household_number not in pending])
+    households.update((number, {"pk": None, "county": county, "status": Household.Status.REGISTERED})
+                      for number, county in pending.items())
     clean = [(n, r, p) for n, r, p in clean if r.household_number in households]
+    ids = [h["pk"] for h in households.values() if h["pk"] is not None]
+    current = {a.household_id: a for start in range(0, len(ids), _CHUNK)
+               for a in HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
+                                                        ended_on__isnull=True).select_related("helper")}
+    # A blank unit: the current helper's, where the row names that helper; else the row wants one.
+    kept = []
+    for number, row, phone in clean:
+        if not row.unit:
+            now = current.get(households[row.household_number]["pk"])
+            if now is None or (now.helper.name, now.helper.unit) != (row.name, ""):
+                problems.append(HelperProblem(number, "unit", "请填写帮扶单位"))
+                continue
+        kept.append((number, row, phone))
+    clean = kept
 
     # One helper, one phone: the rows that give a helper a phone must agree.
     phones: dict[tuple, dict[str, int]] = {}
@@ -147,10 +170,6 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date) -> _Plan:
                          for n in sorted(given.values())[1:]]
 
     existing = _helpers({(households[r.household_number]["county"], r.name, r.unit) for _n, r, _p in clean})
-    ids = [h["pk"] for h in households.values()]
-    current = {a.household_id: a for start in range(0, len(ids), _CHUNK)
-               for a in HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
-                                                        ended_on__isnull=True)}
     last_end = {}
     for start in range(0, len(ids), _CHUNK):
         last_end.update(HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),

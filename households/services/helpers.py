@@ -303,24 +303,36 @@ def _visit_check(visit: HelperVisit) -> None:
 # ---------------------------------------------------------------- through the household's fields
 
 
-def household_helper_set(*, actor, household: Household | int, name: str, unit: str, phone: str = "",
-                         on: datetime.date | None = None) -> HelperAssignment | None:
+def household_helper_set(*, actor, household: Household | int, name: str | None, unit: str | None,
+                         phone: str | None = "", on: datetime.date | None = None) -> HelperAssignment | None:
     """What writing the household's helper_name, helper_unit and helper_phone does (the API, the
     admin's household form): the helper of the household's county with that name and unit, created
     if there is none, its phone updated when one is given; if it is not the household's current
     helper, an assignment from `on` (today) ends the current one. A helper entered and changed on
-    the same day is a correction: the day's assignment names the new helper. A blank name changes
-    nothing (None). Errors name the household's fields (helper_name, helper_unit, helper_phone)."""
-    name, unit, phone = (name or "").strip(), (unit or "").strip(), helper_phone_clean(phone)
-    if not name:
-        return None
-    on = on or _today()
+    the same day is a correction: the day's assignment (without visits) names the new helper.
+    `name` or `unit` None: the current helper's (a partial change giving only the phone or the
+    unit). A blank name changes nothing (None). Errors name the household's fields (helper_name,
+    helper_unit, helper_phone)."""
     with transaction.atomic():
         household = locked(household)
+        current = household.helper_assignments.filter(ended_on__isnull=True).select_related("helper").first()
+        if name is None:
+            name = current.helper.name if current else ""
+        if unit is None:
+            unit = current.helper.unit if current else ""
+        name, unit, phone = name.strip(), unit.strip(), helper_phone_clean(phone)
+        if not name:
+            if phone or unit:
+                raise ValidationError({"helper_name": "请填写帮扶责任人"})
+            return None
         access.require_household_writable(actor, household)
-        if not unit:
+        if current is not None and (current.helper.name, current.helper.unit) == (name, unit):
+            helper = current.helper  # as the registry holds it, even a unit the migration found blank
+        elif not unit:
             raise ValidationError({"helper_unit": "请填写帮扶责任人单位"})
-        helper = Helper.objects.select_for_update().filter(county_id=household.county_code, name=name, unit=unit).first()
+        else:
+            helper = (Helper.objects.select_for_update()
+                      .filter(county_id=household.county_code, name=name, unit=unit).first())
         try:
             if helper is None:
                 helper = Helper(county_id=household.county_code, name=name, unit=unit, phone=phone)
@@ -334,9 +346,9 @@ def household_helper_set(*, actor, household: Household | int, name: str, unit: 
                 helper.save(update_fields=["phone"])
         except ValidationError as e:
             raise ValidationError({f"helper_{k}": v for k, v in e.message_dict.items()}) from None
-        current = household.helper_assignments.filter(ended_on__isnull=True).first()
         if current is not None and current.helper_id == helper.pk:
             return current
+        on = on or _today()
         if current is not None and current.started_on == on and not current.visits.exists():
             current.helper = helper
             stamp(actor, current)

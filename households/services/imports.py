@@ -32,6 +32,7 @@ from .bulk import (
     unsaved,
 )
 from .closes import accepted_closes, household_years
+from .helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import
 
 
 @dataclass
@@ -141,12 +142,49 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                 record = problem.record
                 row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
                 report.problems.append(ImportProblem(row, problem.field or "", problem.message))
+        helpers = _helper_rows(groups, households)
+        if helpers and not report.problems:
+            # Checked before anything is written, the households about to be created as such.
+            pending = {h.number: h.village_id[:6] for h in households if h.pk is None}
+            _helper_problems(report, lambda: helper_assignments_import(
+                actor=actor, rows=helpers, dry_run=True, reason=reason, pending=pending))
         if report.problems or dry_run:
             return report
         tell(len(rows), len(rows), "写入")
         _write(actor, households, members, write, causes, pairs, reason)
+        if helpers:
+            # The helpers of the households as written (services/helper_imports.py): an assignment
+            # from today for each household whose helper the workbook changes.
+            _helper_problems(report, lambda: helper_assignments_import(actor=actor, rows=helpers, reason=reason))
+            if report.problems:  # checked above: only a change since then would get here
+                transaction.set_rollback(True)
+                return report
     report.written = True
     return report
+
+
+# The helper rows' fields by the workbook's column keys.
+_HELPER_COLUMNS = {"household_number": "number", "name": "helper_name", "unit": "helper_unit",
+                   "phone": "helper_phone", "started_on": "helper_name"}
+
+
+def _helper_rows(groups: dict[str, _Group], households) -> list[HelperRow]:
+    """A row for each household whose helper's name the workbook gives (a blank name keeps the
+    registry's helper, as any blank optional cell), on the household's first row."""
+    rows = []
+    for household in households:
+        values = groups[household.number].values
+        if values.get("helper_name"):
+            rows.append(HelperRow(household.number, str(values["helper_name"]), str(values.get("helper_unit") or ""),
+                                  str(values.get("helper_phone") or ""), row=household._sheet_row))
+    return rows
+
+
+def _helper_problems(report: ImportReport, run) -> None:
+    try:
+        run()
+    except HelperRowsInvalid as e:
+        report.problems += [ImportProblem(p.row, _HELPER_COLUMNS[p.field], p.message) for p in e.problems]
 
 
 def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[str, _Group]:

@@ -23,20 +23,26 @@ from .container import MAX_ROWS
 from .reader import Sheet
 
 
-def household_cells(rows: Iterable[tuple], *, show_id: Callable[[str], str]) -> Iterator[list]:
+def household_cells(rows: Iterable[tuple], *, show_id: Callable[[str], str],
+                    show_phone: Callable[[str, str], str] | None = None) -> Iterator[list]:
     """The export's cells of selectors.household_export_rows(), in the layout's columns: codes shown
     by their labels (a value without a label as it is), 是 or 否, the ID numbers as `show_id` shows
-    them (access.id_display)."""
+    them (access.id_display), the helper's phone as `show_phone` shows it for the household's
+    county (access.helper_phone_display; None: whole)."""
     # Labels resolved once: a label is a lazy translation, translated again on every str(). The
     # status is read only in the layout, yet shown by its label like the coded columns.
     shown = [(i, {True: "是", False: "否"}) if column.kind == "bool" else (i, _labels(column))
              for i, column in enumerate(COLUMNS) if column.kind == "bool" or _labels(column)]
     id_at = next(i for i, column in enumerate(COLUMNS) if column.kind == "id")
+    phone_at = next(i for i, column in enumerate(COLUMNS) if column.key == "helper_phone")
+    village_at = next(i for i, column in enumerate(COLUMNS) if column.key == "village")
     for row in rows:
         cells = list(row)
         for i, labels in shown:
             cells[i] = labels.get(cells[i], cells[i])
         cells[id_at] = show_id(cells[id_at])
+        if show_phone is not None and cells[phone_at]:
+            cells[phone_at] = show_phone(cells[phone_at], cells[village_at][:6])
         yield cells
 
 
@@ -50,11 +56,12 @@ def _labels(column: Column) -> dict[str, str]:
     return {code: str(text) for code, text in field.flatchoices}
 
 
-def household_rows(households, *, show_id: Callable[[str], str]) -> Iterator[dict]:
+def household_rows(households, *, show_id: Callable[[str], str],
+                   show_phone: Callable[[str, str], str] | None = None) -> Iterator[dict]:
     """Runs two queries. The export's rows of the households as dicts by column key (the import's
     rows, as a clerk downloads them to edit)."""
     keys = [c.key for c in COLUMNS]
-    for cells in household_cells(selectors.household_export_rows(households), show_id=show_id):
+    for cells in household_cells(selectors.household_export_rows(households), show_id=show_id, show_phone=show_phone):
         yield dict(zip(keys, cells, strict=True))
 
 
@@ -153,13 +160,14 @@ def export_households(households, *, actor, door: str, filters: dict, progress=N
     """The export of a set of households (already scoped by the caller), logged; ID numbers as the
     actor may see them (access.id_display: whole for the system). `progress(done, total, stage)`,
     when given, is told the rows written (a query more: how many there will be)."""
-    show_id = access.id_display(actor)
+    show_id, show_phone = access.id_display(actor), access.helper_phone_display(actor)
     counted = 0
     total = Member.objects.filter(household__in=households, left_on__isnull=True).count() if progress else None
 
     def rows():
         nonlocal counted
-        for cells in household_cells(selectors.household_export_rows(households), show_id=show_id):
+        for cells in household_cells(selectors.household_export_rows(households), show_id=show_id,
+                                     show_phone=show_phone):
             counted += 1
             if progress and counted % 2000 == 0:
                 progress(counted, total, "写出")

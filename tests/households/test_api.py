@@ -397,9 +397,12 @@ def test_list_rows_are_the_detail_rows(user, request, ninghua_village):
     wife = resident_id(sex="female")
     h = household(village=ninghua_village, other_causes=PovertyCause.objects.filter(code__in=["lack_funds", "disability"]),
                   members=[member(), member(name="李秀英", relation="spouse", id_number=wife, ethnicity="畲族")],
-                  helper_name="陈干部", phone="0598-6831234")
+                  phone="0598-6831234")
+    services.household_helper_set(actor=SYSTEM, household=h, name="陈干部", unit="宁化县财政局", phone="13805981234")
     listed = client.get(f"{API}households/").json()["results"]
     assert listed == [client.get(f"{API}households/{h.pk}/").json()]
+    assert (listed[0]["helper_name"], listed[0]["helper_unit"], listed[0]["helper_phone"]) == (
+        "陈干部", "宁化县财政局", "13805981234")
 
 
 def test_systems_walk_the_registry_with_a_cursor(api_client, ninghua_village):

@@ -173,9 +173,12 @@ def test_a_household_counted_in_a_frozen_year_by_its_exit_keeps_its_causes(villa
                                   other_causes=[PovertyCause.objects.get(pk="lack_funds")])
     assert refused(e, "other_causes") and not h.other_causes.exists()
     # What counts nowhere stays open.
-    h.address, h.helper_name = "城南村12号", "李干部"
+    h.address = "城南村12号"
     services.household_save(actor=ninghua_clerk, household=h, other_causes=[])
     assert Household.objects.get(pk=h.pk).address == "城南村12号"
+    # Nor is the helper counted: it changes while the year is accepted.
+    services.household_helper_set(actor=ninghua_clerk, household=h, name="李干部", unit="宁化县农业局", phone="")
+    assert h.helper_assignments.get().helper.name == "李干部"
 
 
 def test_moving_a_household_into_the_frozen_year_is_refused(village, ninghua_clerk):
