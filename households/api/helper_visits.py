@@ -16,7 +16,7 @@ class VisitSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="assignment.household.number", read_only=True)
     helper = serializers.IntegerField(source="assignment.helper_id", read_only=True)
     helper_name = serializers.CharField(source="assignment.helper.name", read_only=True)
-    recorded_by = serializers.SlugRelatedField("username", read_only=True)
+    recorded_by = serializers.SlugRelatedField("username", read_only=True, allow_null=True, help_text="空白表示系统")
 
     class Meta:
         model = HelperVisit
