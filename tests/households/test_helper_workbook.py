@@ -128,6 +128,10 @@ def test_a_blank_first_day_is_today(helpers, ninghua_clerk):
     ([["NH-1", "王强", "县水利局", "打电话", None]], 2, None),
     # Not a date.
     ([["NH-1", "王强", "县水利局", "", "明天"]], 2, None),
+    # Before the household's current assignment started (李明's, 100 days ago): an overlap.
+    ([["NH-1", "王强", "县水利局", "", days_ago(150)]], 2, "重叠"),
+    # In the future.
+    ([["NH-1", "王强", "县水利局", "", days_ago(-3)]], 2, "今天"),
 ])
 def test_a_bad_workbook_is_refused_row_by_row_with_nothing_written(helpers, ninghua_clerk, rows, bad_row, words):
     before = snapshot()
