@@ -222,11 +222,17 @@ class ImportCountsSerializer(serializers.Serializer):
     skip = serializers.IntegerField()
 
 
+class HelperCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    skip = serializers.IntegerField()
+
+
 class ImportReportSerializer(serializers.Serializer):
     written = serializers.BooleanField(help_text="是否已写入")
     rows = serializers.IntegerField(help_text="数据行数（不含空行）")
     households = ImportCountsSerializer(help_text="贫困户：新增、更新、不变")
     members = ImportCountsSerializer(help_text="家庭成员：新增、更新、不变")
+    helpers = HelperCountsSerializer(help_text="帮扶关系：新登记的现任帮扶责任人、未变")
     refused_rows = serializers.ListField(child=serializers.IntegerField())
     problems = ImportProblemSerializer(many=True)
     ignored_headers = serializers.ListField(child=serializers.CharField(), help_text="无法识别而忽略的列")

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from common.actors import person
 
 from .. import access
-from ..models import Helper, HelperAssignment, Household
+from ..models import Helper, HelperAssignment, HelperVisit, Household
 from ..validators import helper_phone_clean, helper_phone_validator
 from .bulk import insert_with_history, many
 
@@ -70,6 +70,7 @@ class _Plan:
     new_helpers: dict = field(default_factory=dict)  # (county, name, unit) → Helper
     changed_helpers: list = field(default_factory=list)
     ended: list = field(default_factory=list)  # current assignments ending
+    corrected: list = field(default_factory=list)  # (current assignment, helper key): started the same day
     started: list = field(default_factory=list)  # (household_id, key, started_on)
 
 
@@ -170,6 +171,10 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
                          for n in sorted(given.values())[1:]]
 
     existing = _helpers({(households[r.household_number]["county"], r.name, r.unit) for _n, r, _p in clean})
+    today_started = [a.pk for a in current.values() if a.started_on == on]
+    visited = {pk for start in range(0, len(today_started), _CHUNK)
+               for pk in HelperVisit.objects.filter(assignment_id__in=many(today_started[start:start + _CHUNK], "bigint"))
+               .values_list("assignment_id", flat=True)}
     last_end = {}
     for start in range(0, len(ids), _CHUNK):
         last_end.update(HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
@@ -194,6 +199,12 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
             plan.result.unchanged += 1
             continue
         started_on = row.started_on or on
+        if now is not None and row.started_on is None and started_on == now.started_on and now.pk not in visited:
+            # Entered and changed on the import's day: a correction of that day's assignment
+            # (household_helper_set's rule), not a third one. A row giving its own start overlaps.
+            plan.corrected.append((now, key))
+            plan.result.assignments_new += 1
+            continue
         if now is not None and started_on <= now.started_on:
             problems.append(HelperProblem(number, "started_on", f"与现任帮扶责任人的帮扶关系（{now.started_on}起）重叠；"
                                                                 f"起始日期须晚于该日期"))
@@ -257,11 +268,12 @@ def _write(actor, plan: _Plan, reason: str) -> None:
         bulk_update_with_history(plan.changed_helpers, Helper, ["phone"], default_user=user,
                                  default_change_reason=reason or None, batch_size=2000)
     # The current assignments end before the new ones start: one current assignment per household.
-    if plan.ended:
-        bulk_update_with_history(plan.ended, HelperAssignment, ["ended_on"], default_user=user,
-                                 default_change_reason=reason or None, batch_size=2000)
+    _update_by_value(plan.ended, "ended_on", user=user, reason=reason)
     helpers = {(h.county_id, h.name, h.unit): h.pk for h in new}
-    helpers.update(_ids({key for _pk, key, _on in plan.started} - helpers.keys()))
+    helpers.update(_ids(({key for _pk, key, _on in plan.started} | {key for _a, key in plan.corrected}) - helpers.keys()))
+    for assignment, key in plan.corrected:
+        assignment.helper_id = helpers[key]
+    _update_by_value([a for a, _key in plan.corrected], "helper_id", user=user, reason=reason)
     assignments = [HelperAssignment(household_id=household, helper_id=helpers[key], started_on=started_on,
                                     reason=reason[:200]) for household, key, started_on in plan.started]
     insert_with_history(assignments, HelperAssignment, user=user, reason=reason)
@@ -269,3 +281,22 @@ def _write(actor, plan: _Plan, reason: str) -> None:
 
 def _ids(keys: set[tuple]) -> dict[tuple, int]:
     return {key: helper.pk for key, helper in _helpers(keys).items()}
+
+
+def _update_by_value(assignments: list[HelperAssignment], attname: str, *, user, reason: str) -> None:
+    """The assignments' `attname` written with one UPDATE per value and chunk (an import ends most
+    current assignments on the same day), and their history: Django's bulk_update writes a CASE of
+    a branch per row, seconds for a city."""
+    if not assignments:
+        return
+    by_value: dict = {}
+    for assignment in assignments:
+        by_value.setdefault(getattr(assignment, attname), []).append(assignment.pk)
+    if len(by_value) > 20:  # many values (helpers corrected the same day): a CASE is then fewer round trips
+        HelperAssignment.objects.bulk_update(assignments, [attname.removesuffix("_id")], batch_size=2000)
+    else:
+        for value, pks in by_value.items():
+            for start in range(0, len(pks), _CHUNK):
+                HelperAssignment.objects.filter(pk__in=many(pks[start:start + _CHUNK], "bigint")).update(**{attname: value})
+    HelperAssignment.history.bulk_history_create(assignments, update=True, default_user=user,
+                                                 default_change_reason=reason or None, batch_size=2000)

@@ -61,6 +61,9 @@ class ImportReport:
     rows: int = 0
     households: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
     members: dict = field(default_factory=lambda: {"new": 0, "update": 0, "skip": 0})
+    # Households given a (new) current helper (帮扶责任人) by the workbook, and those whose row names
+    # the helper they have (helper_assignments_import; a dry run counts what it would do).
+    helpers: dict = field(default_factory=lambda: {"new": 0, "skip": 0})
     actions: dict[int, str] = field(default_factory=dict)  # sheet row → new, update, skip
     problems: list[ImportProblem] = field(default_factory=list)
     # The door's, from the sheet it read: columns it could not place, blank rows it skipped.
@@ -76,7 +79,7 @@ class ImportReport:
         h, m = self.households, self.members
         text = (f"贫困户：新增 {h['new']}，更新 {h['update']}，不变 {h['skip']}；"
                 f"家庭成员：新增 {m['new']}，更新 {m['update']}，不变 {m['skip']}；"
-                f"拒绝 {len(self.refused_rows)} 行")
+                f"帮扶关系：新增 {self.helpers['new']}；拒绝 {len(self.refused_rows)} 行")
         if self.ignored_headers:
             text += "；已忽略无法识别的列：" + "、".join(self.ignored_headers)
         return text
@@ -143,8 +146,9 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                 row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
                 report.problems.append(ImportProblem(row, problem.field or "", problem.message))
         helpers = _helper_rows(groups, households)
-        if helpers and not report.problems:
-            # Checked before anything is written, the households about to be created as such.
+        if helpers and dry_run and not report.problems:
+            # A dry run checks them with the households it would create as such; an import checks
+            # them as it writes them, after the households (their rows then refused, all undone).
             pending = {h.number: h.village_id[:6] for h in households if h.pk is None}
             _helper_problems(report, lambda: helper_assignments_import(
                 actor=actor, rows=helpers, dry_run=True, reason=reason, pending=pending))
@@ -156,7 +160,7 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
             # The helpers of the households as written (services/helper_imports.py): an assignment
             # from today for each household whose helper the workbook changes.
             _helper_problems(report, lambda: helper_assignments_import(actor=actor, rows=helpers, reason=reason))
-            if report.problems:  # checked above: only a change since then would get here
+            if report.problems:
                 transaction.set_rollback(True)
                 return report
     report.written = True
@@ -182,7 +186,8 @@ def _helper_rows(groups: dict[str, _Group], households) -> list[HelperRow]:
 
 def _helper_problems(report: ImportReport, run) -> None:
     try:
-        run()
+        result = run()
+        report.helpers = {"new": result.assignments_new, "skip": result.unchanged}
     except HelperRowsInvalid as e:
         report.problems += [ImportProblem(p.row, _HELPER_COLUMNS[p.field], p.message) for p in e.problems]
 

@@ -189,7 +189,8 @@ def test_the_workbook_records_the_helpers_it_names_and_exports_the_current_ones(
     second = row("NH-W2", village, 帮扶责任人="林帮扶", 帮扶责任人单位="宁化县农业局")
     third = row("NH-W3", village)  # no helper named: none recorded
     report = run(xlsx([first, second, third]), actor=ninghua_clerk)
-    assert report.problems == [] and report.written
+    assert report.problems == [] and report.written and report.helpers == {"new": 2, "skip": 0}
+    assert "帮扶关系：新增 2" in report.summary()
     assert sorted(HelperAssignment.objects.values_list("household__number", "helper__name", "started_on")) == [
         ("NH-W1", "林帮扶", TODAY), ("NH-W2", "林帮扶", TODAY)]
     assert Helper.objects.get().phone == "13805981234"
@@ -199,7 +200,8 @@ def test_the_workbook_records_the_helpers_it_names_and_exports_the_current_ones(
         ("NH-W1", "林帮扶", "13805981234"), ("NH-W2", "林帮扶", "13805981234"), ("NH-W3", "", "")]
     history = HelperAssignment.history.count()
     changed = run(xlsx([{**first, "公民身份号码": r["id_number"]} for r in rows[:1]]), actor=ninghua_clerk)
-    assert changed.problems == [] and HelperAssignment.history.count() == history
+    assert changed.problems == [] and changed.helpers == {"new": 0, "skip": 1}
+    assert HelperAssignment.history.count() == history
 
 
 def test_a_workbook_with_a_bad_helper_row_writes_nothing(db, places, ninghua_clerk):

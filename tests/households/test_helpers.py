@@ -325,3 +325,19 @@ def test_each_role_sees_the_helpers_of_the_households_it_sees(registry, lin, dat
     with pytest.raises(Refused):
         access.require_helper_writable(datian_clerk, lin)
     access.require_helper_writable(ninghua_clerk, lin)
+
+
+def test_an_import_the_same_day_corrects_the_days_assignment(places, ninghua_clerk):
+    one = household(village=places.chengnan, number="NH-1")
+    rows = [HelperRow("NH-1", "黄干部", "宁化县水利局")]
+    services.helper_assignments_import(actor=ninghua_clerk, on=TODAY, rows=rows)
+    result = services.helper_assignments_import(actor=ninghua_clerk, on=TODAY, rows=[HelperRow("NH-1", "周干部", "宁化县水利局")])
+    assert result.assignments_new == 1
+    assert list(HelperAssignment.objects.filter(household=one).values_list("helper__name", "started_on", "ended_on")) == [
+        ("周干部", TODAY, None)]
+    # Once visited, the day's assignment is no longer a mistake to correct: a change must wait a day.
+    services.visit_record(actor=ninghua_clerk, assignment=HelperAssignment.objects.get(household=one), visited_on=TODAY,
+                          kind="home", found="初次走访")
+    with pytest.raises(HelperRowsInvalid):
+        services.helper_assignments_import(actor=ninghua_clerk, on=TODAY, rows=rows)
+    assert HelperAssignment.objects.get(household=one).helper.name == "周干部"
