@@ -56,5 +56,9 @@ link_save(actor=SYSTEM, record=StudentAid(fund=education, member=head, year=2016
 institution = project_save(actor=SYSTEM, record=TrainingInstitution(name="宁化职业学校", county_id="350424"))
 course = project_save(actor=SYSTEM, record=TrainingCourse(institution=institution, name="电工培训", year=2016))
 link_save(actor=SYSTEM, record=Training(course=course, member=head))
+# A helper with an assignment and a visit, so that the helpers' details, changes and workbook are reached.
+helper = services.helper_create(actor=SYSTEM, county="350424", name="李明", unit="县农业局", phone="13812345678")
+assignment = services.assignment_start(actor=SYSTEM, household=first, helper=helper, started_on=day)
+services.visit_record(actor=SYSTEM, assignment=assignment, visited_on=day, kind="home", found="住房漏雨")
 admin = User.objects.create_superuser("fuzz-admin", "", None)
 print(Token.objects.create(user=admin).key)

@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "PilotKindEnum": "projects.models.PilotKind",
         "MemberChangeKindEnum": "households.models.ChangeKind",
         "CloseStateEnum": "households.models.CloseState",
+        "HelperLevelEnum": "households.models.HelperLevel",
+        "HelperVisitKindEnum": "households.models.VisitKind",
     },
 }
 

@@ -27,7 +27,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
 
@@ -40,6 +40,7 @@ from households.models import (
     ExitRecord,
     ExportLog,
     FindingExplanation,
+    HelperAssignment,
     Household,
     Member,
     PovertyCause,
@@ -50,13 +51,16 @@ from households.models import (
     YearClose,
 )
 from households.services import (
+    assignment_start,
     exit_save,
+    helper_create,
     measure_save,
     member_change_record,
     member_save,
     return_save,
     role_grant,
     transfer_release,
+    visit_record,
 )
 from households.services.jobs import export_job_start
 from jobs.models import Job as BackgroundJob
@@ -314,6 +318,7 @@ def build_world() -> SimpleNamespace:
     # A 2015 submitted in each county, for the admin's pages of a close.
     w.records["households.yearclose"] = tuple(
         YearClose.objects.create(county_id=c, year=2015, state="submitted") for c in (NINGHUA, DATIAN))
+    build_helpers(w)
     w.records["households.findingexplanation"] = tuple(
         FindingExplanation.objects.filter(county_id=c).order_by("id").first() for c in (NINGHUA, DATIAN))
     return w
@@ -437,6 +442,8 @@ def leaks(w, persona: str, text: str, also: set[str] = frozenset()) -> list[str]
     found = [f"household {n}" for n in HOUSEHOLDS if n in text and n not in VISIBLE[persona] | also]
     if persona != "admin":
         found += [f"whole ID {i[:6]}…" for i in w.ids if i in text]
+    found += [f"whole phone {phone[:3]}…" for phone, county in w.helper_phones.items()
+              if phone in text and persona not in PHONE_WHOLE[county]]
     return found
 
 
@@ -506,6 +513,19 @@ LINK_DELETE_PAGE_OWN, LINK_DELETE_PAGE_OTHER = "A R D D L L D L A", "R A D R L L
 PROJECT_UNITS = ["guaranteefund", "workshop", "educationfund", "traininginstitution", "trainingcourse"]
 PROJECT_LINKS = ["guaranteedloan", "job", "publicpost", "studentaid", "training"]
 
+# Helpers (帮扶责任人, issue 20): read by whoever sees their households (卫计委 those of A, which it serves),
+# written by the household's county's clerk; a helper and an assignment are never deleted (an assignment
+# is ended), a visit is deleted by its household's clerk. The assignments workbook: the blank template for
+# every staff user, the export (a POST) for every reader, the upload page for the clerks.
+HELPER_ADMIN_MODELS = {
+    f"households.{model}": {
+        "changelist": EVERY_ROLE_READS, "add": CLERKS_ADD, "change": (OWN, OTHER),
+        "history": (OWN_HISTORY, OTHER_HISTORY), "simple_history": (OWN_HISTORY, OTHER_HISTORY),
+        "delete": (NO_ONE, NO_ONE) if model != "helpervisit" else ("A R D D L L D L A", "R A D D L L D L A"),
+    } for model in ("helper", "helperassignment", "helpervisit")
+}
+HELPER_ADMIN_MODELS["households.helperassignment"].update({
+    "workbook_template": "A A A A L L A L A", "workbook_export": EVERY_ROLE_READS, "workbook_import": CLERKS_ADD})
 ADMIN_MODELS = {
     # model: {page: letters, or (own county's record, other county's record)}
     "households.county": {"changelist": CLERKS_AND_REVIEWER, "add": ADMIN_ONLY, "change": CLERKS_AND_REVIEWER,
@@ -598,6 +618,7 @@ ADMIN_MODELS = {
         "book_template": "A A A A L L A L A", "book_import": CLERKS_ADD,
         "book_confirm": "405 405 405 405 L L 405 L 405",  # a POST: test_change_workbook.py
     },
+    **HELPER_ADMIN_MODELS,
     "households.userrole": dict.fromkeys(["changelist", "add", "change", "history", "simple_history", "delete"],
                                          ADMIN_ONLY),
     "plans.annexrow": {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": CLERKS_AND_REVIEWER,
@@ -755,6 +776,8 @@ def test_admin_pages(world, row, label, kind, index, letters):
     url = admin_url(world, label, kind, index)
     check = ADMIN_CHECKS.get((label, kind))
     request = through_job if (label, kind) == ("households.household", "export") else (lambda client, u: client.get(u))
+    if (label, kind) == ("households.helperassignment", "workbook_export"):
+        request = lambda client, u: client.post(u)  # noqa: E731  (a button: a POST)
     also = TRANSFER_SEEN if label == "households.transfer" else None
     assert walk(world, expect(letters), lambda client: request(client, url), check, also=also) == [], url
 
@@ -779,12 +802,15 @@ HOUSEHOLD_OF = {
     "households.returnrecord": lambda r: r.household.number,
     "projects.guaranteedloan": lambda r: r.measure.household.number,
     **{f"projects.{name}": lambda r: r.member.household.number for name in PROJECT_LINKS if name != "guaranteedloan"},
+    "households.helperassignment": lambda a: a.household.number,
+    "households.helpervisit": lambda v: v.assignment.household.number,
 }
 WITH_RECORDS = {
     "households.household": set(HOUSEHOLDS), "households.member": set(HOUSEHOLDS),
     "households.reliefmeasure": {"NHA-0001", "DTE-0003"}, "households.exitrecord": set(HOUSEHOLDS),
     "households.returnrecord": {"NHA-0001", "DTE-0003"}, "households.householdincome": set(HOUSEHOLDS),
     **{f"projects.{name}": {"NHA-0001", "DTE-0003"} for name in PROJECT_LINKS},
+    "households.helperassignment": {"NHA-0001", "DTE-0003"}, "households.helpervisit": {"NHA-0001", "DTE-0003"},
 }
 
 
@@ -1059,6 +1085,7 @@ def api_rows():
     yield from workflow_rows(get)
     yield from project_api_rows(get)
     yield from close_rows(get)
+    yield from helper_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
@@ -1514,6 +1541,160 @@ def check_project_history(model: str):
     return check
 
 
+
+# ---------------------------------------------------------------- helpers (帮扶责任人, issue 20)
+
+HELPER_PHONE = {NINGHUA: "13812345678", DATIAN: "13987654321"}
+# Whose eyes see a helper's phone whole: superusers, the city reviewer, the clerks and system clients of
+# the household's (here also the helper's) county; everyone else 138****5678.
+PHONE_WHOLE = {NINGHUA: {"clerk", "reviewer", "sys", "sys_w", "admin"}, DATIAN: {"other", "reviewer", "admin"}}
+HELPER_DAY = datetime.date(2016, 1, 4)
+
+
+def build_helpers(w) -> None:
+    """In each county, through households/services/helpers.py: a helper of the county, helping A (E)
+    since HELPER_DAY, with a visit; 宁化 has a second helper with no household yet."""
+    w.helper_phones = {HELPER_PHONE[c]: c for c in (NINGHUA, DATIAN)}
+    helpers, assignments, visits = [], [], []
+    for county, key, name in ((NINGHUA, "A", "李明"), (DATIAN, "E", "周芳")):
+        helper = helper_create(actor=SYSTEM, county=county, name=name, unit="县农业局",
+                                        phone=HELPER_PHONE[county])
+        assignment = assignment_start(actor=SYSTEM, household=w.h[key], helper=helper, started_on=HELPER_DAY)
+        visits.append(visit_record(actor=SYSTEM, assignment=assignment, visited_on=datetime.date(2016, 3, 1),
+                                            kind="home", found=f"{name}走访"))
+        helpers.append(helper)
+        assignments.append(assignment)
+    w.spare_helper = helper_create(actor=SYSTEM, county=NINGHUA, name="王强", unit="县水利局")
+    w.records["households.helper"] = tuple(helpers)
+    w.records["households.helperassignment"] = tuple(assignments)
+    w.records["households.helpervisit"] = tuple(visits)
+
+
+def helper_names_seen(persona: str) -> set[str]:
+    """The helpers a persona lists: those of its counties and of the households it sees."""
+    names = set()
+    if persona in ("clerk", "sys", "sys_w") or persona in ("reviewer", "admin"):
+        names |= {"李明", "王强"}
+    if persona in ("other", "reviewer", "admin"):
+        names.add("周芳")
+    if persona == "dept":  # A's helper: 卫计委 serves A
+        names.add("李明")
+    return names
+
+
+def shown_phone(persona: str, county: str) -> str:
+    phone = HELPER_PHONE[county]
+    return phone if persona in PHONE_WHOLE[county] else f"{phone[:3]}****{phone[-4:]}"
+
+
+def check_helpers(w, persona, response):
+    rows = rows_of(response)
+    listed = {r["name"]: r["phone"] for r in rows}
+    if "results" in response.json():
+        assert set(listed) == helper_names_seen(persona)
+    for name, county in (("李明", NINGHUA), ("周芳", DATIAN)):
+        if name in listed:
+            assert listed[name] == shown_phone(persona, county), (name, listed[name])
+
+
+def check_assignments(w, persona, response):
+    rows = rows_of(response)
+    if "results" in response.json():
+        assert {r["household_number"] for r in rows} == VISIBLE[persona] & {"NHA-0001", "DTE-0003"}
+    for r in rows:
+        assert r["helper_phone"] == shown_phone(persona, r["county"])
+
+
+def check_visits(w, persona, response):
+    rows = rows_of(response)
+    if "results" in response.json():
+        assert {r["household_number"] for r in rows} == VISIBLE[persona] & {"NHA-0001", "DTE-0003"}
+
+
+def check_assignment_export(w, persona, response):
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:4] == ("户编号", "帮扶责任人", "帮扶单位", "联系电话")
+    got = {r[0]: r[3] for r in rows[1:]}
+    expected = {n: shown_phone(persona, NINGHUA if n.startswith("NH") else DATIAN)
+                for n in VISIBLE[persona] & {"NHA-0001", "DTE-0003"}}
+    assert got == expected
+    log = ExportLog.objects.filter(kind="helper_assignments").order_by("-at").first()
+    assert log.user == w.users[persona] and log.rows == len(expected)
+
+
+def check_helper_import(w, persona, response):
+    report = response.json()
+    wang_assigned = HelperAssignment.objects.filter(helper=w.spare_helper).exists()
+    assert wang_assigned == (report["written"] is True) == (response.status_code == 200)
+
+
+# An import's report names the rows the caller sent: the household number of its own file is no leak.
+ECHOED = {"helper-assignments import_workbook": dict.fromkeys(PERSONAS, {"NHA-0001"})}
+
+
+def helper_rows(get):
+    """/api/v1/helpers/, /api/v1/helper-assignments/ (and its workbook), /api/v1/helper-visits/: read with the
+    households they concern (a helper: of the reader's counties, or helping a household it sees), written by
+    the household's (the helper's) county; the phone whole or masked in every answer (check_*, leaks)."""
+    helpers, assignments, visits = f"{API}helpers/", f"{API}helper-assignments/", f"{API}helper-visits/"
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    yield "helpers list", "helpers", "list", EVERYONE, get(helpers), check_helpers
+    # A 宁化 helper: its clerk (and a writing system, a superuser); whoever else is refused naming the county.
+    yield ("helpers create", "helpers", "create", "A B D D D A D U A",
+           lambda w, c: c.post(helpers, {"county": NINGHUA, "name": "赵六", "unit": "县林业局"}), check_history("helper"))
+    for i, side in enumerate(("own", "other")):
+        url = lambda w, i=i, base=helpers: f"{base}{w.records['households.helper'][i].pk}/"  # noqa: E731
+        yield f"helpers retrieve {side}", "helpers", "retrieve", (API_OWN, API_OTHER)[i], get(url), check_helpers
+        yield (f"helpers partial_update {side}", "helpers", "partial_update", (WRITE_OWN, WRITE_OTHER)[i],
+               lambda w, c, u=url: c.patch(u(w), {"post": "股长"}), check_history("helper"))
+    yield ("helper-assignments list", "helper-assignments", "list", EVERYONE, get(f"{assignments}?page_size=500"),
+           check_assignments)
+    yield ("helper-assignments create", "helper-assignments", "create", "A B D D D A D U A",
+           lambda w, c: c.post(assignments, {"household": w.h["A"].pk, "helper": w.spare_helper.pk,
+                                             "started_on": yesterday, "reason": "工作调动"}),
+           check_history("helperassignment"))
+    for i, side in enumerate(("own", "other")):
+        url = lambda w, i=i, base=assignments: f"{base}{w.records['households.helperassignment'][i].pk}/"  # noqa: E731
+        yield (f"helper-assignments retrieve {side}", "helper-assignments", "retrieve", (API_OWN, API_OTHER)[i],
+               get(url), check_assignments)
+        yield (f"helper-assignments partial_update {side}", "helper-assignments", "partial_update",
+               (WRITE_OWN, WRITE_OTHER)[i], lambda w, c, u=url: c.patch(u(w), {"reason": "更正"}),
+               check_history("helperassignment"))
+        yield (f"helper-assignments end {side}", "helper-assignments", "end", (WRITE_OWN, WRITE_OTHER)[i],
+               lambda w, c, u=url: c.post(f"{u(w)}end/", {"ended_on": yesterday, "reason": "退休"}),
+               check_history("helperassignment"))
+    yield ("helper-assignments template", "helper-assignments", "template", EVERYONE,
+           get(f"{assignments}template/"), None)
+    yield ("helper-assignments export", "helper-assignments", "export", EVERYONE, get(f"{assignments}export/"),
+           check_assignment_export)
+
+    def import_a(w, c):
+        content = io.BytesIO()
+        book = Workbook()
+        book.active.append(["户编号", "帮扶责任人", "帮扶单位", "联系电话", "起始日期"])
+        book.active.append(["NHA-0001", "王强", "县水利局", "", None])
+        book.save(content)
+        upload = SimpleUploadedFile("帮扶关系表.xlsx", content.getvalue())
+        return c.post(f"{assignments}import/", {"file": upload}, format="multipart")
+
+    yield ("helper-assignments import_workbook", "helper-assignments", "import_workbook", "A X D D D A D U A",
+           import_a, check_helper_import)
+    yield "helper-visits list", "helper-visits", "list", EVERYONE, get(visits), check_visits
+    yield ("helper-visits create", "helper-visits", "create", "A B D D D A D U A",
+           lambda w, c: c.post(visits, {"assignment": w.records["households.helperassignment"][0].pk,
+                                        "visited_on": yesterday, "kind": "phone", "found": "电话回访"}),
+           check_history("helpervisit"))
+    for i, side in enumerate(("own", "other")):
+        url = lambda w, i=i, base=visits: f"{base}{w.records['households.helpervisit'][i].pk}/"  # noqa: E731
+        yield (f"helper-visits retrieve {side}", "helper-visits", "retrieve", (API_OWN, API_OTHER)[i], get(url),
+               check_visits)
+        yield (f"helper-visits partial_update {side}", "helper-visits", "partial_update", (WRITE_OWN, WRITE_OTHER)[i],
+               lambda w, c, u=url: c.patch(u(w), {"done": "已落实"}), check_history("helpervisit"))
+        yield (f"helper-visits destroy {side}", "helper-visits", "destroy", (WRITE_OWN, WRITE_OTHER)[i],
+               lambda w, c, u=url: c.delete(u(w)), check_history("helpervisit"))
+
+
 API_ROWS = list(api_rows())
 def check_admin_transfers(w, persona, response):
     assert {t.household.number for t in response.context["cl"].result_list} == TRANSFER_SEEN[persona]
@@ -1545,7 +1726,7 @@ def test_every_api_endpoint_has_a_row():
 @pytest.mark.parametrize("row", API_ROWS, ids=[r[0] for r in API_ROWS])
 def test_api_endpoints(world, row):
     _id, prefix, _action, letters, request, check = row
-    also = TRANSFER_SEEN if prefix == "transfers" else None
+    also = TRANSFER_SEEN if prefix == "transfers" else ECHOED.get(_id)
     assert walk(world, expect(letters), lambda client: request(world, client), check, also=also) == []
 
 
@@ -1717,3 +1898,4 @@ def test_export_command_matrix(world, tmp_path):
                 assert any(i in text for i in world.ids) == (persona in ("admin", "anon")) or not seen, persona
                 log = ExportLog.objects.get(door="command")
                 assert (log.user, log.door) == (user, "command")
+

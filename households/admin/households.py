@@ -303,6 +303,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         counties = access.counties_writable_by(request.user)
+        show_phone = access.helper_phone_display(request.user)
 
         class ScopedHouseholdForm(form):
             def __init__(self, *args, **kwargs):
@@ -310,6 +311,11 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
                 self.fields["county"].queryset = counties
                 if "village" in self.fields:
                     self.fields["village"].queryset = Village.objects.filter(township__county__in=counties)
+                # The helper's phone as the user may see it, on a past version's page too (built
+                # past get_object()); shown masked and left as it is, it is kept (save_related).
+                phone = self.fields["helper_phone"].initial
+                if phone and self.instance.village_id:
+                    self.fields["helper_phone"].initial = show_phone(phone, self.instance.county_code)
 
         return ScopedHouseholdForm
 

@@ -1,6 +1,8 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
 from .changes import MemberChangeViewSet
+from .helper_visits import HelperVisitViewSet
+from .helpers import HelperAssignmentViewSet, HelperViewSet
 from .incomes import IncomeViewSet
 from .places import (
     AlleviationModelViewSet,
@@ -23,4 +25,5 @@ __all__ = [
     "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
     "ReturnRecordViewSet", "TransferViewSet", "MemberChangeViewSet", "IncomeViewSet",
+    "HelperViewSet", "HelperAssignmentViewSet", "HelperVisitViewSet",
 ]
