@@ -28,6 +28,7 @@ router.register("returns", households_api.ReturnRecordViewSet, basename="return"
 router.register("transfers", households_api.TransferViewSet, basename="transfer")
 router.register("member-changes", households_api.MemberChangeViewSet, basename="member-change")
 router.register("incomes", households_api.IncomeViewSet, basename="income")
+router.register("helper-reports", households_api.HelperReportViewSet, basename="helper-report")
 router.register("guarantee-funds", projects_api.GuaranteeFundViewSet, basename="guarantee-fund")
 router.register("loans", projects_api.GuaranteedLoanViewSet, basename="loan")
 router.register("workshops", projects_api.WorkshopViewSet, basename="workshop")

@@ -1,6 +1,7 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
 from .changes import MemberChangeViewSet
+from .helper_reports import HelperReportViewSet
 from .incomes import IncomeViewSet
 from .places import (
     AlleviationModelViewSet,
@@ -23,4 +24,5 @@ __all__ = [
     "AlleviationModelViewSet", "CountyViewSet", "PovertyCauseViewSet", "ReliefChannelViewSet", "TownshipViewSet",
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
     "ReturnRecordViewSet", "TransferViewSet", "MemberChangeViewSet", "IncomeViewSet",
+    "HelperReportViewSet",
 ]
