@@ -122,7 +122,7 @@ def report(code: str, query_class, serializer_class, summary: str):
     def rows(self, request):
         query = read_query(query_class, request)
         found = REPORTS[code].rows(user=request.user, **query)
-        return self.get_paginated_response(self.paginate_queryset(found, request))
+        return self.get_paginated_response(self.paginate_queryset(found))
 
     def export(self, request):
         query = read_query(query_class, request)
