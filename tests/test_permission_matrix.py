@@ -27,6 +27,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
@@ -90,7 +91,16 @@ from projects.models import (
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.conftest import DATIAN, NINGHUA, build_places
-from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from tests.factories import (
+    HelperAssignmentFactory,
+    HelperFactory,
+    HelperVisitFactory,
+    TownshipFactory,
+    VillageFactory,
+    household,
+    member,
+    resident_id,
+)
 from workflows import notices
 from workflows import services as workflows
 from workflows.models import NoticePosting, Objection, State
@@ -300,6 +310,7 @@ def build_world() -> SimpleNamespace:
         w.records[f"projects.{label}"] = pair
     w.records_findings = {f.name for f in run_checks("records")}
     w.cases = build_cases(w)
+    w.helpers = build_helpers(w)
     # The identification cases: each carries its applicant's whole ID number, which no page may show
     # but to whoever may see it (leaks()).
     w.records["workflows.case"] = (w.cases.identification_own, w.cases.identification_other)
@@ -403,6 +414,21 @@ def build_cases(w) -> SimpleNamespace:
         setattr(cases, f"exit_{side}", exit_case)
         setattr(cases, f"identification_{side}", case)
     return cases
+
+
+def build_helpers(w) -> SimpleNamespace:
+    """Helpers (帮扶责任人, issue 20), by the ORM: A (宁化, returned) answered for by 宁化's helper since
+    200 days, last visited 150 days ago (due for a visit); E (大田, returned) left without one when
+    大田's helper's assignment ended 30 days ago, visited 40 days ago. B and F, exited, have none."""
+    today = timezone.localdate()
+    ninghua = HelperFactory(name="宁化帮扶人", unit="宁化县扶贫办", phone="13811112222", county_id=NINGHUA)
+    datian = HelperFactory(name="大田帮扶人", unit="大田县扶贫办", phone="13933334444", county_id=DATIAN)
+    own = HelperAssignmentFactory(household=w.h["A"], helper=ninghua, started_on=today - datetime.timedelta(days=200))
+    HelperVisitFactory(assignment=own, visited_on=today - datetime.timedelta(days=150))
+    ended = HelperAssignmentFactory(household=w.h["E"], helper=datian, started_on=today - datetime.timedelta(days=300),
+                                    ended_on=today - datetime.timedelta(days=30), reason="调离")
+    HelperVisitFactory(assignment=ended, visited_on=today - datetime.timedelta(days=40))
+    return SimpleNamespace(ninghua=ninghua, datian=datian)
 
 
 @pytest.fixture(scope="module")
@@ -1059,6 +1085,7 @@ def api_rows():
     yield from workflow_rows(get)
     yield from project_api_rows(get)
     yield from close_rows(get)
+    yield from helper_report_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
@@ -1345,6 +1372,52 @@ def check_new_case(w, persona, response):
     assert case["county"] == NINGHUA and case["steps"][0]["by_name"] == w.users[persona].username
 
 
+# The helpers' reports (issue 20): each lists and exports what the persona sees of the world's helpers
+# (build_helpers); over-ceiling asked with a ceiling of 0, so that 宁化's helper (one household) is above it.
+HELPER_REPORTS = {"without-helper": "", "due-visits": "", "visits-by-unit": "", "over-ceiling": "?ceiling=0"}
+WHOLE_PHONES = {"clerk", "reviewer", "sys", "sys_w", "admin"}
+
+
+def helper_report_rows(get):
+    for report, query in HELPER_REPORTS.items():
+        name = report.replace("-", "_")
+        url = f"{API}helper-reports/{report}/"
+        yield (f"helper-reports {name}", "helper-reports", name, EVERYONE, get(f"{url}{query}"),
+               check_helper_report(report))
+        yield (f"helper-reports {name}_export", "helper-reports", f"{name}_export", EVERYONE,
+               get(f"{url}export/{query}"), check_helper_report(report))
+
+
+def check_helper_report(report: str):
+    """The report names what the persona sees (households, or 宁化's helper, or the counties of the
+    visited households it sees), the helper's phone whole to whoever may see it, masked otherwise."""
+    keys = {"over-ceiling": ("name", "姓名"), "visits-by-unit": ("county_name", "县(市、区)")}
+    json_key, column = keys.get(report, ("number", "户编号"))
+
+    def check(w, persona, response):
+        if response["Content-Type"].startswith("application/json"):
+            rows = [{column: r[json_key], "phone": r.get("helper_phone", r.get("phone"))}
+                    for r in response.json()["results"]]
+        else:
+            sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+            header, *body = sheet.iter_rows(values_only=True)
+            rows = [{**dict(zip(header, r)), "phone": dict(zip(header, r)).get("联系电话")} for r in body]
+        named = {r[column] for r in rows}
+        seen = VISIBLE[persona]
+        expected = {
+            "without-helper": seen & {"DTE-0003"},
+            "due-visits": seen & {"NHA-0001"},
+            "over-ceiling": {"宁化帮扶人"} if NINGHUA in counties_seen(persona) else set(),
+            "visits-by-unit": ({"宁化县"} if "NHA-0001" in seen else set()) | ({"大田县"} if "DTE-0003" in seen else set()),
+        }[report]
+        assert named == expected, named
+        if report in ("due-visits", "over-ceiling"):
+            whole = persona in WHOLE_PHONES
+            assert {r["phone"] for r in rows} <= ({"13811112222"} if whole else {"138****2222"}), rows
+
+    return check
+
+
 def check_in_tray(w, persona, response):
     results = response.json()["results"]
     assert {r["county"] for r in results} == counties_seen(persona) & {NINGHUA, DATIAN}
@@ -1581,6 +1654,11 @@ def dashboard_rows():
         yield name, url, CITY_PAGES
         yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
         yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
+    # The helpers' reports (issue 20): the whole scope, or one county of it.
+    url = reverse("dashboard:helpers")
+    yield "helpers", url, CITY_PAGES
+    yield "helpers own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
+    yield "helpers other", f"{url}?county={DATIAN}", "B A A B L L D L A"
     # The year-end close: every county-year the user sees, and one county-year's page (a county the user
     # does not see is not found).
     yield "closes", reverse("dashboard:closes"), CITY_PAGES
