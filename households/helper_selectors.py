@@ -77,14 +77,15 @@ def households_without_helper(*, user, county: str | None = None, on: datetime.d
 def helpers_over_ceiling(*, user, county: str | None = None, on: datetime.date | None = None,
                          most: int | None = None) -> list[dict]:
     """Two queries at most (one, and the user's counties for the phones). The helpers of the
-    counties the user sees who answer on `on` (today) for more active households than `most`
+    counties the user sees who answer on `on` (today) for more households than `most`
     (HELPER_HOUSEHOLD_CEILING: the plan sets no number), most households first. Every household
-    the helper answers for is counted, whichever county it lies in: the load is the helper's."""
+    the helper answers for is counted, whichever county it lies in (the load is the helper's),
+    exited ones too (脱贫不脱帮扶: the helper goes on visiting them); not a removed one (清退)."""
     on, most = on or timezone.localdate(), ceiling() if most is None else most
     counties = counties_visible_to(user)
     if county:
         counties = counties.filter(pk=county)
-    carried = current_on(on, "assignments__") & Q(assignments__household__status__in=ACTIVE)
+    carried = current_on(on, "assignments__") & ~Q(assignments__household__status=Household.Status.REMOVED)
     helpers = (Helper.objects.filter(county__in=counties)
                .annotate(households=Count("assignments__household", filter=carried, distinct=True))
                .filter(households__gt=most).order_by("-households", "county_id", "unit", "name", "id"))

@@ -43,7 +43,7 @@ REPORTS = {r.code: r for r in [
            {"name": "姓名", "unit": "帮扶单位", "post": "职务", "level": "级别", "phone": "联系电话",
             "county_name": "所属县(市、区)", "households": "现帮扶户数", "ceiling": "上限"},
            selectors.helpers_over_ceiling, _helper_row,
-           note="现帮扶的在册和返贫户数超过上限（设置 HELPER_HOUSEHOLD_CEILING；计划未规定户数）的帮扶责任人。"),
+           note="现帮扶户数（已脱贫户仍计，已清退户不计）超过上限（设置 HELPER_HOUSEHOLD_CEILING；计划未规定户数）的帮扶责任人。"),
     Report("due-visits", "超期未走访的贫困户",
            {"number": "户编号", **PLACE_COLUMNS, "head_name": "户主", "helper_name": "帮扶责任人",
             "helper_unit": "帮扶单位", "helper_phone": "联系电话", "last_visited": "最近走访日期",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from common.actors import SYSTEM
 from households import services
-from households.models import ExitRecord, ReturnRecord
+from households.models import ExitRecord, Household, ReturnRecord
 from tests.conftest import DATIAN, NINGHUA
 from tests.factories import (
     HelperAssignmentFactory,
@@ -35,24 +35,26 @@ def build_helper_registry(places) -> SimpleNamespace:
          h6  returned; P1's until 20 days ago (调离)                        — without a helper, P1 before
          h7  exited, no helper                                             — inactive: in no report
          h8  P3's until 50 days ago, visited 60 days ago; P1's since 49    — visited (by P3): not due
-         h9  exited, P2's since 400 days, never visited                    — inactive: not due, not counted
+         h9  removed (清退), P2's since 400 days, never visited            — inactive: not due, not counted
        大田县 城关村:
          d1  never had a helper                                            — without a helper (大田)
          d2  P4's since 120 days, never visited                            — due (大田)
-       P1 (宁化县扶贫办) carries h1, h2, h8: 3 active households; P2 (宁化县农业局) h3, h4 (and h9,
-       exited): 2; P3 (宁化县教育局) none now; P4 (大田县扶贫办) d2."""
+         d3  exited, P4's since 400 days, never visited                    — inactive: not due, but counted
+       P1 (宁化县扶贫办) carries h1, h2, h8: 3 households; P2 (宁化县农业局) h3, h4 (and h9,
+       removed): 2; P3 (宁化县教育局) none now; P4 (大田县扶贫办) d2 and d3 (exited: 脱贫不脱帮扶): 2."""
     chengnan, chengguan = places.chengnan, places.chengguan
     r = SimpleNamespace()
     for key in ("h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9"):
         cause = "lack_funds" if key == "h5" else "illness"
         setattr(r, key, household(village=chengnan, number=f"NH-{key.upper()}", main_cause_id=cause,
                                   members=[member(name=f"户主{key}")]))
-    for key in ("d1", "d2"):
+    for key in ("d1", "d2", "d3"):
         setattr(r, key, household(village=chengguan, number=f"DT-{key.upper()}", main_cause_id="illness",
                                   members=[member(name=f"户主{key}", id_number=resident_id(prefix=DATIAN))]))
-    for h in (r.h6, r.h7, r.h9):
+    for h in (r.h6, r.h7, r.d3):
         services.exit_save(actor=SYSTEM, record=ExitRecord(household=h, year=2016, income_per_capita=Decimal("4200")))
     services.return_save(actor=SYSTEM, record=ReturnRecord(household=r.h6, year=2017, reason="因病返贫"))
+    Household.objects.filter(pk=r.h9.pk).update(status="removed", removed_reason="不符合识别标准")
 
     r.p1 = HelperFactory(name="张帮扶", unit="宁化县扶贫办", phone="13800001111", county_id=NINGHUA)
     r.p2 = HelperFactory(name="李帮扶", unit="宁化县农业局", phone="13800002222", county_id=NINGHUA)
@@ -76,4 +78,5 @@ def build_helper_registry(places) -> SimpleNamespace:
     assign(r.h8, r.p1, 49)
     assign(r.h9, r.p2, 400)
     assign(r.d2, r.p4, 120)
+    assign(r.d3, r.p4, 400)
     return r

@@ -66,7 +66,7 @@ class OverCeilingSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text="本县和全市用户看到完整号码，其他用户看到 138****1234")
     county = serializers.CharField()
     county_name = serializers.CharField()
-    households = serializers.IntegerField(help_text="今天帮扶的在册、返贫户数")
+    households = serializers.IntegerField(help_text="今天帮扶的户数（已脱贫户仍计，已清退户不计）")
     ceiling = serializers.IntegerField(help_text="户数上限")
 
 

@@ -52,17 +52,17 @@ def test_each_role_sees_the_households_without_a_helper_of_its_scope(helpers, ni
     assert households_without_helper(user=django_user_model.objects.create_user("nobody")) == []
 
 
-def test_helpers_over_the_ceiling_count_their_active_households_today(helpers, city_reviewer, settings):
+def test_helpers_over_the_ceiling_count_their_households_today_exited_but_not_removed_ones(helpers, city_reviewer, settings):
     settings.HELPER_HOUSEHOLD_CEILING = 2
     [row] = helpers_over_ceiling(user=city_reviewer)
     assert (row["name"], row["unit"], row["households"], row["ceiling"], row["phone"]) == (
         "张帮扶", "宁化县扶贫办", 3, 2, "13800001111")
-    # P2 carries h3, h4 and h9 (exited): 2 active, at the ceiling, not above it.
-    assert [r["name"] for r in helpers_over_ceiling(user=city_reviewer, most=1)] == ["张帮扶", "李帮扶"]
-    assert [r["households"] for r in helpers_over_ceiling(user=city_reviewer, most=0)] == [3, 2, 1]
-    # 250 days ago P1 carried h1, h2 and h6 (h8 was P3's); P2 only h9, exited (today's status counts).
+    # P2 carries h3, h4 and h9 (removed): 2, at the ceiling, not above it; P4 d2 and d3 (exited): 2.
+    assert [r["name"] for r in helpers_over_ceiling(user=city_reviewer, most=1)] == ["张帮扶", "李帮扶", "陈帮扶"]
+    assert [r["households"] for r in helpers_over_ceiling(user=city_reviewer, most=0)] == [3, 2, 2]
+    # 250 days ago P1 carried h1, h2 and h6 (h8 was P3's); P2 only h9, removed (today's status counts); P4 d3.
     assert {r["name"]: r["households"] for r in helpers_over_ceiling(user=city_reviewer, most=0, on=ago(250))} == {
-        "张帮扶": 3, "王帮扶": 1}
+        "张帮扶": 3, "王帮扶": 1, "陈帮扶": 1}
 
 
 def test_the_default_ceiling_is_ten(helpers, city_reviewer, settings):
@@ -73,7 +73,7 @@ def test_the_default_ceiling_is_ten(helpers, city_reviewer, settings):
 def test_helpers_over_the_ceiling_are_those_of_the_counties_the_user_sees(helpers, ninghua_clerk, datian_clerk,
                                                                           health_department):
     assert [r["name"] for r in helpers_over_ceiling(user=ninghua_clerk, most=0)] == ["张帮扶", "李帮扶"]
-    assert [r["name"] for r in helpers_over_ceiling(user=datian_clerk, most=0)] == ["陈帮扶"]
+    assert [(r["name"], r["households"]) for r in helpers_over_ceiling(user=datian_clerk, most=0)] == [("陈帮扶", 2)]
     assert helpers_over_ceiling(user=ninghua_clerk, most=0, county=DATIAN) == []
     assert helpers_over_ceiling(user=health_department, most=0) == []  # a department has no county
 
