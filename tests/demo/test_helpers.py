@@ -11,9 +11,9 @@ from common.actors import SYSTEM
 from demo.helpers import add_helpers, seeded
 from households.helper_selectors import (
     ACTIVE,
+    helpers_over_ceiling,
     households_due_for_visit,
     households_without_helper,
-    helpers_over_ceiling,
     visits_by_unit,
 )
 from households.models import Helper, HelperAssignment, HelperVisit, Household
