@@ -16,6 +16,8 @@ urlpatterns = [
     # The work on the registry: what waits on whom, and the data-quality checks.
     path("in-tray/", views.in_tray, name="in_tray"),
     path("audit/", views.audit, name="audit"),
+    # The helpers (帮扶责任人): households without one, helpers above the ceiling, visits due and made.
+    path("helpers/", views.helpers, name="helpers"),
     # The year-end close: every county × year, and one county-year with its steps.
     path("closes/", views.closes, name="closes"),
     path("closes/<str:key>/", views.close, name="close"),

@@ -181,6 +181,11 @@ AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_E
 # The data-quality page runs the checks as a job and shows its findings for this long before it
 # runs them again on its own (the page's 重新核查 runs them at once).
 AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
+# Helpers (帮扶责任人, households/helper_selectors.py): the bureau's ceiling of households one helper
+# answers for at a time, above which the helper is reported (the plan sets no number: 10 is ours);
+# and the days after which an active household not visited by its helper is due for a visit.
+HELPER_HOUSEHOLD_CEILING = int(os.environ.get("HELPER_HOUSEHOLD_CEILING", "10"))
+HELPER_VISIT_DAYS = int(os.environ.get("HELPER_VISIT_DAYS", "90"))
 
 # Redis, when REDIS_URL is set, holds Django's cache (the API's callers, its throttles), shared by
 # every process; otherwise each process keeps its own in memory.

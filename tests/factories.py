@@ -9,7 +9,7 @@ from stdnum.cn import ric
 
 from common.actors import SYSTEM
 from households import services
-from households.models import Household, Member, Township, Village
+from households.models import Helper, HelperAssignment, HelperVisit, Household, Member, Township, Village
 
 _order = itertools.count(1)
 _numbers = itertools.count(1)
@@ -63,3 +63,35 @@ def household(*, members=None, other_causes=(), village=None, **fields) -> House
     return services.household_save(actor=SYSTEM, 
         household=obj, members=[member()] if members is None else members, other_causes=other_causes
     )
+
+
+# ---------------------------------------------------------------- helpers (帮扶责任人), by the ORM
+# (households/services/helpers.py writes them in the app; these build a registry for the reports).
+
+
+class HelperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Helper
+
+    name = factory.Sequence(lambda n: f"帮扶干部{n}")
+    unit = "宁化县扶贫办"
+    level = "cadre"
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    county_id = "350424"
+
+
+class HelperAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HelperAssignment
+
+    helper = factory.SubFactory(HelperFactory)
+    started_on = datetime.date(2016, 1, 1)
+
+
+class HelperVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HelperVisit
+
+    visited_on = datetime.date(2016, 3, 1)
+    kind = "home"
+    found = "了解家庭收入和就医情况"

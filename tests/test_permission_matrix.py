@@ -51,6 +51,7 @@ from households.models import (
     YearClose,
 )
 from households.services import (
+    assignment_end,
     assignment_start,
     exit_save,
     helper_create,
@@ -94,7 +95,13 @@ from projects.models import (
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.conftest import DATIAN, NINGHUA, build_places
-from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
+from tests.factories import (
+    TownshipFactory,
+    VillageFactory,
+    household,
+    member,
+    resident_id,
+)
 from workflows import notices
 from workflows import services as workflows
 from workflows.models import NoticePosting, Objection, State
@@ -1086,6 +1093,7 @@ def api_rows():
     yield from project_api_rows(get)
     yield from close_rows(get)
     yield from helper_rows(get)
+    yield from helper_report_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
@@ -1370,6 +1378,67 @@ def check_cases(w, persona, response):
 def check_new_case(w, persona, response):
     case = response.json()
     assert case["county"] == NINGHUA and case["steps"][0]["by_name"] == w.users[persona].username
+
+
+# The helpers' reports (issue 20) on the world's helpers (build_helpers): A and E each have a helper
+# since HELPER_DAY, last visited in 2016 (both due for a visit); over-ceiling asked with a ceiling of 0,
+# so that each helper with a household is above it and 王强 (none) is not; without-helper asked once
+# E's helper has left (yesterday), so that E is the household without one.
+HELPER_REPORTS = {"without-helper": "", "due-visits": "", "visits-by-unit": "", "over-ceiling": "?ceiling=0"}
+HELPER_OF = {"李明": NINGHUA, "周芳": DATIAN}
+
+
+def helper_report_rows(get):
+    def left(url):
+        def request(w, client):
+            e = w.records["households.helperassignment"][1]
+            assignment_end(actor=SYSTEM, assignment=e, ended_on=datetime.date.today() - datetime.timedelta(days=1),
+                           reason="调离")
+            return client.get(url)
+        return request
+
+    for report, query in HELPER_REPORTS.items():
+        name = report.replace("-", "_")
+        url = f"{API}helper-reports/{report}/"
+        read = left if report == "without-helper" else get
+        yield (f"helper-reports {name}", "helper-reports", name, EVERYONE, read(f"{url}{query}"),
+               check_helper_report(report))
+        yield (f"helper-reports {name}_export", "helper-reports", f"{name}_export", EVERYONE,
+               read(f"{url}export/{query}"), check_helper_report(report))
+
+
+def check_helper_report(report: str):
+    """The report names what the persona sees (households, or the helpers of the counties it sees, or
+    the counties of the visited households it sees), each helper's phone whole to whoever may see it
+    (shown_phone), masked otherwise."""
+    keys = {"over-ceiling": ("name", "姓名"), "visits-by-unit": ("county_name", "县(市、区)")}
+    json_key, column = keys.get(report, ("number", "户编号"))
+
+    def check(w, persona, response):
+        if response["Content-Type"].startswith("application/json"):
+            rows = [{column: r[json_key], "phone": r.get("helper_phone", r.get("phone"))}
+                    for r in response.json()["results"]]
+        else:
+            sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+            header, *body = sheet.iter_rows(values_only=True)
+            rows = [{**dict(zip(header, r)), "phone": dict(zip(header, r)).get("联系电话")} for r in body]
+        named = {r[column] for r in rows}
+        seen = VISIBLE[persona]
+        expected = {
+            "without-helper": seen & {"DTE-0003"},
+            "due-visits": seen & {"NHA-0001", "DTE-0003"},
+            "over-ceiling": {name for name, county in HELPER_OF.items() if county in counties_seen(persona)},
+            "visits-by-unit": ({"宁化县"} if "NHA-0001" in seen else set()) | ({"大田县"} if "DTE-0003" in seen else set()),
+        }[report]
+        assert named == expected, named
+        if report == "due-visits":
+            for r in rows:
+                assert r["phone"] == shown_phone(persona, NINGHUA if r[column].startswith("NH") else DATIAN), r
+        if report == "over-ceiling":
+            for r in rows:
+                assert r["phone"] == shown_phone(persona, HELPER_OF[r[column]]), r
+
+    return check
 
 
 def check_in_tray(w, persona, response):
@@ -1762,6 +1831,11 @@ def dashboard_rows():
         yield name, url, CITY_PAGES
         yield f"{name} own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
         yield f"{name} other", f"{url}?county={DATIAN}", "B A A B L L D L A"
+    # The helpers' reports (issue 20): the whole scope, or one county of it.
+    url = reverse("dashboard:helpers")
+    yield "helpers", url, CITY_PAGES
+    yield "helpers own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
+    yield "helpers other", f"{url}?county={DATIAN}", "B A A B L L D L A"
     # The year-end close: every county-year the user sees, and one county-year's page (a county the user
     # does not see is not found).
     yield "closes", reverse("dashboard:closes"), CITY_PAGES

@@ -1,9 +1,11 @@
 """The bureau's pages: the registry's (registry.py) and the work on it (work.py: the in-tray and the
-data-quality checks; closes.py: the year-end close), on what every page shares (pages.py)."""
+data-quality checks; closes.py: the year-end close; helpers.py: the helpers' reports), on what
+every page shares (pages.py)."""
 
 from .closes import close, closes
+from .helpers import helpers
 from .registry import breakdowns, county, household, overview, projects, township, village, villages
 from .work import audit, in_tray
 
 __all__ = ["breakdowns", "county", "household", "overview", "projects", "township", "village", "villages", "audit",
-           "in_tray", "close", "closes"]
+           "in_tray", "close", "closes", "helpers"]

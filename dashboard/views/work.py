@@ -36,19 +36,22 @@ def in_tray(request):
     names = _county_names()
     rows = [
         {
-            "kind": t.case.get_kind_display(), "who": t.case.who,
-            "who_url": reverse("admin:workflows_case_change", args=[t.case.pk]),
-            "county": names.get(t.case.county_code), "village": t.case.village.name,
-            "state": t.case.get_state_display(), "task": t.task,
+            "kind": selectors.KINDS[t.kind], "who": t.who,
+            # A case opens in the admin; a household due for a visit on its page.
+            "who_url": (reverse("admin:workflows_case_change", args=[t.case.pk]) if t.case
+                        else reverse("dashboard:household", args=[t.household.pk])),
+            "county": names.get(t.county), "village": t.place.name,
+            "state": t.case.get_state_display() if t.case else "", "task": t.task,
             "waits_on": selectors.WAITS_ON_LABELS[t.waits_on], "since": t.since,
         }
         for t in tasks
     ]
-    columns = {"kind": "流程", "who": "户编号或申请人", "county": "县(市、区)", "village": "村", "state": "当前环节",
-               "task": "待办", "waits_on": "等待", "since": "上一环节日期"}
+    columns = {"kind": "事项", "who": "户编号或申请人", "county": "县(市、区)", "village": "村", "state": "当前环节",
+               "task": "待办", "waits_on": "等待", "since": "上一环节或上次走访日期"}
     summary = [(selectors.WAITS_ON_LABELS[key], n) for key, n in counts.items()]
-    table = Table("in_tray", "未办结的识别与退出流程", columns, rows,
-                  note="县扶贫办录入员代村、乡镇、县办理各环节；入户核实未通过的退出等审核员放行。")
+    table = Table("in_tray", "待办：未办结的识别与退出流程和超期未走访的户", columns, rows,
+                  note="县扶贫办录入员代村、乡镇、县办理各环节；入户核实未通过的退出等审核员放行。"
+                       "帮扶走访：超过设置 HELPER_VISIT_DAYS 天未走访的户，等村（帮扶责任人）走访。")
     return respond(request, "dashboard/in_tray.html", {"form": form, "summary": summary}, [table])
 
 

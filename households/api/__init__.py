@@ -1,6 +1,7 @@
 """The registry through the REST API (/api/v1/): serializers, filters and views."""
 
 from .changes import MemberChangeViewSet
+from .helper_reports import HelperReportViewSet
 from .helper_visits import HelperVisitViewSet
 from .helpers import HelperAssignmentViewSet, HelperViewSet
 from .incomes import IncomeViewSet
@@ -26,4 +27,5 @@ __all__ = [
     "VillageViewSet", "ExitRecordViewSet", "HouseholdViewSet", "MemberViewSet", "ReliefMeasureViewSet",
     "ReturnRecordViewSet", "TransferViewSet", "MemberChangeViewSet", "IncomeViewSet",
     "HelperViewSet", "HelperAssignmentViewSet", "HelperVisitViewSet",
+    "HelperReportViewSet",
 ]

@@ -70,17 +70,20 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.Serializer):
-    case = serializers.IntegerField(source="case.pk")
-    kind = serializers.ChoiceField(Kind.choices, source="case.kind")
-    state = serializers.ChoiceField(State.choices, source="case.state")
-    next_state = serializers.ChoiceField(State.choices, source="case.next_state")
-    county = serializers.CharField(source="case.county_code")
-    village = serializers.CharField(source="case.village_id")
-    who = serializers.CharField(source="case.who", help_text="户编号或申请人")
+    case = serializers.IntegerField(source="case_id", allow_null=True, help_text="流程 id；帮扶走访为 null")
+    household = serializers.IntegerField(source="household_id", allow_null=True,
+                                         help_text="帮扶走访的贫困户 id；流程为 null")
+    kind = serializers.ChoiceField(list(selectors.KINDS.items()),
+                                   help_text="identification 识别、exit 退出；visit 帮扶走访（超期未走访的户）")
+    state = serializers.ChoiceField(State.choices, allow_null=True, help_text="当前环节；帮扶走访为 null")
+    next_state = serializers.ChoiceField(State.choices, allow_null=True, help_text="下一环节；帮扶走访为 null")
+    county = serializers.CharField()
+    village = serializers.CharField(source="place.code")
+    who = serializers.CharField(help_text="户编号或申请人")
     waits_on = serializers.ChoiceField(list(selectors.WAITS_ON_LABELS), help_text="village 村、township 乡镇、county 县、reviewer 审核员；notice 公示期中")
     ready = serializers.BooleanField(help_text="可以办理（公示期已满）")
     task = serializers.CharField()
-    since = serializers.DateField(help_text="上一环节的日期")
+    since = serializers.DateField(help_text="上一环节的日期；帮扶走访为最近走访日期（从未走访为现帮扶起始日期）")
 
 
 @extend_schema_serializer(many=False)  # the list action answers one object: the counts and the tasks
@@ -212,7 +215,8 @@ class CaseQuery(serializers.Serializer):
 
 
 class InTrayQuery(serializers.Serializer):
-    kind = serializers.ChoiceField(Kind.choices, required=False)
+    kind = serializers.ChoiceField(list(selectors.KINDS.items()), required=False,
+                                   help_text="identification、exit，或 visit（帮扶走访）")
     county = serializers.RegexField(r"^\d{6}$", required=False)
     waits_on = serializers.ChoiceField(list(selectors.WAITS_ON_LABELS), required=False)
 

@@ -173,7 +173,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return self.answer(case)
 
 
-@extend_schema(tags=["识别与退出流程"], description="待办：调用者可查看的未办结流程各在等谁（村、乡镇、县、审核员，或公示期中）、办什么，并按等待对象计数。")
+@extend_schema(tags=["识别与退出流程"], description=(
+    "待办：调用者可查看的未办结流程各在等谁（村、乡镇、县、审核员，或公示期中）、办什么；以及可查看的县超过 HELPER_VISIT_DAYS"
+    "（默认90）天未走访的户（kind 为 visit，等村办理：case、state、next_state 为 null，household 为该户 id，who 为户编号，"
+    "since 为最近走访日期或现帮扶起始日期）。counts 按等待对象计数（含帮扶走访）；?kind=visit 只列帮扶走访。"))
 class InTrayViewSet(viewsets.ViewSet):
     @extend_schema(parameters=query_parameters(InTrayQuery), responses=InTraySerializer)
     def list(self, request):

@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from common.actors import SYSTEM
 from demo import registry as demo
 from demo.closes import close_demo_years
+from demo.helpers import add_helpers, seeded
 from households.models import Household, MemberChange, Township, Transfer, Village
 from households.models.incomes import PARTS
 from households.services import (
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         "（含 2014 年已脱贫者）、计划比例的类别与致贫原因、有效的身份号码、帮扶措施，以及接近各县任务数的 2014–2018 年"
         "脱贫记录（部分县未完成）和少量返贫；各县的五项工程（担保基金与担保贷款、就业扶贫车间与务工、公益性岗位、教育助学基金与资助、"
         "培训机构、培训班与学员，每条到人的记录都有对应渠道的帮扶措施），以及全市计划范围内的试点示范村（20–30 个）和试点经济组织"
-        "（10–20 个）；建档立卡贫困村 2014–2018 年的村集体自有收入（空壳村 2014 年为零，多数到 2018 年达 5 万元，少数未达）；2014–2018 年各户的年度收入（分工资性、生产经营性、财产性、转移性，脱贫前多在贫困线以下，脱贫当年与脱贫记录的人均纯收入一致，之后上升）、2015–2018 年的成员变动（出生、死亡、婚入婚出、迁出、分户等各类）、每县的集中安置小区和居住条件恶劣户的易地扶贫搬迁（多为县内，少数跨县：已接收、待接收、已拒收）。2015–2017 年度各县已提交并锁定（2018 年度未提交；永安市 2017 年度已提交待审核、泰宁县 2017 年度被退回、建宁县 2016 年度锁定后重新打开），锁定前说明了各年度的核查问题。同一 --seed 结果相同。故意的数据质量问题：约 0.5% 的脱贫记录人均收入低于当年贫困线。"
+        "（10–20 个）；建档立卡贫困村 2014–2018 年的村集体自有收入（空壳村 2014 年为零，多数到 2018 年达 5 万元，少数未达）；2014–2018 年各户的年度收入（分工资性、生产经营性、财产性、转移性，脱贫前多在贫困线以下，脱贫当年与脱贫记录的人均纯收入一致，之后上升）、2015–2018 年的成员变动（出生、死亡、婚入婚出、迁出、分户等各类）、每县的集中安置小区和居住条件恶劣户的易地扶贫搬迁（多为县内，少数跨县：已接收、待接收、已拒收）。2015–2017 年度各县已提交并锁定（2018 年度未提交；永安市 2017 年度已提交待审核、泰宁县 2017 年度被退回、建宁县 2016 年度锁定后重新打开），锁定前说明了各年度的核查问题。在册和返贫户的帮扶责任人（各县各单位的干部，多数每人约5户，少数超过户数上限；约5%的户无帮扶责任人，约12%更换过帮扶责任人）及其走访（多数在最近 HELPER_VISIT_DAYS 天内，部分超期或从未走访；日期从生成之日倒推）。同一 --seed 结果相同（帮扶走访等日期在同一天生成时相同）。故意的数据质量问题：约 0.5% 的脱贫记录人均收入低于当年贫困线。"
         f" 默认全市 {demo.CITY_PERSONS} 人。"
     )
 
@@ -70,6 +71,8 @@ class Command(BaseCommand):
                 counts.update(self.write_projects(registry))
                 bulk_create_with_history(registry.incomes, VillageIncome, batch_size=2000)
                 counts |= self.write_changes(registry)  # its income count replaces the bulk path's
+                # The helpers of the households active once the changes are made (splits included).
+                counts |= add_helpers(seeded(seed), today=timezone.localdate())
                 if not without_closes:
                     if verbosity:
                         self.stdout.write("年度数据锁定：核查各县 2015–2017 年度并办理提交、锁定……")
@@ -86,6 +89,8 @@ class Command(BaseCommand):
                 f"{counts['memberchange']} 条成员变动（{counts['births']} 出生、{counts['deaths']} 死亡、{counts['marriages']} 婚入婚出、"
                 f"{counts['splits']} 户分户）、{counts['settlement']} 个集中安置小区、{counts['transfer']} 次易地扶贫搬迁"
                 f"（{counts['transfer_pending']} 次跨县待接收、{counts['transfer_refused']} 次被拒收），"
+                f"{counts['helper']} 名帮扶责任人（{counts['helperassignment']} 条帮扶关系，其中 {counts['replaced']} 条已终止；"
+                f"{counts['over_ceiling']} 人超过户数上限，{counts['gaps']} 户无帮扶责任人）、{counts['helpervisit']} 次帮扶走访，"
                 f"{counts.get('accepted', 0)} 个县年度已锁定（说明核查问题 {counts.get('explanation', 0)} 条），"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
