@@ -11,7 +11,8 @@ from jobs.runner import JobFailed
 from . import access, workbook
 from .audit import counts_by_county, run_audit
 from .models import Household
-from .services.jobs import AUDIT, EXPORT, IMPORT, RECORDS_IMPORT
+from .services.jobs import AUDIT, EXPORT, HELPER_IMPORT, IMPORT, RECORDS_IMPORT
+from .workbook import helpers as helper_book
 from .workbook import records
 
 PROBLEMS_SHOWN = 500  # on the job's page; the refused-rows workbook holds them all
@@ -86,6 +87,35 @@ def run_records_import(job, progress) -> Outcome:
         summary = f"导入完成：{report.summary()}"
     file = (f"{book.title}·被拒绝的行.xlsx", records.refused_workbook(book, sheet, report)) if problems else None
     return Outcome(summary=summary, data=data, file=file)
+
+
+@job_kind(HELPER_IMPORT, "导入帮扶关系表", template="admin/jobs/outcome_records.html")
+def run_helper_import(job, progress) -> Outcome:
+    """The assignments workbook (帮扶关系表) through services.helper_assignments_import, all or nothing."""
+    progress(0, None, "读取工作簿")
+    with job.upload.open("rb") as stored:
+        data = stored.read()
+    dry_run = job.params.get("dry_run", False)
+    try:
+        report = helper_book.import_file(data, actor=actor_of(job), dry_run=dry_run)
+    except workbook.WorkbookError as e:
+        raise JobFailed(str(e)) from None
+    data = {
+        # The page's confirmation posts to the assignments' admin (admin/helper_book.py).
+        "title": helper_book.TITLE, "dry_run": dry_run,
+        "confirm": reverse("admin:households_helperassignment_workbook_confirm"),
+        "list": reverse("admin:households_helperassignment_changelist"), "written": report.written,
+        "rows": report.rows, "blank_rows": report.blank_rows, "ignored_headers": report.ignored_headers,
+        "outcomes": report.outcomes(), "problems": [vars(p) for p in report.problems[:PROBLEMS_SHOWN]],
+        "problem_count": len(report.problems),
+    }
+    if report.problems:
+        summary = f"有 {len({p.row for p in report.problems})} 行被拒绝，整个表格未写入"
+    elif dry_run:
+        summary = f"预览：{report.outcome}。确认后才会写入"
+    else:
+        summary = f"导入完成：{report.outcome}"
+    return Outcome(summary=summary, data=data)
 
 
 @job_kind(EXPORT, "导出建档立卡表")

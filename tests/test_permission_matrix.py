@@ -532,7 +532,8 @@ HELPER_ADMIN_MODELS = {
     } for model in ("helper", "helperassignment", "helpervisit")
 }
 HELPER_ADMIN_MODELS["households.helperassignment"].update({
-    "workbook_template": "A A A A L L A L A", "workbook_export": EVERY_ROLE_READS, "workbook_import": CLERKS_ADD})
+    "workbook_template": "A A A A L L A L A", "workbook_export": EVERY_ROLE_READS, "workbook_import": CLERKS_ADD,
+    "workbook_confirm": "405 405 405 405 L L 405 L 405"})  # a POST: test_helper_workbook.py
 ADMIN_MODELS = {
     # model: {page: letters, or (own county's record, other county's record)}
     "households.county": {"changelist": CLERKS_AND_REVIEWER, "add": ADMIN_ONLY, "change": CLERKS_AND_REVIEWER,

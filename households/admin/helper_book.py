@@ -1,12 +1,14 @@
 """The assignments workbook (帮扶关系表) on the list of assignments: the blank template, the export of
-the current assignments the list shows, and the upload page, which imports at once, all or nothing
-(workbook/helpers.py, then services.helper_assignments_import), listing each refused row."""
+the current assignments the list shows, and the import as background jobs like the other workbooks'
+(admin/books.py): the upload's preview, then the confirmed import, all or nothing (workbook/helpers.py,
+then services.helper_assignments_import); each job's page lists every refused row."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
@@ -15,12 +17,13 @@ from common.excel import xlsx_response
 from common.refusals import Refused
 
 from ..models import HelperAssignment
+from ..services.jobs import HELPER_IMPORT, helper_import_job_start
 from ..workbook import helpers as helper_book
+from .excel import confirmable_preview, job_page
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="帮扶关系表（.xlsx）")
-    dry_run = forms.BooleanField(label="只检查，不写入", required=False)
 
 
 class AssignmentBookAdminMixin:
@@ -39,6 +42,7 @@ class AssignmentBookAdminMixin:
             path("workbook/template/", view(self.workbook_template_view), name=f"{name}_template"),
             path("workbook/export/", view(self.workbook_export_view), name=f"{name}_export"),
             path("workbook/import/", view(self.workbook_import_view), name=f"{name}_import"),
+            path("workbook/confirm/", view(self.workbook_confirm_view), name=f"{name}_confirm"),
             *super().get_urls(),
         ]
 
@@ -57,24 +61,39 @@ class AssignmentBookAdminMixin:
         return xlsx_response(content, f"{helper_book.TITLE}.xlsx")
 
     def workbook_import_view(self, request):
-        """The upload page; the import is all or nothing, its refusals listed row by row."""
+        """The upload page; an upload becomes the preview's job, whose page lists the refused rows
+        or, when nothing is refused, offers the button that confirms the import."""
         if not self.may_add(request):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                report = helper_book.import_file(form.cleaned_data["file"].read(), actor=request.user,
-                                                 dry_run=form.cleaned_data["dry_run"])
-            except helper_book.WorkbookError as e:
-                messages.error(request, str(e))
+                job = helper_import_job_start(actor=request.user, name=upload.name, content=upload.read(),
+                                              dry_run=True)
             except (Refused, ValidationError) as e:
                 messages.error(request, "；".join(refusal_messages(e)))
             else:
-                level = messages.ERROR if report.problems else messages.SUCCESS
-                done = "检查通过，未写入" if form.cleaned_data["dry_run"] else "已导入"
-                messages.add_message(request, level, report.summary() if report.problems
-                                     else f"{done}：{report.summary()}")
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "report": report,
+                return job_page(job)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
                    "title": f"导入{helper_book.TITLE}"}
         return TemplateResponse(request, "admin/households/helperassignment/import.html", context)
+
+    @method_decorator(require_POST)
+    def workbook_confirm_view(self, request):
+        """The confirmation of a preview that refused nothing: the same workbook imported, as a job."""
+        if not self.may_add(request):
+            raise PermissionDenied
+        preview = confirmable_preview(request, HELPER_IMPORT)
+        if preview is None:
+            messages.error(request, "没有可以确认的预览，请重新上传")
+            return HttpResponseRedirect(reverse("admin:households_helperassignment_workbook_import"))
+        with preview.upload.open("rb") as stored:
+            content = stored.read()
+        try:
+            job = helper_import_job_start(actor=request.user, name=preview.upload_name, content=content,
+                                          dry_run=False)
+        except (Refused, ValidationError) as e:
+            messages.error(request, "；".join(refusal_messages(e)))
+            return job_page(preview)
+        return job_page(job)

@@ -1,7 +1,7 @@
 """Helpers (帮扶责任人) and their assignments to households through the REST API: /api/v1/helpers/ and
-/api/v1/helper-assignments/ (with the assignments workbook; the visits: helper_visits.py). Thin views: a serializer checks the shape, households/services/helpers.py
-decides who may and every rule; each list is what access.py's *_visible_to lets the caller see
-(404 beyond it). A helper's phone is shown as access.helper_phone_display decides: by the
+/api/v1/helper-assignments/ (with the assignments workbook; the visits: helper_visits.py). Thin
+views: a serializer checks the shape, households/services/helpers.py decides who may and every rule;
+each list is what access.py's *_visible_to lets the caller see (404 beyond it). A helper's phone is shown as access.helper_phone_display decides: by the
 household's county where a household is concerned, by the helper's otherwise."""
 
 import django_filters
@@ -23,9 +23,19 @@ from .views import logged_filters
 # ---------------------------------------------------------------- helpers
 
 
+class PhoneContextMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        request = context.get("request")
+        if request is not None:
+            context["show_phone"] = access.helper_phone_display(request.user)
+        return context
+
+
 class PhoneShownMixin:
     """`helper_phone` / `phone` fields shown as the caller may see them: `phone_county(instance)`
-    names the county that decides."""
+    names the county that decides. The views put the caller's display in the context once
+    (PhoneContextMixin): a list costs one query for it, not one per row."""
 
     phone_field = "phone"
 
@@ -112,7 +122,7 @@ class HelperFilter(django_filters.FilterSet):
     partial_update=extend_schema(request=HelperInputSerializer, responses=HelperDetailSerializer),
     retrieve=extend_schema(responses=HelperDetailSerializer),
 )
-class HelperViewSet(viewsets.ModelViewSet):
+class HelperViewSet(PhoneContextMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_class = HelperFilter
     ordering_fields = ["id", "name", "unit"]
@@ -245,7 +255,7 @@ class WorkbookReport(serializers.Serializer):
     create=extend_schema(request=AssignmentStartInput, responses={201: AssignmentSerializer}),
     partial_update=extend_schema(request=AssignmentUpdateInput, responses=AssignmentSerializer),
 )
-class HelperAssignmentViewSet(viewsets.ModelViewSet):
+class HelperAssignmentViewSet(PhoneContextMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter

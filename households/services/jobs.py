@@ -17,6 +17,7 @@ from .imports import import_gate
 
 IMPORT, EXPORT, AUDIT = "households.import", "households.export", "households.audit"
 RECORDS_IMPORT = "households.records_import"  # the workbooks of records beside the registry (workbook/records.py)
+HELPER_IMPORT = "households.helper_assignments_import"  # the assignments workbook (workbook/helpers.py)
 
 
 def import_job_start(*, actor, name: str, content: bytes, dry_run: bool, reason: str) -> Job:
@@ -33,6 +34,13 @@ def records_import_job_start(*, actor, book: str, name: str, content: bytes, dry
     _upload_check(actor, content)
     return job_start(actor=actor, kind=RECORDS_IMPORT, params={"book": book, "dry_run": dry_run},
                      upload=(name, content))
+
+
+def helper_import_job_start(*, actor, name: str, content: bytes, dry_run: bool) -> Job:
+    """An import of the assignments workbook (帮扶关系表), or its preview, in the background; refused
+    at once as import_job_start() is."""
+    _upload_check(actor, content)
+    return job_start(actor=actor, kind=HELPER_IMPORT, params={"dry_run": dry_run}, upload=(name, content))
 
 
 def _upload_check(actor, content: bytes) -> None:

@@ -33,6 +33,9 @@ HEADERS = {c.key: c.header for c in COLUMNS}
 FIELDS = {"household_number": "household", "started_on": "started_on", "name": "name", "unit": "unit",
           "phone": "phone"}
 
+LABELS = {"helpers_new": "新增帮扶责任人", "helpers_changed": "更新电话", "assignments_new": "新增帮扶关系",
+          "unchanged": "帮扶责任人不变"}
+
 __all__ = ["COLUMNS", "TITLE", "WorkbookError", "export", "import_file", "template"]
 
 
@@ -51,10 +54,16 @@ class Report:
     counts: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     outcome: str = ""  # the service's summary
+    blank_rows: int = 0
+    ignored_headers: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"written": self.written, "rows": self.rows, "counts": dict(self.counts),
                 "problems": [vars(p) for p in self.problems]}
+
+    def outcomes(self) -> dict[str, int]:
+        """The counts by their Chinese labels, as the job's page shows them."""
+        return {LABELS[key]: n for key, n in self.counts.items() if key in LABELS and n}
 
     def summary(self) -> str:
         if self.problems:
@@ -89,7 +98,7 @@ def import_file(data: bytes, *, actor, dry_run: bool = False, on: datetime.date 
     is no readable workbook: WorkbookError."""
     import_gate(actor=actor)
     sheet = read_workbook(data, columns=COLUMNS)
-    report = Report(rows=len(sheet.rows))
+    report = Report(rows=len(sheet.rows), blank_rows=sheet.blank_rows, ignored_headers=sheet.ignored_headers)
     for row in sheet.rows:
         for key, why in row.refused.items():
             report.problems.append(Problem(row.number, HEADERS[key], sheet.value(row.number, key), why))

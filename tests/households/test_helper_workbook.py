@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from households.models import ExportLog, Helper, HelperAssignment, HelperVisit
 from households.workbook import helpers as helper_book
+from jobs.models import Job as BackgroundJob
 from tests.conftest import NINGHUA, api_as
 from tests.households.helper_world import (
     LI_PHONE,
@@ -179,6 +180,11 @@ def admin_as(user) -> Client:
     return client
 
 
+def job_of(response) -> BackgroundJob:
+    assert response.status_code == 302 and response.url.startswith("/admin/jobs/job/"), response
+    return BackgroundJob.objects.get(pk=response.url.split("/")[-3])
+
+
 def test_the_admin_offers_the_template_export_and_import(helpers, ninghua_clerk):
     client = admin_as(ninghua_clerk)
     assert grid(client.get(reverse("admin:households_helperassignment_workbook_template")).content) == [HEADERS]
@@ -186,21 +192,33 @@ def test_the_admin_offers_the_template_export_and_import(helpers, ninghua_clerk)
     assert [r[0] for r in grid(exported.content)[1:]] == ["NH-1", "NH-2"]
     assert ExportLog.objects.get(kind="helper_assignments").door == "admin"
     url = reverse("admin:households_helperassignment_workbook_import")
+    confirm = reverse("admin:households_helperassignment_workbook_confirm")
     before = snapshot()
-    response = client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx([
-        ["NH-1", "王强", "县水利局", "13700001111", None], ["NH-9", "王强", "县水利局", "13700001111", None]]))})
-    assert response.status_code == 200
-    assert [p.row for p in response.context["report"].problems] == [3]
-    assert "NH-9" in response.content.decode()
+    # A refused row: the preview's job lists it, and there is nothing to confirm.
+    job = job_of(client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx([
+        ["NH-1", "王强", "县水利局", "13700001111", None], ["NH-9", "王强", "县水利局", "13700001111", None]]))}))
+    assert [(p["row"], p["column"], p["value"]) for p in job.outcome["problems"]] == [(3, "户编号", "NH-9")]
+    assert "未知的户编号 NH-9" in job.outcome["problems"][0]["reason"]
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "NH-9" in page and "确认导入" not in page
+    assert client.post(confirm, {"job": job.pk}).url == url
     assert snapshot() == before
-    response = client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx([["NH-1", "王强", "县水利局", "", None]]))})
-    assert response.status_code == 200 and not response.context["report"].problems
-    assert HelperAssignment.objects.get(household=helpers.nh1, ended_on__isnull=True).helper.name == "王强"
+    # A good workbook: the preview writes nothing, its confirmation imports it.
+    job = job_of(client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx([["NH-1", "王强", "县水利局", "", None]]))}))
+    assert (job.outcome["problem_count"], job.outcome["written"]) == (0, False)
+    assert "确认导入" in client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert snapshot() == before
+    done = job_of(client.post(confirm, {"job": job.pk}))
+    assert done.outcome["written"] is True and done.outcome["outcomes"] == {"新增帮扶责任人": 1, "新增帮扶关系": 1}
+    assigned = HelperAssignment.objects.get(household=helpers.nh1, ended_on__isnull=True)
+    assert assigned.helper.name == "王强" and assigned.history.first().history_user == ninghua_clerk
 
 
 def test_the_admin_import_is_for_those_who_write(helpers, city_reviewer):
     url = reverse("admin:households_helperassignment_workbook_import")
     assert admin_as(city_reviewer).get(url).status_code == 403
+    assert admin_as(city_reviewer).post(reverse("admin:households_helperassignment_workbook_confirm"),
+                                        {"job": 1}).status_code == 403
 
 
 # ---------------------------------------------------------------- the command

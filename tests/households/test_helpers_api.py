@@ -5,6 +5,8 @@ through the services with each bad input a 400 naming the field and nothing writ
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from households.models import Helper, HelperAssignment, HelperVisit
 from tests.conftest import DATIAN, NINGHUA, api_as
@@ -260,3 +262,19 @@ def test_visits_are_written_only_where_the_household_is(helpers, datian_clerk, c
     assert api_as(city_reviewer).delete(f"{VISITS}{helpers.visit.pk}/").status_code == 403
     assert api_as(datian_clerk).delete(f"{VISITS}{helpers.visit.pk}/").status_code == 404
     assert snapshot() == before
+
+
+def test_a_list_costs_the_same_queries_however_many_phones_it_shows(helpers, ninghua_clerk):
+    client = api_as(ninghua_clerk)
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(url).status_code == 200
+        return len(run.captured_queries)
+
+    few = queries(HELPERS), queries(ASSIGNMENTS)
+    for i in range(10):
+        helper = Helper.objects.create(county_id=NINGHUA, name=f"干部{i}", unit="县民政局", phone=f"1380000000{i}")
+        HelperAssignment.objects.create(household=helpers.nh1, helper=helper, started_on=days_ago(500 + i),
+                                        ended_on=days_ago(500 + i))
+    assert (queries(HELPERS), queries(ASSIGNMENTS)) == few
