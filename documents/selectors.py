@@ -13,8 +13,8 @@ from django.http import Http404
 from households import access
 from households.models import (
     County,
-    Household,
     HelperAssignment,
+    Household,
     HouseholdCategory,
     Member,
     PovertyCause,

@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 
 from common.actors import SYSTEM
-from households.models import ExitRecord, PovertyCause, Helper, HelperAssignment, ReliefMeasure, ReturnRecord
+from households.models import ExitRecord, Helper, HelperAssignment, PovertyCause, ReliefMeasure, ReturnRecord
 from households.services import exit_save, income_record, measure_save, return_save, role_grant
 from projects.models import GuaranteedLoan, GuaranteeFund
 from projects.services import link_save, project_save
