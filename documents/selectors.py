@@ -24,6 +24,7 @@ from households.models import (
 )
 from households.selectors import present_on
 from plans import close_selectors
+from plans.exports import STATUS_LABELS
 from plans.figures import canonical_json, close_figures, flatten, sha256
 from plans.models import PovertyLine
 from projects.selectors import measure_projects, with_projects
@@ -316,6 +317,8 @@ def close_document(close: YearClose) -> dict:
         part = path.split(".", 1)[0]
         if part in ("form", "county", "county_name", "year"):
             continue
+        if path == "progress.status":
+            value = STATUS_LABELS.get(value, value)
         rows.append({"part": FIGURE_PARTS.get(part, part), "name": _figure_name(path, names), "path": path,
                      "value": value})
     steps = list(close_selectors.close_steps(close)) if close.pk else []
