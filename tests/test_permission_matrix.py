@@ -90,7 +90,7 @@ from projects.models import (
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.conftest import DATIAN, NINGHUA, build_places
-from tests.documents.conftest import pdftotext
+from tests.documents.pdf import pdftotext
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 from workflows import notices
 from workflows import services as workflows

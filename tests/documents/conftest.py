@@ -1,13 +1,10 @@
 """The printed documents' tests share one small registry, built once for each module (rendering is
-slow: the PDFs each test reads are rendered once too), and read the PDFs back with poppler's tools.
-
-Fontconfig is given an empty configuration before WeasyPrint is first loaded in this process, as on a
+slow: the PDFs each test reads are rendered once too), and read the PDFs back with poppler's tools
+(tests/documents/pdf.py). Fontconfig is given an empty configuration while they render, as on a
 server with no font installed: every glyph must come from the vendored font."""
 
 import datetime
 import os
-import subprocess
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,39 +24,20 @@ from workflows import services as workflows
 from workflows.models import State
 
 EMPTY_FONTCONFIG = Path(__file__).with_name("empty-fonts.conf")
-os.environ.setdefault("FONTCONFIG_FILE", str(EMPTY_FONTCONFIG))
-
-FONT_NAME = "Noto-Sans-SC"  # as pdffonts names the embedded subset (ABCDEF+Noto-Sans-SC)
 
 
-def pdftotext(content: bytes) -> str:
-    return _poppler(["pdftotext", "-layout"], content, output=True)
-
-
-def pdffonts(content: bytes) -> str:
-    return _poppler(["pdffonts"], content)
-
-
-def pdf_pages(content: bytes) -> int:
-    info = _poppler(["pdfinfo"], content)
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-
-
-def _poppler(command: list[str], content: bytes, *, output: bool = False) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "document.pdf"
-        path.write_bytes(content)
-        args = [*command, str(path), "-"] if output else [*command, str(path)]
-        return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
-def assert_valid_pdf(content: bytes) -> None:
-    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
-    fonts = pdffonts(content).splitlines()[2:]  # past the two header lines
-    assert fonts, "no font in the PDF"
-    # Every font is the vendored one, embedded: nothing is left to the printer's fonts.
-    for line in fonts:
-        assert FONT_NAME in line and " yes " in line, line
+@pytest.fixture(scope="module", autouse=True)
+def no_system_fonts():
+    """Fontconfig reads FONTCONFIG_FILE each time WeasyPrint sets up a document's fonts: while this
+    module's documents are rendered it finds no font at all. Restored after, so that the browser
+    tests' Chromium, a child of the same worker, keeps the machine's fonts."""
+    before = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(EMPTY_FONTCONFIG)
+    yield
+    if before is None:
+        del os.environ["FONTCONFIG_FILE"]
+    else:
+        os.environ["FONTCONFIG_FILE"] = before
 
 
 # ---------------------------------------------------------------- the registry

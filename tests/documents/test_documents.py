@@ -16,18 +16,8 @@ from jobs.models import Job, JobState
 from plans.figures import canonical_json, close_figures, sha256
 from tests.conftest import NINGHUA, api_as
 
-from .conftest import (
-    EMPTY_FONTCONFIG,
-    FONT_NAME,
-    ID_APPLICANT,
-    ID_CHILD,
-    ID_HEAD,
-    ID_SPOUSE,
-    assert_valid_pdf,
-    pdf_pages,
-    pdffonts,
-    pdftotext,
-)
+from .conftest import EMPTY_FONTCONFIG, ID_APPLICANT, ID_CHILD, ID_HEAD, ID_SPOUSE
+from .pdf import FONT_NAME, assert_valid_pdf, pdf_pages, pdffonts, pdftotext
 
 pytestmark = pytest.mark.django_db
 
