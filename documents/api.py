@@ -5,6 +5,8 @@ the dashboards link here too: a signed-in user's session opens them as a token d
 A household, place, county or close outside the caller's scope is a 404 (selectors.py), a step that
 is no notice of the kind a 400 naming `step`, as the notice lists' own API answers."""
 
+from urllib.parse import quote
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -31,8 +33,6 @@ def door_of(request) -> str:
 def pdf_response(printed: services.Printed) -> HttpResponse:
     response = HttpResponse(printed.content, content_type=PDF)
     # Opened in the browser's viewer (inline); its name, in Chinese, as RFC 6266 spells it.
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(printed.name)}"
     return response
 

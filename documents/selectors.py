@@ -4,10 +4,12 @@ access.id_display(user) and helpers' phones through access.helper_phone_display(
 fixed number of queries, whatever the household's or the list's size."""
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Prefetch
+from django.db.models import Case as DjangoCase
+from django.db.models import Max, Prefetch, When
 from django.http import Http404
 
 from households import access
@@ -20,6 +22,8 @@ from households.models import (
     PovertyCause,
     Relation,
     ReliefChannel,
+    Township,
+    Village,
     YearClose,
 )
 from households.selectors import present_on
@@ -48,6 +52,7 @@ def household_of(user, pk: int) -> Household:
 @dataclass
 class Person:
     name: str
+    is_head: bool
     relation: str
     sex: str
     birth_date: datetime.date | None
@@ -62,7 +67,7 @@ def members_of(household: Household, *, user, on: datetime.date) -> list[Person]
     show = access.id_display(user)
     members = sorted(household.members.filter(present_on(on)).order_by("id"),
                      key=lambda m: (m.relation != Relation.HEAD, m.id))
-    return [Person(m.name, m.get_relation_display(), m.get_sex_display(), m.birth_date, show(m.id_number),
+    return [Person(m.name, m.relation == Relation.HEAD, m.get_relation_display(), m.get_sex_display(), m.birth_date, show(m.id_number),
                    m.get_health_display(), m.get_labor_display(), m.get_schooling_display()) for m in members]
 
 
@@ -169,10 +174,28 @@ def card(household: Household, *, user, on: datetime.date, year: int | None = No
         # the registry's years end with the plan's (2020) while the card may be printed later.
         year = household.measures.filter(year__lte=on.year).aggregate(latest=Max("year"))["latest"] or on.year
     return {"household": household, "members": members,
-            "head": next((m for m in members if m.relation == Relation.HEAD.label), None),
+            "head": next((m for m in members if m.is_head), None),
             "causes": causes, "year": year, "measures": measures_of(household, year=year),
             "helper": current[-1] if current else None,
             "policies": policies_for(household.category, [c.channel_id for c in causes])}
+
+
+# ---------------------------------------------------------------- a village's cards
+
+
+def village_of(user, code: str) -> Village:
+    """One query. The village if the user sees its county; 404 otherwise."""
+    found = Village.objects.filter(pk=code, township__county__in=access.counties_visible_to(user)).select_related(
+        "township__county").first()
+    if found is None:
+        raise Http404(f"没有该村（{code}），或不在您的查看范围内")
+    return found
+
+
+def village_households(user, village: Village):
+    """The village's households the user sees that hang a card: every one but those removed (清退)."""
+    return (access.households_visible_to(user).filter(village=village).exclude(status=Household.Status.REMOVED)
+            .with_places().select_related("main_cause__channel").order_by("number"))
 
 
 # ---------------------------------------------------------------- the notice lists and the announcement
@@ -195,10 +218,7 @@ class ListedCase:
 def _listed(case: Case, step: Step | None) -> ListedCase:
     household = case.household
     if household is not None:
-        members = getattr(household, "notice_members", None)
-        if members is None:
-            members = [m for m in household.members.all() if m.active]
-        names = [f"{m.name}（{m.get_relation_display()}）" for m in members]
+        names = [f"{m.name}（{m.get_relation_display()}）" for m in household.notice_members]
         category = household.get_category_display()
         cause = household.main_cause.name if household.main_cause_id else ""
     else:
@@ -229,8 +249,7 @@ def notice_list(*, user, kind: str, step: str, village: str | None = None, towns
 
 
 def _place_name(*, village: str | None, township: str | None) -> str:
-    from households.models import Township, Village
-
+    """One query: the place's full name (县、乡镇、村)."""
     if village:
         v = Village.objects.select_related("township__county").get(pk=village)
         return f"{v.township.county.name}{v.township.name}{v.name}"
@@ -260,7 +279,8 @@ def announcement(*, user, county: str, kind: str, year: int | None = None) -> di
         if year is not None:
             cases = cases.filter(year=year)
         cases = list(cases.with_places().select_related("household__main_cause", "main_cause").prefetch_related(
-            Prefetch("household__members", queryset=Member.objects.order_by("id")),
+            Prefetch("household__members", to_attr="notice_members", queryset=Member.objects.filter(active=True)
+                     .order_by(DjangoCase(When(relation=Relation.HEAD, then=0), default=1), "id")),
             Prefetch("steps", queryset=Step.objects.filter(state=State.CLOSED), to_attr="notice_steps"),
         ).order_by("village_id", "household__number", "id"))
         listed = [_listed(c, c.notice_steps[0] if c.notice_steps else None) for c in cases]
@@ -303,8 +323,6 @@ def close_document(close: YearClose) -> dict:
     """The close's figures, canonical JSON hash and state: the figures kept at the last acceptance
     (with the hash kept), or, never accepted, the registry's figures now (and their hash now),
     said so on the page."""
-    import json
-
     if close.figures:
         figures, digest, kept = json.loads(close.figures), close.figures_sha256, True
     else:

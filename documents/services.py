@@ -6,13 +6,12 @@ registry, as a workbook is."""
 import datetime
 from dataclasses import dataclass
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from households import access
-from households.models import Household, Village
+from households.models import Household
 from households.services import export_log
 from jobs.models import Job
 from jobs.services import job_start
@@ -102,32 +101,17 @@ def close_print(*, actor, key: str, door: str) -> Printed:
 # ---------------------------------------------------------------- a village's cards, as a job
 
 
-def village_of(user, code: str) -> Village:
-    """One query. The village if the user sees its county; 404 otherwise."""
-    found = Village.objects.filter(pk=code, township__county__in=access.counties_visible_to(user)).select_related(
-        "township__county").first()
-    if found is None:
-        raise Http404(f"没有该村（{code}），或不在您的查看范围内")
-    return found
-
-
-def village_households(user, village: Village):
-    """The village's households the user sees that hang a card: every one but those removed (清退)."""
-    return (access.households_visible_to(user).filter(village=village).exclude(status=Household.Status.REMOVED)
-            .with_places().select_related("main_cause__channel").order_by("number"))
-
-
 def village_cards_job_start(*, actor, village: str, door: str) -> Job:
     """Every 帮扶明白卡 of a village in one PDF, made in the background (docs/jobs.md): refused at once
     (404) for a village the actor does not see; the job reads it again as its user when it runs."""
-    found = village_of(actor, village)
+    found = selectors.village_of(actor, village)
     return job_start(actor=actor, kind=VILLAGE_CARDS, params={"village": found.code, "door": door})
 
 
 def village_cards(*, actor, village: str, door: str, progress=None) -> Printed:
     """The cards of village_households(), one page each, in one PDF, logged as one print."""
-    found = village_of(actor, village)
-    households = list(village_households(actor, found))
+    found = selectors.village_of(actor, village)
+    households = list(selectors.village_households(actor, found))
     on = timezone.localdate()
     parts = []
     for done, household in enumerate(households):
