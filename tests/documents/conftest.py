@@ -53,7 +53,7 @@ def build_world() -> SimpleNamespace:
     (陈旧 until 2016-06-30, 林帮扶 since 2016-07-01, 13812345678), in 2016 a 大病救助 of 3000 and a
     guaranteed loan of 20000, an income of 2016, out in 2016 and back in 2017 (因灾返贫);
     NH-002 (dibao, 1 person, no helper). Cases: 赵一 and NH-002's exit at 村公示 in 城南村, 钱二 one
-    step short of it, 孙三 at 村公示 in 城北村, 周四 at 县公告.
+    step short of it, 孙三 at 村公示 in 城北村, 周四 at 县公告; NH-003 of 城北村 out in 2016 (县审批、脱贫销号).
     大田县 均溪镇 城关村: DT-001."""
     places = build_places()
     clerk = role_grant(actor=SYSTEM, username="clerk_ninghua", role="county_clerk", counties=[NINGHUA])
@@ -96,8 +96,11 @@ def build_world() -> SimpleNamespace:
                        until=State.VILLAGE_NOTICE)
     sun, _ = walk(application(places.chengbei, clerk, applicant_name="孙三"), clerk, until=State.VILLAGE_NOTICE)
     zhou, _ = walk(application(places.chengnan, clerk, applicant_name="周四"), clerk, until=State.ANNOUNCED)
+    three = household(village=places.chengbei, number="NH-003", members=[member(name="吴三")])
+    out, _ = walk(workflows.exit_propose(actor=clerk, household=three, year=2016, on=D), clerk, until=State.CLOSED)
     return SimpleNamespace(places=places, clerk=clerk, other=other, reviewer=reviewer, one=one, two=two,
-                           datian=datian, zhao=zhao, qian=qian, exit_two=exit_two, sun=sun, zhou=zhou)
+                           three=three, datian=datian, zhao=zhao, qian=qian, exit_two=exit_two, sun=sun, zhou=zhou,
+                           out=out)
 
 
 @pytest.fixture(scope="module")

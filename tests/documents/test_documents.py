@@ -35,6 +35,7 @@ def urls(w) -> dict[str, str]:
         "exit_notice_list": f"{DOCS}notice-list.pdf?kind=exit&step=village_notice&village={village}",
         "township_list": f"{DOCS}notice-list.pdf?kind=identification&step=village_notice&township={township}",
         "announcement": f"{DOCS}announcement.pdf?county={NINGHUA}&kind=identification",
+        "exit_announcement": f"{DOCS}announcement.pdf?county={NINGHUA}&kind=exit&year=2016",
         "close": f"{DOCS}closes/{NINGHUA}-2016.pdf",
     }
 
@@ -58,7 +59,7 @@ def text(printed) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", ["card", "handbook", "notice_list", "exit_notice_list", "township_list",
-                                  "announcement", "close"])
+                                  "announcement", "exit_announcement", "close"])
 def test_each_document_is_a_pdf_in_the_embedded_cjk_font_with_its_print_date_and_printer(printed, text, name):
     assert_valid_pdf(printed[name])
     assert "打印日期：" in text[name] and "打印人：clerk_ninghua" in text[name]
@@ -108,10 +109,15 @@ def test_a_notice_list_lists_exactly_the_cases_waiting_on_that_step_and_no_id_nu
         assert ID_APPLICANT[:6] + "*" not in text[name] and ID_APPLICANT not in text[name]
 
 
-def test_the_county_announcement_names_the_cases_it_decided(text):
+def test_the_county_announcement_names_the_cases_it_decided(world, text):
     announcement = text["announcement"]
     assert "公" in announcement and "宁化县扶贫开发领导小组办公室" in announcement and "县审定" in announcement
     assert "周四" in announcement and "赵一" not in announcement
+    exits = text["exit_announcement"]
+    closed_on = world.out.steps.get(state="closed").on
+    assert "NH-003" in exits and "吴三" in exits and "县审批、脱贫销号" in exits and f"{closed_on:%Y-%m-%d}" in exits
+    assert "NH-002" not in exits and "周四" not in exits  # still at 村公示; another kind
+    assert not WHOLE_ID.search(exits) and not MASKED_ID.search(exits)
 
 
 def test_the_close_shows_its_state_figures_and_their_hash(world, text):
@@ -136,7 +142,7 @@ def test_printing_is_logged_like_an_export(world, printed):
     logged = ExportLog.objects.filter(user=world.clerk, kind__startswith="print.")
     kinds = sorted(logged.values_list("kind", flat=True))
     assert kinds.count("print.card") == 1 and kinds.count("print.handbook") == 1
-    assert kinds.count("print.notice_list") == 3 and "print.announcement" in kinds and "print.close" in kinds
+    assert kinds.count("print.notice_list") == 3 and kinds.count("print.announcement") == 2 and "print.close" in kinds
     card = logged.get(kind="print.card")
     assert card.filters["household"] == "NH-001" and card.rows == 1 and card.full_id_numbers is False
 
