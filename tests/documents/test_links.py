@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from households.models import YearClose
+from jobs.models import Job, JobState
 from tests.conftest import NINGHUA
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,16 @@ def test_a_case_at_a_notice_step_links_the_list_of_its_village(world, clerk_clie
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     (announced,) = links(clerk_client, reverse("admin:workflows_case_change", args=[world.zhou.pk]))
     assert announced == f"{reverse('document-announcement')}?kind=identification&county={NINGHUA}"
+
+
+def test_the_villages_page_prints_all_its_cards_as_a_job_and_opens_the_jobs_page(world, clerk_client):
+    page = reverse("dashboard:village", args=[world.places.chengnan.code])
+    assert "打印全村帮扶明白卡" in clerk_client.get(page).content.decode()
+    started = clerk_client.post(page)
+    job = Job.objects.get(user=world.clerk, kind="documents.village_cards")
+    assert started.status_code == 302 and started.url == reverse("admin:jobs_job_change", args=[job.pk])
+    assert job.state == JobState.DONE and job.result_name == "帮扶明白卡-城南村.pdf"
+    assert clerk_client.get(started.url).status_code == 200
+    other = Client()
+    other.force_login(world.other)
+    assert other.post(page).status_code == 404
