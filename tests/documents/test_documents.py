@@ -102,6 +102,7 @@ def test_a_notice_list_lists_exactly_the_cases_waiting_on_that_step_and_no_id_nu
     assert "公示期内如有异议" in village and "村民委员会（盖章）" in village and "负责人签字" in village
     exits = text["exit_notice_list"]
     assert "NH-002" in exits and "赵孤老" in exits and "无劳动能力的低保户" in exits and "赵一" not in exits
+    assert "经入户核实、本户签字认可" in exits and "经村民代表评议" in village
     township = text["township_list"]
     assert "赵一" in township and "孙三" in township and "钱二" not in township
     for name in ("notice_list", "exit_notice_list", "township_list", "announcement"):
