@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dashboard",
     "workflows",
     "projects",
+    "documents",
     "demo",
 ]
 
@@ -170,6 +171,12 @@ LOGIN_URL = "admin:login"
 # Identification and exit workflows (workflows/): days a public notice (公示) runs before the next
 # step; the national rule for exits is at least 7.
 WORKFLOW_NOTICE_DAYS = int(os.environ.get("WORKFLOW_NOTICE_DAYS", "7"))
+
+# The printed documents (documents/, docs/printing.md): each carries a QR code of its record's page
+# in the registry at REGISTRY_URL; a notice list (公示名单) tells where to raise an objection.
+REGISTRY_URL = os.environ.get("REGISTRY_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTICE_OBJECTIONS_TO = os.environ.get(
+    "NOTICE_OBJECTIONS_TO", "公示期内如有异议，请向村民委员会或乡镇人民政府反映，也可向县扶贫开发领导小组办公室反映。")
 # Data-quality checks (households/audit/, `audit_registry`): the codes of checks switched off.
 AUDIT_DISABLED_CHECKS = env_list("AUDIT_DISABLED_CHECKS", [])
 # A poor household's per-capita income above this is more likely a typo than a fact: about twice

@@ -95,13 +95,8 @@ from projects.models import (
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
 from tests.conftest import DATIAN, NINGHUA, build_places
-from tests.factories import (
-    TownshipFactory,
-    VillageFactory,
-    household,
-    member,
-    resident_id,
-)
+from tests.documents.pdf import pdftotext
+from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 from workflows import notices
 from workflows import services as workflows
 from workflows.models import NoticePosting, Objection, State
@@ -435,6 +430,8 @@ def world(django_db_setup, django_db_blocker):
 def text_of(response) -> str:
     """What the user received, as text: a page, JSON, or every cell of a workbook."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:5] == b"%PDF-":  # a printed document, read as a person reads the paper
+        return pdftotext(content)
     if content[:2] == b"PK":
         book = load_workbook(io.BytesIO(content), read_only=True)
         return "\n".join(
@@ -1095,11 +1092,44 @@ def api_rows():
     yield from close_rows(get)
     yield from helper_rows(get)
     yield from helper_report_rows(get)
+    yield from document_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
     # (they describe the API and hold no records), so walked as two personas only: it takes seconds.
     yield "root", None, None, EVERYONE, get(API), None
     yield "schema", None, None, "A - - - - - - A -", get("/api/schema/"), None
     yield "docs", None, None, "A - - - - - - A -", get("/api/docs/"), None
+
+
+PDF_OWN, PDF_OTHER = "A N A A A A D U A", "N A A N N N D U A"  # a household's: as households retrieve
+PLACE_PDF_OWN, PLACE_PDF_OTHER = "A N A N A A D U A", "N A A N N N D U A"  # a place's: whoever sees its county
+
+
+def check_pdf(w, persona, response):
+    assert response["Content-Type"] == "application/pdf"
+
+
+def document_rows(get):
+    """The printed documents (issue 20, documents/): plain routes beside the router, each walked for a
+    record of 宁化 (own) and of 大田 (other); an allowed answer is read back with pdftotext, so the
+    leak check holds it to the persona's households and masked ID numbers."""
+    docs = f"{API}documents/"
+    for i, (side, key) in enumerate((("own", "A"), ("other", "E"))):
+        for document in ("card", "handbook"):
+            yield (f"documents {document} {side}", None, None, (PDF_OWN, PDF_OTHER)[i],
+                   get(lambda w, k=key, d=document: f"{docs}households/{w.h[k].pk}/{d}.pdf"), check_pdf)
+        village = lambda w, i=i: (w.places.chengnan, w.places.chengguan)[i].code  # noqa: E731
+        county = (NINGHUA, DATIAN)[i]
+        yield (f"documents notice-list {side}", None, None, (PLACE_PDF_OWN, PLACE_PDF_OTHER)[i],
+               get(lambda w, v=village: f"{docs}notice-list.pdf?kind=identification&step=village_notice&village={v(w)}"),
+               check_pdf)
+        yield (f"documents announcement {side}", None, None, (PLACE_PDF_OWN, PLACE_PDF_OTHER)[i],
+               get(f"{docs}announcement.pdf?county={county}&kind=identification"), check_pdf)
+        yield (f"documents close {side}", None, None, (PLACE_PDF_OWN, PLACE_PDF_OTHER)[i],
+               get(f"{docs}closes/{county}-2016.pdf"), check_pdf)
+        # The job starts (202) for whoever sees the village; it runs at once in the tests.
+        yield (f"documents village-cards {side}", None, None,
+               ("202 N 202 N 202 202 D U 202", "N 202 202 N N N D U 202")[i],
+               lambda w, c, v=village: c.post(f"{docs}village-cards/", {"village": v(w)}), None)
 
 
 def in_state(county: str, state: str):

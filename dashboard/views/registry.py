@@ -4,10 +4,11 @@ and answers `?export=<table>` with that table as Excel, filters and all (pages.r
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from documents import services as documents
 from households import access
 from households.models import FIRST_YEAR, LAST_YEAR, Township, Village
 from households.selectors import household_helpers, household_history
@@ -171,6 +172,9 @@ def village(request, code):
     visible = access.counties_visible_to(request.user)
     place = get_object_or_404(Village.objects.select_related("township__county").filter(township__county__in=visible),
                               code=code)
+    if request.method == "POST":  # 打印全村帮扶明白卡: a job, whose page shows its progress and offers the PDF
+        job = documents.village_cards_job_start(actor=request.user, village=place.code, door="page")
+        return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.pk]))
     form = read_filters(request, "year")
     link = linker(form.cleaned_data["year"])
     page_tables = [

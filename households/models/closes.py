@@ -76,6 +76,11 @@ class YearClose(RegistryModel):
     def __str__(self):
         return f"{self.county} {self.year}年度"
 
+    @property
+    def key(self) -> str:
+        """How the API and the pages address the county-year: "350424-2016" (plans.close_selectors.close_key)."""
+        return f"{self.county_id}-{self.year}"
+
 
 class FindingExplanation(RegistryModel):
     """A clerk's explanation of one finding of the data-quality checks or of check_plan for one year:
