@@ -138,8 +138,10 @@ def test_a_bad_phone_in_the_admin_form_saves_nothing(admin_client, poor):
     rows = [existing_row(m) for m in poor.members.all()]
     data = change_post(poor, rows, main_cause="lack_funds", address="新地址", helper_name="陈干部",
                        helper_unit="宁化县财政局", helper_phone="0598-683")
-    response = admin_client.post(url, data, follow=True)
-    assert "固定电话" in response.content.decode()
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, as typed, with the reason beside the field
+    assert "固定电话" in str(response.context["adminform"].form.errors["helper_phone"])
+    assert 'value="新地址"' in response.content.decode()
     assert not HelperAssignment.objects.exists() and not Helper.objects.exists()
     assert Household.objects.get(pk=poor.pk).address == ""
 
