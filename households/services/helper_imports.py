@@ -182,6 +182,19 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
                         .values("household_id").annotate(last=Max("ended_on")).values_list("household_id", "last"))
     for number, row, phone in clean:
         household = households[row.household_number]
+        now = current.get(household["pk"])
+        if (now is not None and now.helper.county_id != household["county"]
+                and (now.helper.name, now.helper.unit) == (row.name, row.unit)):
+            # The household's current helper of another county (assigned with a reason), named as the
+            # registry's export writes it: the helpers are looked up in the household's county, where
+            # it is not, so without this a workbook exported and imported again would be refused.
+            # Its phone is its own county's to change (access.require_helper_writable).
+            if phone and phone != now.helper.phone:
+                problems.append(HelperProblem(number, "phone", f"{now.helper}是其他县(市、区)的帮扶责任人，"
+                                                               f"其电话由该县修改"))
+            else:
+                plan.result.unchanged += 1
+            continue
         key = (household["county"], row.name, row.unit)
         helper = existing.get(key) or plan.new_helpers.get(key)
         if helper is None:
@@ -194,7 +207,6 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
                 plan.result.helpers_changed += 1
         elif phone and not helper.phone:
             helper.phone = phone  # a new helper whose first row gave no phone
-        now = current.get(household["pk"])
         if now is not None and helper.pk is not None and now.helper_id == helper.pk:
             plan.result.unchanged += 1
             continue

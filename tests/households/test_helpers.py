@@ -283,6 +283,24 @@ def test_each_bad_import_row_is_refused_by_row_with_nothing_written(places, ning
     assert counts() == (0, 0, 0)
 
 
+def test_an_import_naming_the_current_helper_of_another_county_changes_nothing(places, datian_helper, ninghua_clerk):
+    """A helper of 大田 helps a 宁化 household (with a reason): the export names it, and the same rows
+    imported again are no change; a new phone for it is 大田's to give, refused by row."""
+    one = household(village=places.chengnan, number="NH-1")
+    services.assignment_start(actor=SYSTEM, household=one, helper=datian_helper, started_on=TODAY - 10 * DAY,
+                              reason="挂钩帮扶")
+    before = (counts(), list(HelperAssignment.objects.values_list("pk", "helper_id", "started_on", "ended_on")))
+    same = services.helper_assignments_import(actor=ninghua_clerk, on=TODAY,
+                                              rows=[HelperRow("NH-1", "郑干部", "大田县扶贫办", "")])
+    assert (same.unchanged, same.assignments_new, same.helpers_new) == (1, 0, 0)
+    with pytest.raises(HelperRowsInvalid) as e:
+        services.helper_assignments_import(actor=ninghua_clerk, on=TODAY,
+                                           rows=[HelperRow("NH-1", "郑干部", "大田县扶贫办", "13700000001")])
+    assert [(p.row, p.field) for p in e.value.problems] == [(1, "phone")]
+    assert (counts(), list(HelperAssignment.objects.values_list("pk", "helper_id", "started_on", "ended_on"))) == before
+    assert Helper.objects.get(pk=datian_helper.pk).phone == ""
+
+
 def test_an_import_refuses_overlap_with_the_current_or_an_ended_assignment(places, lin, chen, ninghua_clerk):
     one = household(village=places.chengnan, number="NH-1")
     two = household(village=places.chengbei, number="NH-2")
