@@ -18,6 +18,7 @@ from common.excel import XLSX_TYPE, xlsx_response
 from .. import access, services
 from ..models import Helper, HelperAssignment, HelperLevel, Household
 from ..workbook import helpers as helper_book
+from .serializers import ImportProblemSerializer
 from .views import logged_filters
 
 # ---------------------------------------------------------------- helpers
@@ -232,18 +233,11 @@ class WorkbookUpload(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False, help_text="只检查，不写入")
 
 
-class WorkbookProblem(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="工作表中的行号")
-    column = serializers.CharField(help_text="列的表头")
-    value = serializers.CharField()
-    reason = serializers.CharField()
-
-
 class WorkbookReport(serializers.Serializer):
     written = serializers.BooleanField(help_text="是否已写入")
     rows = serializers.IntegerField(help_text="数据行数（不含空行）")
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="导入服务的计数")
-    problems = WorkbookProblem(many=True)
+    problems = ImportProblemSerializer(many=True)  # the registry workbook's problems, the same shape
 
 
 @extend_schema(tags=["帮扶责任人"], description=(
