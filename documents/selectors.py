@@ -8,8 +8,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case as DjangoCase
-from django.db.models import Max, Prefetch, When
+from django.db.models import Max
 from django.http import Http404
 
 from households import access
@@ -18,7 +17,6 @@ from households.models import (
     HelperAssignment,
     Household,
     HouseholdCategory,
-    Member,
     PovertyCause,
     Relation,
     ReliefChannel,
@@ -238,14 +236,19 @@ def notice_list(*, user, kind: str, step: str, village: str | None = None, towns
     whose current step is that notice (workflows.notices.notice_cases; 404 for a place the user does
     not see, 400 for a step that is no notice of the kind), with the persons concerned, category,
     cause and the notice period. No ID number at all: the list is posted on a wall."""
-    cases = list(notices.notice_cases(user=user, kind=kind, step=step, village=village, township=township))
+    cases = notices.notice_cases(user=user, kind=kind, step=step, village=village, township=township)
     place = _place_name(village=village, township=township)
+    return {"kind": Kind(kind).label, "kind_code": kind, "step": State(step).label, "step_code": step,
+            "place": place, **_listing(cases)}
+
+
+def _listing(cases) -> dict:
+    """The cases as a list on paper names them (notices.with_listing), and the notice period they
+    span: its first and last day."""
     listed = [_listed(c, c.notice_steps[0] if c.notice_steps else None) for c in cases]
     starts = sorted({c.notice_start for c in listed if c.notice_start})
     ends = sorted({c.notice_end for c in listed if c.notice_end})
-    return {"kind": Kind(kind).label, "kind_code": kind, "step": State(step).label, "step_code": step,
-            "place": place, "cases": listed, "first_day": starts[0] if starts else None,
-            "last_day": ends[-1] if ends else None}
+    return {"cases": listed, "first_day": starts[0] if starts else None, "last_day": ends[-1] if ends else None}
 
 
 def _place_name(*, village: str | None, township: str | None) -> str:
@@ -271,25 +274,16 @@ def announcement(*, user, county: str, kind: str, year: int | None = None) -> di
     (县审批、脱贫销号) for the exit year `year`, with the day of the approval."""
     place = county_of(user, county)
     if kind == Kind.IDENTIFICATION:
-        cases = list(notices.notice_cases(user=user, kind=kind, step=State.ANNOUNCED, county=county))
-        listed = [_listed(c, c.notice_steps[0] if c.notice_steps else None) for c in cases]
+        cases = notices.notice_cases(user=user, kind=kind, step=State.ANNOUNCED, county=county)
         decided = State.COUNTY_APPROVED
     else:
         cases = cases_visible_to(user).filter(kind=Kind.EXIT, state=State.CLOSED, village__township__county=place)
         if year is not None:
             cases = cases.filter(year=year)
-        cases = list(cases.with_places().select_related("household__main_cause", "main_cause").prefetch_related(
-            Prefetch("household__members", to_attr="notice_members", queryset=Member.objects.filter(active=True)
-                     .order_by(DjangoCase(When(relation=Relation.HEAD, then=0), default=1), "id")),
-            Prefetch("steps", queryset=Step.objects.filter(state=State.CLOSED), to_attr="notice_steps"),
-        ).order_by("village_id", "household__number", "id"))
-        listed = [_listed(c, c.notice_steps[0] if c.notice_steps else None) for c in cases]
+        cases = notices.with_listing(cases, State.CLOSED).order_by("village_id", "household__number", "id")
         decided = State.CLOSED
-    starts = sorted({c.notice_start for c in listed if c.notice_start})
-    ends = sorted({c.notice_end for c in listed if c.notice_end})
     return {"county": place, "kind": Kind(kind).label, "kind_code": kind, "decided": State(decided).label,
-            "year": year, "cases": listed, "first_day": starts[0] if starts else None,
-            "last_day": ends[-1] if ends else None}
+            "year": year, **_listing(cases)}
 
 
 # ---------------------------------------------------------------- the close of a county-year

@@ -3,8 +3,7 @@
 import datetime
 from collections.abc import Callable, Iterator
 
-from django.db.models import Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .layout import COLUMNS
@@ -21,6 +20,7 @@ from .models import (
     Transfer,
     Village,
 )
+from .models.households import current_helper_fields
 
 CITY = "350400"  # 三明市
 
@@ -234,9 +234,8 @@ def current_helper(household: Household) -> dict[str, str]:
     if household.pk is None:
         return {"helper_name": "", "helper_unit": "", "helper_phone": ""}
     if not hasattr(household, "helper_name"):
-        values = (HelperAssignment.objects.filter(household=household, ended_on__isnull=True)
-                  .values_list("helper__name", "helper__unit", "helper__phone").first()) or ("", "", "")
-        household.helper_name, household.helper_unit, household.helper_phone = values
+        household.__dict__.update(Household.objects.filter(pk=household.pk).with_current_helper()
+                                  .values("helper_name", "helper_unit", "helper_phone").get())
     return {"helper_name": household.helper_name, "helper_unit": household.helper_unit,
             "helper_phone": household.helper_phone}
 
@@ -326,11 +325,8 @@ def household_export_rows(households) -> Iterator[tuple]:
         others.setdefault(household, []).append(name)
     names = {household: "、".join(causes) for household, causes in others.items()}
     at = next(i for i, c in enumerate(COLUMNS) if c.key == "other_causes")
-    current = HelperAssignment.objects.filter(household=OuterRef("household_id"), ended_on__isnull=True)
-    helper = {f"helper_{f}": Coalesce(Subquery(current.values(f"helper__{f}")[:1]), Value(""))
-              for f in ("name", "unit", "phone")}
     rows = (Member.objects.filter(household__in=households, left_on__isnull=True)  # present today
-            .annotate(**helper)
+            .annotate(**current_helper_fields("household_id"))
             .order_by("household__village_id", "household__number", "id")
             .values_list(*(_EXPORT_FIELDS[c.key] for c in COLUMNS)))
     for row in rows.iterator(chunk_size=5000):

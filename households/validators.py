@@ -27,8 +27,6 @@ helper_phone_validator = RegexValidator(
     "请填写11位手机号码（如 13805981234）或带区号的固定电话（如 0598-1234567，分机号用 - 隔开）")
 
 
-
-
 def helper_phone_clean(value: str | None) -> str:
     """A helper's phone as typed, in the form helper_phone_validator checks: spaces dropped and a
     mobile number's +86 (or 0086) left off, as people write them; anything else stays as typed

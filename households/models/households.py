@@ -35,21 +35,26 @@ class HouseholdQuerySet(models.QuerySet):
         return self.filter(village__township__county_id=code)
 
     def with_current_helper(self):
-        """helper_name, helper_unit, helper_phone: the household's current helper's (its assignment
-        without an end), "" without one, read in the same query (a subquery each, on the index of
-        current assignments): the doors' three fields, with no query per household."""
-        from .helpers import HelperAssignment  # it points at Household
-
-        current = HelperAssignment.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)
-        return self.annotate(**{
-            f"helper_{name}": Coalesce(Subquery(current.values(f"helper__{name}")[:1]), Value(""))
-            for name in ("name", "unit", "phone")
-        })
+        """helper_name, helper_unit, helper_phone: the household's current helper's, "" without one,
+        read in the same query (current_helper_fields): the doors' three fields, with no query per
+        household."""
+        return self.annotate(**current_helper_fields())
 
     def with_member_counts(self):
         """The members present today (a member who has left stays on record, not in the count)."""
         present = Q(members__left_on__isnull=True)
         return self.annotate(member_count=models.Count("members", filter=present, distinct=True))
+
+
+def current_helper_fields(household: str = "pk") -> dict:
+    """The annotations helper_name, helper_unit, helper_phone of the current helper (the assignment
+    without an end) of the household at `household` in the outer query ("pk" on households,
+    "household_id" on their members): a subquery each, on the index of current assignments."""
+    from .helpers import HelperAssignment  # it points at Household
+
+    current = HelperAssignment.objects.filter(household=OuterRef(household), ended_on__isnull=True)
+    return {f"helper_{name}": Coalesce(Subquery(current.values(f"helper__{name}")[:1]), Value(""))
+            for name in ("name", "unit", "phone")}
 
 
 class Household(RegistryModel):

@@ -167,7 +167,8 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
     return report
 
 
-# The helper rows' fields by the workbook's column keys.
+# The helper rows' fields by the workbook's column keys. The registry workbook gives no start (the
+# assignment starts on the import's day), so a start refused (an overlap) is told on the helper's name.
 _HELPER_COLUMNS = {"household_number": "number", "name": "helper_name", "unit": "helper_unit",
                    "phone": "helper_phone", "started_on": "helper_name"}
 
