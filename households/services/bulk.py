@@ -1,10 +1,8 @@
 """Many records at once (the demo registry, the Excel import): the single-record services' rules
 checked for a whole set in a few queries, then written by COPY with their history."""
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -14,8 +12,6 @@ from django.core.validators import MaxLengthValidator
 from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from common.actors import person
 from common.refusals import Refused
@@ -35,6 +31,7 @@ from ..models import (
 from ..models.incomes import per_capita
 from ..validators import mask_id, validate_member_set
 from .closes import frozen_guard_any
+from .copies import Writer, copy_rows, insert_with_history
 
 
 @dataclass(frozen=True)
@@ -133,7 +130,7 @@ def registry_problems(
             problems.append(Problem(m, "id_number", f"公民身份号码 {mask_id(m.id_number)} 在多户中登记"))
         seen.add(m.id_number)
     # Households of the set are checked above as a whole: only others can hold a number already.
-    own = [h.pk for h in households if h.pk]
+    own = [h.id for h in households if h.id]
     taken = set(
         Member.objects.filter(active=True, id_number__in=many(list(numbers), "text"))
         .exclude(household_id__in=many(own, "bigint"))
@@ -227,10 +224,11 @@ def link(records: Sequence, name: str) -> None:
     if not records:
         return
     field = records[0]._meta.get_field(name)
+    key = attrgetter(field.target_field.attname)
     for record in records:
         related = record._state.fields_cache.get(field.cache_name)
         if related is not None:  # else it was given by its id, which stays
-            record.__dict__[field.attname] = related.pk
+            record.__dict__[field.attname] = key(related)
 
 
 def field_defaults(model) -> dict:
@@ -245,70 +243,6 @@ def _plain_text_limit(f) -> int | None:
     if not all(isinstance(v, MaxLengthValidator) and v.limit_value == f.max_length for v in f.validators):
         return None
     return f.max_length
-
-
-def insert_with_history(records: list, model, *, user=None, reason: str = "", batch_size: int = 2000) -> None:
-    """New records and their creation history ("+", with the acting user and reason), as
-    bulk_create_with_history writes them. On PostgreSQL by COPY: Django building an INSERT of
-    every value of every row was half the time of importing the whole city's workbook. The
-    records must have passed their checks (registry_problems): clean_fields() leaves each value
-    in its field's Python type, which is what COPY is given. Afterwards they know their ids."""
-    if connection.vendor != "postgresql":
-        bulk_create_with_history(records, model, batch_size=batch_size, default_user=user,
-                                 default_change_reason=reason)
-        return
-    if not records:
-        return
-    assert not any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                   for f in model._meta.concrete_fields), "COPY does not run pre_save()"
-    alias, attname = connection.alias, model._meta.pk.attname
-    for record, pk in zip(records, _next_ids(model, len(records))):
-        setattr(record, attname, pk)
-        record._state.adding, record._state.db = False, alias
-    fields = model._meta.concrete_fields
-    _copy(model, fields, map(attrgetter(*(f.attname for f in fields)), records))
-    # The creation history copied from the rows just written, in the database, rather than built
-    # in Python and sent again: no ids to draw, no rows to write out.
-    History = model.history.model
-    quote = connection.ops.quote_name
-    tracked = ", ".join(quote(History._meta.get_field(f.name).column) for f in History.tracked_fields)
-    stamp = ", ".join(quote(History._meta.get_field(name).column)
-                      for name in ("history_date", "history_change_reason", "history_type", "history_user"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(History._meta.db_table)} ({tracked}, {stamp}) "
-            f"SELECT {tracked}, %s, %s, '+', %s FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
-            # a save() without a reason: NULL
-            [timezone.now(), reason or None, user.pk if user else None, list(map(attrgetter(attname), records))],
-        )
-
-
-def _next_ids(model, count: int) -> list[int]:
-    meta = model._meta
-    with connection.cursor() as cursor:
-        # The sequence looked up once: pg_get_serial_sequence() in the select list ran for every
-        # id, eight times the time of drawing them.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-        (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _copy(model, fields, rows: Iterable[tuple]) -> None:
-    # The csv module writes the rows in C. It writes None and "" alike, as an empty field, which
-    # COPY reads as NULL, or as "" in the columns that take no NULL (FORCE_NOT_NULL). A column
-    # that takes both would lose the difference: only the history's reason does, given as None.
-    assert all(not (f.null and f.empty_strings_allowed) or f.name == "history_change_reason" for f in fields)
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(rows)
-    text.seek(0)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    not_null = ", ".join(quote(f.column) for f in fields if not f.null)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN "
-                           f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))", text)
 
 
 def registry_bulk_create(
@@ -401,13 +335,14 @@ def new_incomes(households: Sequence[Household], members: Sequence[Member], exit
     return [*given, *incomes]
 
 
-def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=()) -> None:
+def causes_replace(pairs: Sequence[tuple[Household, PovertyCause | str]], *, batch_size: int, replace=(),
+                   writer: Writer | None = None) -> None:
     Through = Household.other_causes.through
     if replace:
         Through.objects.filter(household_id__in=many([h.pk for h in replace], "bigint")).delete()
     if connection.vendor == "postgresql":
         fields = [Through._meta.get_field("household"), Through._meta.get_field("povertycause")]
-        _copy(Through, fields, ((h.pk, c if isinstance(c, str) else c.pk) for h, c in pairs))
+        copy_rows(Through, fields, ((h.pk, c if isinstance(c, str) else c.pk) for h, c in pairs), writer=writer)
         return
     Through.objects.bulk_create(
         [Through(household_id=h.pk, povertycause_id=c if isinstance(c, str) else c.pk) for h, c in pairs],

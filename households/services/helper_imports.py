@@ -17,7 +17,8 @@ from common.actors import person
 from .. import access
 from ..models import Helper, HelperAssignment, HelperVisit, Household
 from ..validators import helper_phone_clean, helper_phone_validator
-from .bulk import insert_with_history, many
+from .bulk import field_defaults, many, unsaved
+from .copies import insert_with_history
 
 _CHUNK = 5000
 
@@ -75,8 +76,8 @@ class _Plan:
 
 
 def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date | None = None,
-                              dry_run: bool = False, reason: str = "",
-                              pending: dict[str, str] | None = None) -> HelperImportResult:
+                              dry_run: bool = False, reason: str = "", known: dict[str, dict] | None = None,
+                              writer=None) -> HelperImportResult:
     """Each row makes the helper it names (of the household's county, by name and unit; created if
     new, its phone updated if given) the household's responsible helper from its `started_on`
     (else `on`, today): the current assignment ends the day before and is kept. A row naming the
@@ -86,22 +87,26 @@ def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date
     unit) given two phones, a start in the future or not after the household's current or last
     assignment's start and end. `reason` is each new assignment's reason (变更原因). A blank unit
     is the household's current helper's where the row names that helper (as an export shows one
-    whose unit was never given). `pending` (a dry run of the registry workbook): the households the
-    caller is about to create, number → county code, checked as new households; nothing written."""
+    whose unit was never given). `known` (the registry workbook's import): its households by number
+    as it has them (pk, None for one a dry run would create; county; status; new: created by it),
+    which it may change: not looked up again. `writer` (copies.background_writes): the new rows are
+    sent by it."""
     on = on or timezone.localdate()
-    if pending:
-        dry_run = True
+    known = known or {}
+    assert dry_run or all(h["pk"] is not None for h in known.values()), "only a dry run plans unwritten households"
+    # Within a writer's block, a refusal here rolls back to this savepoint statements of the writer's
+    # that ran after it: the registry workbook's import then rolls back everything.
     with transaction.atomic():
-        plan = _plan(actor, rows, on, pending or {})
+        plan = _plan(actor, rows, on, known)
         if plan.problems:
             raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
         if not dry_run:
-            _write(actor, plan, reason)
+            _write(actor, plan, reason, writer)
             plan.result.written = True
     return plan.result
 
 
-def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, str]) -> _Plan:
+def _plan(actor, rows: list[HelperRow], on: datetime.date, known: dict[str, dict]) -> _Plan:
     """Runs a few queries per five thousand rows, none per row."""
     plan = _Plan(HelperImportResult(rows=len(rows)))
     problems = plan.problems
@@ -138,12 +143,10 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
         if not bad:
             clean.append((number, HelperRow(household, name, unit, phone, row.started_on, number), phone))
 
-    households = _households(actor, [r.household_number for _n, r, _p in clean if r.household_number not in pending],
-                             problems, [c for c in clean if c[1].household_number not in pending])
-    households.update((number, {"pk": None, "county": county, "status": Household.Status.REGISTERED})
-                      for number, county in pending.items())
+    households = _households(actor, clean, problems, known)
     clean = [(n, r, p) for n, r, p in clean if r.household_number in households]
-    ids = [h["pk"] for h in households.values() if h["pk"] is not None]
+    # The households with a past: a new one has no assignment to end or overlap.
+    ids = [h["pk"] for h in households.values() if h["pk"] is not None and not h.get("new")]
     current = {a.household_id: a for start in range(0, len(ids), _CHUNK)
                for a in HelperAssignment.objects.filter(household_id__in=many(ids[start:start + _CHUNK], "bigint"),
                                                         ended_on__isnull=True).select_related("helper")}
@@ -233,10 +236,12 @@ def _plan(actor, rows: list[HelperRow], on: datetime.date, pending: dict[str, st
     return plan
 
 
-def _households(actor, numbers: list[str], problems: list, clean) -> dict[str, dict]:
-    """Runs two queries per five thousand numbers. The households the actor may change, by number
-    (pk, county); a problem for each row whose household is unknown, not the actor's or removed."""
-    found: dict[str, dict] = {}
+def _households(actor, clean, problems: list, known: dict[str, dict]) -> dict[str, dict]:
+    """Runs two queries per five thousand numbers not `known`. The households the actor may change,
+    by number (pk, county); a problem for each row whose household is unknown, not the actor's or
+    removed."""
+    found: dict[str, dict] = dict(known)
+    numbers = [r.household_number for _n, r, _p in clean if r.household_number not in known]
     writable = access.households_writable_by(actor)
     for start in range(0, len(numbers), _CHUNK):
         chunk = many(numbers[start:start + _CHUNK], "text")
@@ -244,14 +249,14 @@ def _households(actor, numbers: list[str], problems: list, clean) -> dict[str, d
                                                                                           "status"):
             found[number] = {"pk": pk, "county": village[:6], "status": status}
     missing = [n for n in numbers if n not in found]
-    known = set()
+    registered = set()
     for start in range(0, len(missing), _CHUNK):
-        known.update(Household.objects.filter(number__in=many(missing[start:start + _CHUNK], "text"))
-                     .values_list("number", flat=True))
+        registered.update(Household.objects.filter(number__in=many(missing[start:start + _CHUNK], "text"))
+                          .values_list("number", flat=True))
     for number, row, _phone in clean:
         household = found.get(row.household_number)
         if household is None:
-            message = (f"户编号 {row.household_number} 的贫困户不在您可以修改的县(市、区)内" if row.household_number in known
+            message = (f"户编号 {row.household_number} 的贫困户不在您可以修改的县(市、区)内" if row.household_number in registered
                        else f"未知的户编号 {row.household_number}")
             problems.append(HelperProblem(number, "household_number", message))
         elif household["status"] == Household.Status.REMOVED:
@@ -272,10 +277,10 @@ def _helpers(keys: set[tuple]) -> dict[tuple, Helper]:
     return found
 
 
-def _write(actor, plan: _Plan, reason: str) -> None:
+def _write(actor, plan: _Plan, reason: str, writer) -> None:
     user = person(actor)
     new = list(plan.new_helpers.values())  # their fields checked by _plan, the rest the model's defaults
-    insert_with_history(new, Helper, user=user, reason=reason)
+    insert_with_history(new, Helper, user=user, reason=reason, writer=writer)
     if plan.changed_helpers:
         bulk_update_with_history(plan.changed_helpers, Helper, ["phone"], default_user=user,
                                  default_change_reason=reason or None, batch_size=2000)
@@ -285,10 +290,16 @@ def _write(actor, plan: _Plan, reason: str) -> None:
     helpers.update(_ids(({key for _pk, key, _on in plan.started} | {key for _a, key in plan.corrected}) - helpers.keys()))
     for assignment, key in plan.corrected:
         assignment.helper_id = helpers[key]
+    if plan.corrected and writer is not None:
+        writer.wait()  # the new helpers written: a foreign key is checked at each statement
     _update_by_value([a for a, _key in plan.corrected], "helper_id", user=user, reason=reason)
-    assignments = [HelperAssignment(household_id=household, helper_id=helpers[key], started_on=started_on,
-                                    reason=reason[:200]) for household, key, started_on in plan.started]
-    insert_with_history(assignments, HelperAssignment, user=user, reason=reason)
+    assignments = [unsaved(HelperAssignment, {"household_id": household, "helper_id": helpers[key],
+                                              "started_on": started_on, "reason": reason[:200]}, _ASSIGNMENT_DEFAULTS)
+                   for household, key, started_on in plan.started]
+    insert_with_history(assignments, HelperAssignment, user=user, reason=reason, writer=writer)
+
+
+_ASSIGNMENT_DEFAULTS = field_defaults(HelperAssignment)
 
 
 def _ids(keys: set[tuple]) -> dict[tuple, int]:

@@ -9,7 +9,7 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from simple_history.utils import bulk_update_with_history
 
@@ -24,7 +24,6 @@ from .bulk import (
     BatchInvalid,
     causes_replace,
     field_defaults,
-    insert_with_history,
     link,
     many,
     new_incomes,
@@ -32,6 +31,7 @@ from .bulk import (
     unsaved,
 )
 from .closes import accepted_closes, household_years
+from .copies import assign_ids, background_writes, insert_with_history
 from .helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import
 
 
@@ -91,8 +91,9 @@ class _Group:
 
     number: str
     rows: list[int]
-    values: dict
-    members: list[tuple[int, dict]] = field(default_factory=list)
+    values: dict  # the household's cells, of its first row
+    cells: tuple = ()  # the same, in _grouped's order of the household's columns
+    members: list[tuple[int, dict]] = field(default_factory=list)  # (sheet row, the row's cells)
 
 
 _HOUSEHOLD_DEFAULTS = {**field_defaults(Household), "standard": Household.Standard.NATIONAL}
@@ -149,20 +150,24 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
         if helpers and dry_run and not report.problems:
             # A dry run checks them with the households it would create as such; an import checks
             # them as it writes them, after the households (their rows then refused, all undone).
-            pending = {h.number: h.village_id[:6] for h in households if h.pk is None}
+            known = _known(households, new={id(h) for h in households if h.id is None})
             _helper_problems(report, lambda: helper_assignments_import(
-                actor=actor, rows=helpers, dry_run=True, reason=reason, pending=pending))
+                actor=actor, rows=helpers, dry_run=True, reason=reason, known=known))
         if report.problems or dry_run:
             return report
         tell(len(rows), len(rows), "写入")
-        _write(actor, households, members, write, causes, pairs, reason)
-        if helpers:
-            # The helpers of the households as written (services/helper_imports.py): an assignment
-            # from today for each household whose helper the workbook changes.
-            _helper_problems(report, lambda: helper_assignments_import(actor=actor, rows=helpers, reason=reason))
-            if report.problems:
-                transaction.set_rollback(True)
-                return report
+        new = {id(h) for h in households if h.id is None}
+        with background_writes() as writer:  # the server writes while the helpers are planned
+            _write(actor, households, members, write, causes, pairs, reason, writer)
+            if helpers:
+                # The helpers of the households as written (services/helper_imports.py): an
+                # assignment from today for each household whose helper the workbook changes.
+                known = _known(households, new=new)
+                _helper_problems(report, lambda: helper_assignments_import(
+                    actor=actor, rows=helpers, reason=reason, known=known, writer=writer))
+        if report.problems:
+            transaction.set_rollback(True)
+            return report
     report.written = True
     return report
 
@@ -185,6 +190,13 @@ def _helper_rows(groups: dict[str, _Group], households) -> list[HelperRow]:
     return rows
 
 
+def _known(households, *, new: set[int]) -> dict[str, dict]:
+    """The workbook's households as the helpers' import takes them without looking them up: their
+    counties writable by the actor (_instances), `new` those the import creates (by id())."""
+    return {h.number: {"pk": h.id, "county": h.village_id[:6], "status": h.status, "new": id(h) in new}
+            for h in households}
+
+
 def _helper_problems(report: ImportReport, run) -> None:
     try:
         result = run()
@@ -199,7 +211,7 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
     groups: dict[str, _Group] = {}
     required = [c.key for c in WRITABLE if c.required]
     filled = set(required)
-    household_keys = {key for key, c in BY_KEY.items() if c.level == HOUSEHOLD}
+    household_keys = [key for key, c in BY_KEY.items() if c.level == HOUSEHOLD]
     for done, row in enumerate(rows, start=1):
         bad = bool(row.refused)
         values = row.values
@@ -211,22 +223,25 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
                 if values.get(key) in (None, "") and key not in row.refused:
                     report.problems.append(ImportProblem(row.number, key, "必填"))
                     bad = True
-        household = {k: v for k, v in values.items() if k in household_keys}
-        number = household.get("number")
+        number = values.get("number")
         if not number:
             continue
+        # The household's cells in one order, a tuple compared in C with its first row's; a blank
+        # one on a later row takes the first row's.
+        cells = tuple(map(values.get, household_keys))
         group = groups.get(number)
         if group is None:
-            groups[number] = group = _Group(number, [], household)
-        elif household != group.values:
-            for key, value in household.items():
-                if group.values.get(key) != value:
+            household = {key: value for key, value in zip(household_keys, cells) if value is not None}
+            groups[number] = group = _Group(number, [], household, cells=cells)
+        elif cells != group.cells:
+            for key, value, first in zip(household_keys, cells, group.cells):
+                if value is not None and value != first:
                     report.problems.append(ImportProblem(
                         row.number, key, f"同一户各行的“{BY_KEY[key].header}”应相同（第 {group.rows[0]} 行不同）"))
                     bad = True
         group.rows.append(row.number)
         if not bad:
-            group.members.append((row.number, {k: v for k, v in values.items() if k not in household_keys}))
+            group.members.append((row.number, row.values))  # _member() takes the member's cells
         if done % 5000 == 0:
             progress(done, len(rows))
     return groups
@@ -361,7 +376,7 @@ def _household(group: _Group, current: Household | None) -> Household:
 def _member(values: dict, household: Household, old: Member | None) -> Member:
     values = {k: v for k, v in values.items() if k in _MEMBER_TAKES}
     if old is None:
-        values["household_id"], values["active"] = household.pk, household.status != Household.Status.REMOVED
+        values["household_id"], values["active"] = household.id, household.status != Household.Status.REMOVED
         return unsaved(Member, values, _MEMBER_DEFAULTS, household=household)
     member = _copy(old)
     member.household = household
@@ -378,19 +393,28 @@ def _copy(instance):
     return clone
 
 
-def _write(actor, households, members, write: set[int], causes: dict, pairs, reason: str, batch_size: int = 2000):
-    """Households created or updated with their members, history kept (with the actor)."""
+def _write(actor, households, members, write: set[int], causes: dict, pairs, reason: str, writer,
+           batch_size: int = 2000):
+    """Households created or updated with their members, history kept (with the actor). The new
+    records are sent by `writer` (copies.background_writes), the updates as they come."""
     user = person(actor)
     history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
-    created = {"user": user, "reason": reason, "batch_size": batch_size}
-    # Sorted before anything is written: a created record has a pk afterwards.
-    new_households = [h for h in households if h.pk is None]
-    changed_households = [h for h in households if h.pk is not None and id(h) in write]
-    new_members = [m for m in members if m.pk is None]
-    changed = [m for m in members if m.pk is not None and id(m) in write]
-    replaced = [h for h in households if id(h) in causes and h.pk is not None]  # the new have none to replace
+    created = {"user": user, "reason": reason, "batch_size": batch_size, "writer": writer}
+    # Sorted before anything is written: a created record has an id afterwards. (`id`, not `pk`:
+    # the property's call, for each of a city's records, added up to a tenth of a second.)
+    new_households = [h for h in households if h.id is None]
+    changed_households = [h for h in households if h.id is not None and id(h) in write]
+    new_members = [m for m in members if m.id is None]
+    changed = [m for m in members if m.id is not None and id(m) in write]
+    replaced = [h for h in households if id(h) in causes and h.id is not None]  # the new have none to replace
+    # The new households' income of their identification year, in one statement like their members.
+    new = {id(h) for h in new_households}
+    incomes = new_incomes(new_households, [m for m in members if id(m.household) in new], user=user)
+    if connection.vendor == "postgresql":  # every id drawn before the writer is busy
+        for records, model in ((new_households, Household), (new_members, Member), (incomes, HouseholdIncome)):
+            if records:
+                assign_ids(records, model)
     insert_with_history(new_households, Household, **created)
-    new_ids = {h.pk for h in new_households}
     if changed_households:
         bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
     # A head handed over: whoever stops being head goes first, the new members after, whoever
@@ -400,11 +424,9 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
         bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
     link(new_members, "household")  # new households now have their ids
     insert_with_history(new_members, Member, **created)
-    # The new households' income of their identification year, in one statement like their members.
-    incomes = new_incomes(new_households, [m for m in members if m.household_id in new_ids], user=user)
     link(incomes, "household")
     insert_with_history(incomes, HouseholdIncome, **created)
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
         bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
-    causes_replace(pairs, batch_size=batch_size, replace=replaced)
+    causes_replace(pairs, batch_size=batch_size, replace=replaced, writer=writer)
