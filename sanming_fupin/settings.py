@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "CloseStateEnum": "households.models.CloseState",
         "HelperLevelEnum": "households.models.HelperLevel",
         "HelperVisitKindEnum": "households.models.VisitKind",
+        "RiskFollowUpKindEnum": "workflows.risk_models.FollowUpKind",
+        "ReturnRiskStateEnum": "workflows.risk_models.RiskState",
     },
 }
 

@@ -6,9 +6,7 @@ import datetime
 from households.jobs import actor_of
 from jobs.kinds import Outcome, job_kind
 
-from .risk_services import return_risks_refresh
-
-RISKS = "workflows.return_risks"
+from .risk_services import RISKS, return_risks_refresh
 
 
 def summary_of(counts: dict[str, int]) -> str:

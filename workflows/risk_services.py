@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from common.actors import person
 from households.models import HelperVisit, ReliefMeasure, ReturnRecord
+from jobs.services import job_start
 
 from . import access
 from .risk_models import REASON_FIELDS, FollowUpKind, ReturnRisk, RiskFollowUp, RiskState
 from .risk_selectors import open_risk_of, return_risks_found
 
 State = RiskState
+RISKS = "workflows.return_risks"  # the job kind of a run of the rules (risk_jobs.py)
 
 
 def _refuse(field: str, message: str):
@@ -78,6 +80,13 @@ def return_risks_refresh(*, actor, on: datetime.date | None = None, county: str 
     if progress:
         progress(3, 3, "完成")
     return {"raised": len(raised), "kept": len(kept), "cleared": len(cleared), "flagged": len(found)}
+
+
+def return_risks_job_start(*, actor, county: str | None = None):
+    """A run of the rules (return_risks_refresh) in the background, for whoever may run it here: asked
+    now, and again when the job runs, as its user."""
+    access.require_risk_refresh(actor, county)
+    return job_start(actor=actor, kind=RISKS, params={"county": county, "on": None})
 
 
 def risk_follow_up(*, actor, risk: ReturnRisk, kind: str, measure: ReliefMeasure | None = None,
