@@ -151,3 +151,5 @@ class NoticePostingAdmin(ReadOnlyAdmin):
     @admin.display(description="所列户数")
     def listed(self, posting):
         return len(posting.cases.all())
+
+from . import risk_admin  # noqa: E402, F401  (the warnings of a return register their pages)

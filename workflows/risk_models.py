@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from households.models import HelperVisit, Household, ReliefMeasure, ReturnRecord, choices_check
+from households.models import HelperVisit, Household, RegistryModel, ReliefMeasure, ReturnRecord, choices_check
 
 
 class RiskReason(models.TextChoices):
@@ -41,7 +42,7 @@ def _reason_field(reason: RiskReason):
     return models.BooleanField(reason.label, default=False)
 
 
-class ReturnRisk(models.Model):
+class ReturnRisk(RegistryModel):
     """A household flagged at risk of falling back, from `raised_on` until it is dismissed, cleared
     or the household returns. At most one open warning a household (returnrisk_one_open)."""
 
@@ -93,7 +94,7 @@ class ReturnRisk(models.Model):
         return [str(RiskReason(code).label) for code in self.reasons]
 
 
-class RiskFollowUp(models.Model):
+class RiskFollowUp(RegistryModel):
     """What the clerk did about a warning: a relief measure or a helper's visit of the household
     (recorded through their own services, linked here), or "no risk" with the reason, which closes
     the warning (dismissed). Written by workflows/risk_services.py."""
@@ -110,6 +111,7 @@ class RiskFollowUp(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("登记人"), help_text=_("空白表示系统"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("返贫风险跟进")
