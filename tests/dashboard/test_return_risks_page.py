@@ -7,11 +7,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from common.actors import SYSTEM
 from tests.conftest import DATIAN
-from tests.workflows.risk_world import EXPECTED, build_risks
+from tests.workflows.risk_world import EXPECTED, build_warned
 from workflows.risk_models import ReturnRisk
-from workflows.risk_services import return_risks_refresh, risk_follow_up
+from workflows.risk_services import risk_follow_up
 
 from .conftest import shown_rows, shown_table
 
@@ -21,9 +20,7 @@ URL = "/dashboard/return-risks/"
 
 @pytest.fixture
 def world(places):
-    w = build_risks(places)
-    return_risks_refresh(actor=SYSTEM)
-    return w
+    return build_warned(places)
 
 
 def households_shown(response) -> set[str]:

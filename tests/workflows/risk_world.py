@@ -12,6 +12,7 @@ from households import services
 from households.models import ExitRecord, Member
 from tests.conftest import DATIAN
 from tests.factories import household, member, resident_id
+from workflows.risk_services import return_risks_refresh
 
 TODAY = timezone.localdate()
 RECENTLY = TODAY - datetime.timedelta(days=30)
@@ -90,6 +91,13 @@ def build_risks(places) -> SimpleNamespace:
     services.member_change_record(actor=SYSTEM, household=w.datian, kind="death", date=RECENTLY,
                                   member=w.datian.members.get(name="郑子"))
     return w
+
+
+def build_warned(places) -> SimpleNamespace:
+    """build_risks(), its warnings raised (return_risks_refresh, as the system)."""
+    world = build_risks(places)
+    return_risks_refresh(actor=SYSTEM)
+    return world
 
 
 # What the rules must find on the registry above, by household number, and nothing else.

@@ -3,11 +3,9 @@ through the service, its refusals shown as a message with nothing saved."""
 
 import pytest
 
-from common.actors import SYSTEM
 from workflows.risk_models import ReturnRisk, RiskFollowUp, RiskState
-from workflows.risk_services import return_risks_refresh
 
-from .risk_world import build_risks
+from .risk_world import build_warned
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/workflows/riskfollowup/add/"
@@ -15,9 +13,7 @@ ADD = "/admin/workflows/riskfollowup/add/"
 
 @pytest.fixture
 def world(places):
-    w = build_risks(places)
-    return_risks_refresh(actor=SYSTEM)
-    return w
+    return build_warned(places)
 
 
 def test_the_clerk_lists_only_the_countys_warnings(world, client, ninghua_clerk, datian_clerk):

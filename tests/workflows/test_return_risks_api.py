@@ -10,9 +10,8 @@ from households import services
 from households.models import ReliefMeasure
 from tests.conftest import DATIAN, NINGHUA, api_as
 from workflows.risk_models import ReturnRisk, RiskFollowUp, RiskState
-from workflows.risk_services import return_risks_refresh
 
-from .risk_world import EXPECTED, build_risks
+from .risk_world import EXPECTED, build_warned
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/return-risks/"
@@ -21,9 +20,7 @@ FOLLOW = "/api/v1/return-risk-follow-ups/"
 
 @pytest.fixture
 def world(places):
-    w = build_risks(places)
-    return_risks_refresh(actor=SYSTEM)
-    return w
+    return build_warned(places)
 
 
 def numbers(response) -> set[str]:
