@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.actors import person
-from households.models import HelperVisit, ReliefMeasure, ReturnRecord
+from households.models import HelperVisit, Household, ReliefMeasure, ReturnRecord
 from jobs.services import job_start
 
 from . import access
@@ -66,8 +66,14 @@ def return_risks_refresh(*, actor, on: datetime.date | None = None, county: str 
         for risk in (ReturnRisk.objects.filter(household_id__in=set(found) - set(opened))
                      .order_by("household_id", "-raised_on", "-id")):
             dismissed.setdefault(risk.household_id, risk)  # the latest warning of each household
+        # Locked, as return_save locks a household: a return that came in after the rules read the
+        # household is seen now (no longer exited: no warning); one that comes later waits for this
+        # run to commit, and links to the warning raised here.
+        candidates = (Household.objects.select_for_update().filter(pk__in=set(found) - set(opened),
+                                                                   status=Household.Status.EXITED)
+                      .order_by("pk").values_list("pk", flat=True))
         raised = []
-        for household_id in sorted(set(found) - set(opened)):
+        for household_id in list(candidates):
             latest = dismissed.get(household_id)
             if latest is not None and latest.state == State.DISMISSED and set(found[household_id]) <= set(latest.reasons):
                 continue
