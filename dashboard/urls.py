@@ -18,6 +18,8 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     # The helpers (帮扶责任人): households without one, helpers above the ceiling, visits due and made.
     path("helpers/", views.helpers, name="helpers"),
+    # The warnings of a return to poverty (返贫风险) and their follow-ups.
+    path("return-risks/", views.return_risks, name="return_risks"),
     # The year-end close: every county × year, and one county-year with its steps.
     path("closes/", views.closes, name="closes"),
     path("closes/<str:key>/", views.close, name="close"),

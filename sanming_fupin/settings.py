@@ -8,6 +8,7 @@ ALLOWED_HOSTS comma-separated host names; localhost only when DEBUG is on and it
 
 import datetime
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name, "")
     items = [item.strip() for item in raw.split(",") if item.strip()]
     return items or default
+
+
+def env_share(name: str, default: str) -> Decimal:
+    """A share from 0 to 1 (0.1 is 10 %), written as a decimal number."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, such as 0.1 for 10 % (got {raw!r})")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -193,6 +206,12 @@ AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
 # and the days after which an active household not visited by its helper is due for a visit.
 HELPER_HOUSEHOLD_CEILING = int(os.environ.get("HELPER_HOUSEHOLD_CEILING", "10"))
 HELPER_VISIT_DAYS = int(os.environ.get("HELPER_VISIT_DAYS", "90"))
+# Warnings of a return to poverty (workflows/risk_selectors.py, docs/return-risks.md): an exited
+# household is flagged when its latest per-capita income is below the line of its year or above it
+# by less than this share of the line, or fell by more than this share from the year before. The
+# plan sets neither number: 10 % and 20 % are ours.
+RETURN_RISK_INCOME_MARGIN = env_share("RETURN_RISK_INCOME_MARGIN", "0.1")
+RETURN_RISK_INCOME_DROP = env_share("RETURN_RISK_INCOME_DROP", "0.2")
 
 # Redis, when REDIS_URL is set, holds Django's cache (the API's callers, its throttles), shared by
 # every process; otherwise each process keeps its own in memory.
@@ -288,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "CloseStateEnum": "households.models.CloseState",
         "HelperLevelEnum": "households.models.HelperLevel",
         "HelperVisitKindEnum": "households.models.VisitKind",
+        "RiskFollowUpKindEnum": "workflows.risk_models.FollowUpKind",
+        "ReturnRiskStateEnum": "workflows.risk_models.RiskState",
     },
 }
 

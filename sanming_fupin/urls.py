@@ -54,6 +54,8 @@ router.register("workflows/notices", workflows_api.NoticePostingViewSet, basenam
 router.register("workflows/pending-exits", workflows_api.PendingExitViewSet, basename="pending-exit")
 router.register("closes", close_api.CloseViewSet, basename="close")
 router.register("finding-explanations", close_api.FindingExplanationViewSet, basename="finding-explanation")
+router.register("return-risks", workflows_api.ReturnRiskViewSet, basename="return-risk")
+router.register("return-risk-follow-ups", workflows_api.RiskFollowUpViewSet, basename="return-risk-follow-up")
 router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="audit-finding")
 router.register("jobs", jobs_api.JobViewSet, basename="job")
 

@@ -100,6 +100,8 @@ from tests.factories import TownshipFactory, VillageFactory, household, member, 
 from workflows import notices
 from workflows import services as workflows
 from workflows.models import NoticePosting, Objection, State
+from workflows.risk_models import ReturnRisk
+from workflows.risk_services import return_risks_refresh, risk_follow_up
 
 pytestmark = pytest.mark.django_db
 
@@ -321,9 +323,25 @@ def build_world() -> SimpleNamespace:
     w.records["households.yearclose"] = tuple(
         YearClose.objects.create(county_id=c, year=2015, state="submitted") for c in (NINGHUA, DATIAN))
     build_helpers(w)
+    build_risks(w)
     w.records["households.findingexplanation"] = tuple(
         FindingExplanation.objects.filter(county_id=c).order_by("id").first() for c in (NINGHUA, DATIAN))
     return w
+
+
+def build_risks(w) -> None:
+    """The warnings of a return (docs/return-risks.md): B and F, out in 2016 at 100 yuan a head, are below
+    the line; each warning followed up with a measure of its household (a channel no department holds)."""
+    return_risks_refresh(actor=SYSTEM)
+    risks, follow_ups = [], []
+    for key in ("B", "F"):
+        risk = ReturnRisk.objects.get(household=w.h[key])
+        measure = measure_save(actor=SYSTEM, measure=ReliefMeasure(household=w.h[key], channel_id="confidence_rebuilding",
+                                                                   year=2016, content="扶志教育"))
+        follow_ups.append(risk_follow_up(actor=SYSTEM, risk=risk, kind="measure", measure=measure))
+        risks.append(risk)
+    w.records["workflows.returnrisk"] = tuple(risks)
+    w.records["workflows.riskfollowup"] = tuple(follow_ups)
 
 
 def build_projects(w) -> SimpleNamespace:
@@ -645,6 +663,16 @@ ADMIN_MODELS = {
     **{label: {"changelist": CLERKS_AND_REVIEWER, "add": NO_ONE, "change": (EVENT_OWN, EVENT_OTHER),
                "history": ("A R A R L L R L A", "R A A R L L R L A"), "delete": (NO_ONE, NO_ONE)}
        for label in ["workflows.case", "workflows.objection", "workflows.noticeposting"]},
+    # The warnings of a return (docs/return-risks.md), of B (宁化) and F (大田, served by 卫计委): read by
+    # whoever sees the household, never written in the admin; follow-ups added by the clerks, never changed.
+    "workflows.returnrisk": {"changelist": EVERY_ROLE_READS, "add": NO_ONE,
+                             "change": ("A R A R L L D L A", "R A A A L L D L A"),
+                             "history": ("A R A R L L R L A", "R A A A L L R L A"), "delete": (NO_ONE, NO_ONE)},
+    "workflows.riskfollowup": {"changelist": EVERY_ROLE_READS, "add": CLERKS_ADD,
+                               "change": ("A R A R L L D L A", "R A A A L L D L A"),
+                               "history": ("A D A D L L D L A", "D A A A L L D L A"),
+                               "simple_history": ("A D A D L L D L A", "D A A A L L D L A"),
+                               "delete": (NO_ONE, NO_ONE)},
     # Login records are written by django-axes alone.
     **{label: {**dict.fromkeys(["changelist", "change", "history", "delete"], ADMIN_ONLY), "add": NO_ONE}
        for label in ["axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]},
@@ -679,7 +707,7 @@ ADMIN_SITE = {
     "app_list households": "A A A A L L N L A",
     "app_list plans": "A A A N L L N L A",
     "app_list projects": "A A A A L L N L A",
-    "app_list workflows": "A A A N L L N L A",
+    "app_list workflows": "A A A A L L N L A",  # 卫计委: the warnings of the households it serves
     "app_list jobs": "A A A A L L A L A",
     "app_list auth": "N N N N L L N L A",
     "app_list authtoken": "N N N N L L N L A",
@@ -812,7 +840,8 @@ HOUSEHOLD_OF = {
 }
 WITH_RECORDS = {
     "households.household": set(HOUSEHOLDS), "households.member": set(HOUSEHOLDS),
-    "households.reliefmeasure": {"NHA-0001", "DTE-0003"}, "households.exitrecord": set(HOUSEHOLDS),
+    # B's and F's: the follow-ups of their warnings of a return (build_risks).
+    "households.reliefmeasure": set(HOUSEHOLDS), "households.exitrecord": set(HOUSEHOLDS),
     "households.returnrecord": {"NHA-0001", "DTE-0003"}, "households.householdincome": set(HOUSEHOLDS),
     **{f"projects.{name}": {"NHA-0001", "DTE-0003"} for name in PROJECT_LINKS},
     "households.helperassignment": {"NHA-0001", "DTE-0003"}, "households.helpervisit": {"NHA-0001", "DTE-0003"},
@@ -1091,6 +1120,7 @@ def api_rows():
     yield from project_api_rows(get)
     yield from close_rows(get)
     yield from helper_rows(get)
+    yield from risk_rows(get)
     yield from helper_report_rows(get)
     yield from document_rows(get)
     # Outside the router: its root, and the schema and its page, public and the same for every caller
@@ -1795,6 +1825,40 @@ def helper_rows(get):
                lambda w, c, u=url: c.delete(u(w)), check_history("helpervisit"))
 
 
+RISK_HOUSEHOLDS = {"NHB-0002", "DTF-0004"}
+
+
+def check_risks(w, persona, response):
+    rows = rows_of(response)
+    numbers = {r["household_number"] if "household_number" in r else w.number_of_pk[
+        ReturnRisk.objects.get(pk=r["risk"]).household_id] for r in rows}
+    if "results" in response.json():
+        assert numbers == VISIBLE[persona] & RISK_HOUSEHOLDS
+    else:
+        assert numbers <= VISIBLE[persona]
+
+
+def risk_rows(get):
+    """/api/v1/return-risks/ and /api/v1/return-risk-follow-ups/: read with the households they concern; a run
+    of the rules by the bureau (the city) or a county's clerk (the county); a follow-up by the household's clerk,
+    refused naming `risk` to a clerk of another county."""
+    risks, follow_ups = f"{API}return-risks/", f"{API}return-risk-follow-ups/"
+    own, other = "A N A N A A D U A", "N A A A N N D U A"  # B: 宁化; F: 大田, served by 卫计委
+    for prefix, base, label in (("return-risks", risks, "workflows.returnrisk"),
+                                ("return-risk-follow-ups", follow_ups, "workflows.riskfollowup")):
+        yield f"{prefix} list", prefix, "list", EVERYONE, get(base), check_risks
+        for i, side in enumerate(("own", "other")):
+            yield (f"{prefix} retrieve {side}", prefix, "retrieve", (own, other)[i],
+                   get(lambda w, i=i, b=base, l=label: f"{b}{w.records[l][i].pk}/"), check_risks)
+    yield ("return-risks refresh", "return-risks", "refresh", "B B 202 B B B D U 202",
+           lambda w, c: c.post(f"{risks}refresh/", {}, format="json"), None)
+    yield ("return-risks refresh own county", "return-risks", "refresh", "202 B 202 B B 202 D U 202",
+           lambda w, c: c.post(f"{risks}refresh/", {"county": NINGHUA}, format="json"), None)
+    yield ("return-risk-follow-ups create", "return-risk-follow-ups", "create", "A B D D D A D U A",
+           lambda w, c: c.post(follow_ups, {"risk": w.records["workflows.returnrisk"][0].pk, "kind": "no_risk",
+                                            "note": "已外出务工"}, format="json"), None)
+
+
 API_ROWS = list(api_rows())
 def check_admin_transfers(w, persona, response):
     assert {t.household.number for t in response.context["cl"].result_list} == TRANSFER_SEEN[persona]
@@ -1867,6 +1931,11 @@ def dashboard_rows():
     yield "helpers", url, CITY_PAGES
     yield "helpers own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
     yield "helpers other", f"{url}?county={DATIAN}", "B A A B L L D L A"
+    # The warnings of a return (docs/return-risks.md): the whole scope, or one county of it.
+    url = reverse("dashboard:return_risks")
+    yield "return_risks", url, CITY_PAGES
+    yield "return_risks own", f"{url}?county={NINGHUA}", "A B A B L L D L A"
+    yield "return_risks other", f"{url}?county={DATIAN}&state=", "B A A B L L D L A"
     # The year-end close: every county-year the user sees, and one county-year's page (a county the user
     # does not see is not found).
     yield "closes", reverse("dashboard:closes"), CITY_PAGES
@@ -1911,6 +1980,29 @@ def test_dashboard_progress_and_findings_are_scoped(world):
         # The records' checks name households of every county: on the data-quality page, for the city.
         audit = world.clients[persona].get(reverse("dashboard:audit"))
         assert ("records" in audit.context["tables"]) == (persona in ("reviewer", "admin")), persona
+
+
+# 重新核算 on /dashboard/return-risks/ (a POST): persona → (query, answer, warnings after). The bureau runs the
+# rules for the city, a clerk for their county (not for the city: refused, with a message); a county the user
+# does not see is no choice of the filter (400); a token opens no page.
+RERUN = {"clerk": (f"?county={NINGHUA}", "R", 1), "other": (f"?county={NINGHUA}", "B", 0), "reviewer": ("", "R", 2),
+         "dept": ("", "R", 0), "sys": ("", "L", 0), "sys_w": (f"?county={NINGHUA}", "L", 0), "nobody": ("", "D", 0),
+         "anon": ("", "L", 0), "admin": ("", "R", 2)}
+
+
+@pytest.mark.parametrize("city", [False, True], ids=["as asked", "the city"])
+def test_return_risks_rerun_as_each_role(world, city):
+    problems = []
+    for persona, (query, letter, after) in RERUN.items():
+        if city and persona == "clerk":
+            query, after = "", 0
+        with rolled_back():
+            ReturnRisk.objects.all().delete()
+            got = outcome(world.clients[persona].post(reverse("dashboard:return_risks") + query))
+            warnings = ReturnRisk.objects.count()
+        if (got, warnings) != (letter, after):
+            problems.append(f"{persona}: expected {letter} and {after} warnings, got {got} and {warnings}")
+    assert problems == []
 
 
 # ---------------------------------------------------------------- imports and exports

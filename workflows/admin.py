@@ -1,5 +1,6 @@
 """The workflows in the admin: every case with its steps, objections and home visit, read-only
-(steps are taken through the services, from the API), and the in-tray as a filter of the list:
+(steps are taken through the services, from the API), the warnings of a return with their
+follow-ups, and the in-tray as a filter of the list:
 whom each open case waits on, with counts. An applicant's ID number is shown as
 households.access.id_display shows it to the reader, as everywhere."""
 
@@ -9,14 +10,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from common.admin import ReadOnlyAdmin, with_reason
+from common.admin import ReadOnlyAdmin, ScopedAdmin, with_reason
 from households import access
 from households.admin import MaskedIdMixin
+from households.admin.base import county_filter
+from households.models import HelperVisit, ReliefMeasure
 from households.validators import mask_id
 
-from . import notices, selectors
+from . import notices, risk_services, selectors
 from .access import cases_visible_to, postings_visible_to
 from .models import NOTICES, Case, NoticePosting, Objection, State, Step, Verification
+from .risk_models import ReturnRisk, RiskFollowUp, RiskState
+from .risk_selectors import risks_visible_to
 
 
 class WaitsOnFilter(admin.SimpleListFilter):
@@ -151,3 +156,99 @@ class NoticePostingAdmin(ReadOnlyAdmin):
     @admin.display(description="所列户数")
     def listed(self, posting):
         return len(posting.cases.all())
+
+
+# ---------------------------------------------------------------- warnings of a return (docs/return-risks.md)
+# The warnings, read-only, as the user sees their households; the clerk's follow-ups added through
+# workflows/risk_services.py, never changed (another is added).
+
+
+class FollowUpInline(ReadOnlyInline):
+    """Whoever sees the warning (ReturnRiskAdmin.get_queryset) sees what was done about it."""
+
+    model = RiskFollowUp
+    fields = ["kind", "measure", "visit", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReturnRisk)
+class ReturnRiskAdmin(ReadOnlyAdmin):
+    list_display = ["household", "county", "state", "reason_list", "raised_on", "refreshed_on", "return_record"]
+    list_filter = ["state", county_filter("household__village__township__county"), "low_income", "income_drop",
+                   "health", "lost_labourer"]
+    search_fields = ["household__number"]
+    list_select_related = ["household__village__township__county", "return_record"]
+    readonly_fields = ["household", "state", "reason_details", "raised_on", "refreshed_on", "closed_on",
+                       "return_record"]
+    fields = readonly_fields
+    inlines = [FollowUpInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=risks_visible_to(request.user).values("pk"))
+
+    @admin.display(description="县(市、区)", ordering="household__village__township__county")
+    def county(self, risk):
+        return risk.household.village.township.county.name
+
+    @admin.display(description="风险原因")
+    def reason_list(self, risk):
+        return "、".join(risk.reason_labels())
+
+    @admin.display(description="风险说明")
+    def reason_details(self, risk):
+        return "；".join(risk.details.get(code, "") for code in risk.reasons)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = RiskFollowUp
+        fields = ["risk", "kind", "measure", "visit", "note"]
+
+
+@admin.register(RiskFollowUp)
+class RiskFollowUpAdmin(ScopedAdmin):
+    form = FollowUpForm
+    list_display = ["risk", "kind", "note", "recorded_by", "recorded_at"]
+    list_filter = ["kind", county_filter("risk__household__village__township__county")]
+    search_fields = ["risk__household__number"]
+    list_select_related = ["risk__household", "recorded_by"]
+    ordering = ["-recorded_at", "-id"]
+
+    def visible(self, request, queryset):
+        return queryset.filter(risk__in=risks_visible_to(request.user))
+
+    def may_see(self, request, obj) -> bool:
+        return risks_visible_to(request.user).filter(pk=obj.risk_id).exists()
+
+    def may_change(self, request, obj) -> bool:
+        return False  # a follow-up stands as recorded: another is added
+
+    def may_add(self, request) -> bool:
+        return access.households_writable_by(request.user).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["risk", "kind", "measure", "visit", "note", "recorded_by", "recorded_at"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The choices a clerk may make; the service decides again (the household, the dates).
+        writable = access.households_writable_by(request.user)
+        if db_field.name == "risk":
+            kwargs["queryset"] = (ReturnRisk.objects.filter(state=RiskState.OPEN, household__in=writable)
+                                  .select_related("household").order_by("household__number"))
+        elif db_field.name == "measure":
+            kwargs["queryset"] = (ReliefMeasure.objects.filter(household__in=writable,
+                                                               household__return_risks__state=RiskState.OPEN)
+                                  .select_related("household").distinct())
+        elif db_field.name == "visit":
+            kwargs["queryset"] = (HelperVisit.objects.filter(assignment__household__in=writable,
+                                                             assignment__household__return_risks__state=RiskState.OPEN)
+                                  .select_related("assignment__household", "assignment__helper").distinct())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data.get(name) for name in FollowUpForm.Meta.fields}
+        saved = risk_services.risk_follow_up(actor=request.user, **{**data, "note": data["note"] or ""})
+        obj.__dict__.update(saved.__dict__)
+
+    def delete_model(self, request, obj):
+        raise NotImplementedError("a follow-up is never deleted")

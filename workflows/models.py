@@ -348,3 +348,6 @@ class NoticePosting(models.Model):
     @property
     def place(self):
         return self.village or self.township or self.county
+
+# The warnings of a return to poverty and their follow-ups, in a module of their own.
+from .risk_models import ReturnRisk, RiskFollowUp  # noqa: E402, F401  (registered with this app)

@@ -57,6 +57,7 @@ from .records import (
     measure_delete,
     measure_save,
     return_delete,
+    return_follower,
     return_save,
 )
 from .reference import (
@@ -74,8 +75,8 @@ __all__ = [
     "member_save", "members_check", "income_agree", "income_change", "income_delete", "income_follower", "income_latest_refresh",
     "income_of_registration", "income_record", "ImportProblem", "ImportReport", "SheetRow", "import_gate", "registry_import",
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
-    "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_save",
-    "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
+    "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_follower",
+    "return_save", "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
     "transfer_accept", "transfer_refuse", "transfer_release",
     "HelperImportResult", "HelperProblem", "HelperRow", "HelperRowsInvalid", "helper_assignments_import",
     "assignment_end", "assignment_start", "assignment_update", "helper_create", "helper_update", "household_helper_set",

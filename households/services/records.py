@@ -1,5 +1,7 @@
 """What happens to a household: its relief measures (帮扶措施), its exits (脱贫) and returns (返贫)."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -18,6 +20,18 @@ from .households import locked, stamp
 from .incomes import income_agree
 
 Status = Household.Status
+
+# What else follows a return in the apps above the registry (workflows: the warning of a return it
+# had raised, docs/return-risks.md): each registers a function here from its AppConfig.ready(), as
+# for the incomes (services.incomes.INCOME_FOLLOWERS). return_save calls it with the new record and
+# recorded=True, return_delete with the record about to go and recorded=False, in their transaction.
+RETURN_FOLLOWERS: list[Callable[..., None]] = []
+
+
+def return_follower(function: Callable[..., None]):
+    if function not in RETURN_FOLLOWERS:
+        RETURN_FOLLOWERS.append(function)
+    return function
 
 
 def measure_save(*, actor, measure: ReliefMeasure) -> ReliefMeasure:
@@ -131,9 +145,20 @@ def exit_delete(*, actor, record: ExitRecord) -> None:
 
 
 def return_save(*, actor, record: ReturnRecord) -> ReturnRecord:
-    """Record a household's return to poverty (返贫), which needs an earlier exit, or correct one."""
-    return _event_save(actor, record)
+    """Record a household's return to poverty (返贫), which needs an earlier exit, or correct one. A
+    new return is handed to RETURN_FOLLOWERS (the warning it came after links to it)."""
+    with transaction.atomic():
+        adding = record._state.adding
+        record = _event_save(actor, record)
+        if adding:
+            for follow in RETURN_FOLLOWERS:
+                follow(record, recorded=True)
+    return record
 
 
 def return_delete(*, actor, record: ReturnRecord) -> None:
-    _event_delete(actor, record)
+    """Take a return back; RETURN_FOLLOWERS let go of it first (its warning opens again)."""
+    with transaction.atomic():
+        for follow in RETURN_FOLLOWERS:
+            follow(record, recorded=False)
+        _event_delete(actor, record)

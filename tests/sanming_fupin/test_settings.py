@@ -117,3 +117,16 @@ def test_language_and_time_zone():
 @pytest.mark.django_db
 def test_migrations_are_committed():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize("value", ["10%", "1.5", "-0.1", "NaN", "zehn"])
+def test_a_return_risk_share_is_a_number_from_0_to_1(value):
+    result = manage("check", DEBUG="1", RETURN_RISK_INCOME_MARGIN=value)
+    assert result.returncode != 0
+    assert f"RETURN_RISK_INCOME_MARGIN must be a number from 0 to 1, such as 0.1 for 10 % (got '{value}')" in result.stderr
+
+
+def test_a_return_risk_share_is_read():
+    code = "from django.conf import settings as s; print(s.RETURN_RISK_INCOME_MARGIN, s.RETURN_RISK_INCOME_DROP)"
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="1", RETURN_RISK_INCOME_DROP="0.25")
+    assert result.stdout.split() == ["0.1", "0.25"]
