@@ -3,17 +3,15 @@ DepartmentsConfig.ready(): the checks of the list's kind (checks.py) over the ho
 user sees, their counts by county and check, and the findings as a workbook for the clerks."""
 
 from common.excel import table_workbook
-from households import access
-from households.audit import CHECKS, counts_by_county, run_audit
+from households.audit import CHECKS, counts_by_county
 from households.jobs import actor_of
 from households.models import County
 from jobs.kinds import Outcome, job_kind
 from jobs.runner import JobFailed
 
-from .checks import KIND_OF
 from .models import DepartmentList
 from .selectors import latest_list
-from .services import MATCH, list_matched
+from .services import MATCH, list_match
 
 COLUMNS = {"county": "县(市、区)", "check": "检查项", "household_number": "户编号", "member": "成员编号",
            "detail": "问题", "url": "该户页面"}
@@ -24,12 +22,8 @@ def run_match(job, progress) -> Outcome:
     department_list = DepartmentList.objects.filter(pk=job.params.get("list")).first()
     if department_list is None:
         raise JobFailed("该名单已被删除")
-    actor = actor_of(job)
-    codes = [code for code, kind in KIND_OF.items() if kind == department_list.kind]
-    progress(0, len(codes), "比对")
-    findings = run_audit(households=access.households_visible_to(actor), checks=codes, progress=progress,
-                         viewer=actor)
-    list_matched(department_list=department_list, findings=len(findings))
+    progress(0, None, "比对")
+    findings = list_match(actor=actor_of(job), department_list=department_list, progress=progress)
     names = dict(County.objects.values_list("code", "name"))
     rows = ({**f.as_dict(), "county": names.get(f.county, f.county), "check": CHECKS[f.check].name} for f in findings)
     content = table_workbook(title="名单比对结果", columns=COLUMNS, rows=rows)

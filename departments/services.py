@@ -9,10 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.actors import person
+from households.access import households_visible_to
+from households.audit import Finding, run_audit
 from jobs.models import Job
 from jobs.services import job_start
 
 from . import access
+from .checks import KIND_OF
 from .kinds import ListKind
 from .models import DepartmentList, ListEntry
 from .workbook import WorkbookError, read_list
@@ -84,6 +87,12 @@ def match_job_start(*, actor, department_list: DepartmentList) -> Job:
     return job
 
 
-def list_matched(*, department_list: DepartmentList, findings: int) -> None:
-    """Records that the list's matching has ended, with the number of findings it gave."""
-    DepartmentList.objects.filter(pk=department_list.pk).update(matched_at=timezone.now(), findings=findings)
+def list_match(*, actor, department_list: DepartmentList, progress=None) -> list[Finding]:
+    """The list's matching, the work of its job (jobs.py) and of the command: the checks of its
+    kind (checks.py: the latest list of the kind against the members, by ID number) over the
+    households the actor sees, each check shown to the actor (a department's own kinds); the list
+    records when it ended and how many findings it gave. Nothing of the registry is written."""
+    codes = [code for code, kind in KIND_OF.items() if kind == department_list.kind]
+    findings = run_audit(households=households_visible_to(actor), checks=codes, progress=progress, viewer=actor)
+    DepartmentList.objects.filter(pk=department_list.pk).update(matched_at=timezone.now(), findings=len(findings))
+    return findings
