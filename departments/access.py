@@ -43,7 +43,7 @@ def require_list_uploadable(actor, kind: str) -> None:
     if not kinds:
         raise Refused("您的角色不能上传部门名单")
     if kind not in kinds:
-        labels = "、".join(ListKind(k).label for k in ListKind.values if k in kinds)
+        labels = "、".join(str(ListKind(k).label) for k in ListKind.values if k in kinds)
         raise Refused(f"{ListKind(kind).label}不由您的部门上传（您可以上传：{labels}）", field="kind")
 
 

@@ -37,7 +37,7 @@ class RowProblem:
 
 def template(kind: str) -> bytes:
     """The blank workbook of a kind: its header, the required columns filled."""
-    return styled_workbook([], columns=COLUMNS[kind], title=ListKind(kind).label)
+    return styled_workbook([], columns=COLUMNS[kind], title=str(ListKind(kind).label))
 
 
 def read_list(kind: str, data: bytes) -> tuple[list[ListRow], list[RowProblem]]:
