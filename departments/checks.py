@@ -51,6 +51,7 @@ def _on(entries: QuerySet) -> Exists:
 
 
 def _listed(d: DepartmentList) -> str:
+    # Once per check: the label's lookup is a tenth of a millisecond, too much for every finding.
     return f"{d.list_date:%Y-%m-%d}的{d.get_kind_display()}"
 
 
@@ -61,7 +62,8 @@ def _not_listed(code: str, name: str, kind: str, marked: Q, what: str):
     @list_check(code, name, kind)
     def check(scope, listed, entries):
         members = _present(scope).filter(marked).exclude(_on(entries))
-        return member_findings(code, members, lambda m: f"{m['name']}{what}，但不在{_listed(listed)}中")
+        on = _listed(listed)
+        return member_findings(code, members, lambda m: f"{m['name']}{what}，但不在{on}中")
 
     return check
 
@@ -72,7 +74,8 @@ def _not_marked(code: str, name: str, kind: str, marked: Q, what: str, household
         members = _present(scope).filter(_on(entries)).exclude(marked)
         if households is not None:
             members = members.filter(household__status__in=households)
-        return member_findings(code, members, lambda m: f"{m['name']}在{_listed(listed)}中，但未登记为{what}")
+        on = _listed(listed)
+        return member_findings(code, members, lambda m: f"{m['name']}在{on}中，但未登记为{what}")
 
     return check
 
@@ -102,9 +105,11 @@ def dead_in_roster(scope, listed, entries):
     members = scope.members.annotate(died_on=died).filter(died_on__isnull=False).filter(
         Q(left_on__isnull=True, active=True) | Q(left_on__gt=F("died_on")))
 
+    on = _listed(listed)
+
     def detail(m) -> str:
         still = "仍在户中" if m["left"] is None else f"迁出日期却记为{m['left']:%Y-%m-%d}"
-        return f"{m['name']}在{_listed(listed)}中，{m['died_on']:%Y-%m-%d}死亡，{still}"
+        return f"{m['name']}在{on}中，{m['died_on']:%Y-%m-%d}死亡，{still}"
 
     return member_findings("list_dead_in_roster", members.annotate(left=F("left_on")), detail)
 
@@ -117,7 +122,8 @@ def _excluded(code: str, name: str, kind: str, setting: str):
     def check(scope, listed, entries):
         found = Subquery(entries.filter(id_number=OuterRef("id_number")).order_by("row").values("detail")[:1])
         members = _present(scope).filter(_on(entries)).annotate(listed_as=found)
-        return member_findings(code, members, lambda m: f"{m['name']}在{_listed(listed)}中"
+        on = _listed(listed)
+        return member_findings(code, members, lambda m: f"{m['name']}在{on}中"
                                + (f"（{m['listed_as']}）" if m["listed_as"] else ""))
 
     return check
