@@ -5,6 +5,7 @@ nothing else; an explained finding is counted apart and stays explained after a 
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from common.actors import SYSTEM
 from departments.checks import KIND_OF
@@ -130,3 +131,15 @@ def test_an_explained_finding_is_counted_apart_and_survives_a_new_upload(world, 
     assert explained() == ({("list_dibao_not_listed", target)}, {NINGHUA: 1}, len(PLANTED))
     upload("dibao", [world.p["甲"], world.p["丙"]], on=datetime.date(2018, 9, 30))  # the list uploaded again
     assert explained() == ({("list_dibao_not_listed", target)}, {NINGHUA: 1}, len(PLANTED))
+
+
+def test_the_data_quality_page_lists_them_with_their_counts(world, client, ninghua_clerk):
+    client.force_login(ninghua_clerk)
+    page = client.get(reverse("dashboard:audit"))
+    rows = {(r["check"], r["household"]) for r in page.context["tables"]["findings"].rows
+            if str(r["check"]).startswith(("享受", "在", "登记", "死亡", "家庭成员"))}
+    assert {("享受低保但不在最新低保名单中", "N1"), ("在低保名单中但未登记享受低保", "N2"), ("死亡名单中的人仍在户中", "N1"),
+            ("家庭成员为财政供养人员", "N2")} <= rows
+    assert not {h for _c, h in rows} - {"N1", "N2"}  # 宁化's only
+    counts = page.context["tables"]["counts"].rows
+    assert [r["list_dibao_not_listed"] for r in counts] == [1]

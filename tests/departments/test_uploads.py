@@ -5,6 +5,7 @@ asked), the list kept as data that never changes a household record; the API, th
 import datetime
 
 import pytest
+from openpyxl import load_workbook
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -115,6 +116,12 @@ def test_with_keep_valid_only_the_valid_rows_are_kept_and_matched(places):
     assert list(kept.entries.values_list("id_number", flat=True)) == [w.p["甲"].id_number]
     kept.refresh_from_db()
     assert kept.findings == 1  # 乙 draws 低保, not on the list
+    # The job's outcome: the counts by county and check, and the findings' workbook for the clerks.
+    assert kept.job.outcome["counts"] == [{"county": "350424", "total": 1, "checks": {"list_dibao_not_listed": 1}}]
+    with kept.job.result.open("rb") as stored:
+        rows = list(load_workbook(stored, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("县(市、区)", "检查项", "户编号", "成员编号", "问题")
+    assert [(r[2], r[3]) for r in rows[1:]] == [("N1", w.p["乙"].pk)]
 
 
 def test_a_list_never_changes_a_household_record(places):
