@@ -5,13 +5,13 @@ asked), the list kept as data that never changes a household record; the API, th
 import datetime
 
 import pytest
-from openpyxl import load_workbook
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from common.actors import SYSTEM
 from common.refusals import Refused
