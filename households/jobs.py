@@ -134,7 +134,8 @@ def run_export(job, progress) -> Outcome:
 def run_audit_job(job, progress) -> Outcome:
     """The data-quality checks over what the job's user sees (narrowed to a county or a check)."""
     check = job.params.get("check")
-    findings = run_audit(households=access.households_visible_to(actor_of(job)), county=job.params.get("county"),
-                         checks=[check] if check else None, progress=progress)
+    actor = actor_of(job)
+    findings = run_audit(households=access.households_visible_to(actor), county=job.params.get("county"),
+                         checks=[check] if check else None, progress=progress, viewer=actor)
     return Outcome(summary=f"发现问题 {len(findings)} 条",
                    data={"findings": [f.as_dict() for f in findings], "counts": counts_by_county(findings)})

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jobs",
     "households",
+    "departments",
     "plans",
     "dashboard",
     "workflows",
@@ -201,6 +202,11 @@ AUDIT_MEASURE_YEARS_AFTER_EXIT = int(os.environ.get("AUDIT_MEASURE_YEARS_AFTER_E
 # The data-quality page runs the checks as a job and shows its findings for this long before it
 # runs them again on its own (the page's 重新核查 runs them at once).
 AUDIT_REUSE_MINUTES = int(os.environ.get("AUDIT_REUSE_MINUTES", "10"))
+# The department lists' exclusion rules (issue 22), each off until the bureau switches it on: a member
+# on the state payroll, with a vehicle or with a company registered in their name.
+AUDIT_LIST_PAYROLL = env_bool("AUDIT_LIST_PAYROLL", False)
+AUDIT_LIST_VEHICLES = env_bool("AUDIT_LIST_VEHICLES", False)
+AUDIT_LIST_COMPANIES = env_bool("AUDIT_LIST_COMPANIES", False)
 # Helpers (帮扶责任人, households/helper_selectors.py): the bureau's ceiling of households one helper
 # answers for at a time, above which the helper is reported (the plan sets no number: 10 is ours);
 # and the days after which an active household not visited by its helper is due for a visit.

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from departments import api as departments_api
 from households import api as households_api
 from jobs import api as jobs_api
 from plans import api as plans_api
@@ -56,6 +57,7 @@ router.register("closes", close_api.CloseViewSet, basename="close")
 router.register("finding-explanations", close_api.FindingExplanationViewSet, basename="finding-explanation")
 router.register("return-risks", workflows_api.ReturnRiskViewSet, basename="return-risk")
 router.register("return-risk-follow-ups", workflows_api.RiskFollowUpViewSet, basename="return-risk-follow-up")
+router.register("department-lists", departments_api.DepartmentListViewSet, basename="department-list")
 router.register("audit/findings", workflows_api.AuditFindingViewSet, basename="audit-finding")
 router.register("jobs", jobs_api.JobViewSet, basename="job")
 

@@ -33,6 +33,7 @@ from rest_framework.test import APIClient
 
 from common.actors import SYSTEM
 from dashboard import urls as dashboard_urls
+from departments.services import department_list_upload
 from households import workbook
 from households.models import (
     AlleviationModel,
@@ -94,7 +95,8 @@ from projects.models import (
 )
 from projects.services import link_save, pilot_save, project_save
 from sanming_fupin.urls import router
-from tests.conftest import DATIAN, NINGHUA, build_places
+from tests.conftest import DATIAN, NINGHUA, api_as, build_places
+from tests.departments.lists import list_of
 from tests.documents.pdf import pdftotext
 from tests.factories import TownshipFactory, VillageFactory, household, member, resident_id
 from workflows import notices
@@ -314,6 +316,12 @@ def build_world() -> SimpleNamespace:
     w.records["workflows.objection"] = tuple(Objection.objects.order_by("step__case__village_id"))
     w.records["workflows.noticeposting"] = tuple(NoticePosting.objects.order_by("village_id"))
     w.records["jobs.job"] = (w.job,)
+    # A 低保 list (issue 22) naming A's and E's heads, who draw no 低保 in the registry: a finding in each
+    # (households already flagged), shown to the clerks and the reviewer, not to 卫计委 (not its list).
+    w.records["departments.departmentlist"] = (department_list_upload(
+        actor=w.users["reviewer"], kind="dibao", list_date=datetime.date(2018, 6, 30), name="低保.xlsx",
+        content=list_of("dibao", [a.members.get(relation="head"), e.members.get(relation="head")]),
+        match=False),)  # no job: the world's one job is the clerk's (check_jobs); the checks read the list
     # Every 2016 finding of both counties explained, so that 2016 may be submitted (issue 19).
     for county in (NINGHUA, DATIAN):
         for f in close_findings(county=county, year=2016):
@@ -696,6 +704,12 @@ ADMIN_MODELS = {
                                       "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
                                       "simple_history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
                                       "delete": (EVENT_OWN, EVENT_OTHER)},
+    # Department lists (issue 22): read by the departments (those of their kinds: 卫计委 keeps none, so the
+    # reviewer's 低保 list is "no such record" to it) and the reviewer; uploaded on the upload page by whoever
+    # keeps a kind; never added, changed or deleted otherwise. The blank templates are for every staff user.
+    "departments.departmentlist": {"changelist": "D D A A L L D L A", "add": NO_ONE, "change": ("D D A R L L D L A",),
+                                   "history": ("R R A R L L R L A",), "delete": (NO_ONE,),
+                                   "upload": REVIEWER_ONLY, "template": "A A A A L L A L A"},
     # Pilots are chosen by the city: the reviewer writes them, a clerk reads its county's.
     "projects.pilot": {"changelist": CLERKS_AND_REVIEWER, "add": REVIEWER_ONLY, "change": (EVENT_OWN, EVENT_OTHER),
                        "history": (EVENT_HISTORY_OWN, EVENT_HISTORY_OTHER),
@@ -709,6 +723,7 @@ ADMIN_SITE = {
     "app_list projects": "A A A A L L N L A",
     "app_list workflows": "A A A A L L N L A",  # 卫计委: the warnings of the households it serves
     "app_list jobs": "A A A A L L A L A",
+    "app_list departments": "N N A A L L N L A",
     "app_list auth": "N N N N L L N L A",
     "app_list authtoken": "N N N N L L N L A",
     "app_list axes": "N N N N L L N L A",
@@ -760,6 +775,8 @@ def admin_url(w, label: str, kind: str, index) -> str:
     if index is None:
         if kind == "import_report":
             return reverse(f"admin:{app}_{model}_import_report", args=["0" * 32])
+        if label == "departments.departmentlist" and kind == "template":
+            return reverse(f"admin:{app}_{model}_{kind}", args=["deaths"])  # each kind's blank workbook
         if kind == "autocomplete":
             source = dict(zip(("app_label", "model_name", "field_name"), AUTOCOMPLETE_SOURCES[label]))
             return f"{reverse(f'admin:{app}_{model}_autocomplete')}?{urlencode(source)}"
@@ -1336,6 +1353,15 @@ def workflow_rows(get):
            check_audit_findings)
     yield ("audit/findings counts", "audit/findings", "counts", EVERYONE, get(f"{API}audit/findings/counts/"),
            check_audit_counts)
+    # Department lists: each reads the lists of the kinds it keeps (the reviewer every kind); the reviewer
+    # uploads the registers of the departments without a role here; 卫计委 keeps no kind.
+    lists = f"{API}department-lists/"
+    yield "department-lists list", "department-lists", "list", EVERYONE, get(lists), check_department_lists
+    yield ("department-lists retrieve", "department-lists", "retrieve", "N N A N N N D U A",
+           get(lambda w: f"{lists}{w.records['departments.departmentlist'][0].pk}/"), None)
+    yield ("department-lists create", "department-lists", "create", REVIEWER_WRITES,
+           lambda w, c: c.post(lists, {"file": SimpleUploadedFile("名单.xlsx", list_of("payroll", [resident_id()])),
+                                       "kind": "payroll", "list_date": "2018-06-30"}, format="multipart"), None)
     # Jobs: each follows their own (the 宁化 clerk's export of A), the reviewer and the admin all.
     yield "jobs list", "jobs", "list", EVERYONE, get(f"{API}jobs/"), check_jobs
     yield "jobs retrieve", "jobs", "retrieve", JOB_API, get(lambda w: f"{API}jobs/{w.job.pk}/"), None
@@ -1543,6 +1569,11 @@ def check_jobs(w, persona, response):
 def check_audit_findings(w, persona, response):
     numbers = {f["household_number"] for f in response.json()["results"]}
     assert numbers == VISIBLE[persona] & FLAGGED
+
+
+def check_department_lists(w, persona, response):
+    kinds = [d["kind"] for d in response.json()["results"]]
+    assert kinds == (["dibao"] if persona in ("reviewer", "admin") else [])
 
 
 def check_audit_counts(w, persona, response):
@@ -2096,3 +2127,34 @@ def test_export_command_matrix(world, tmp_path):
                 log = ExportLog.objects.get(door="command")
                 assert (log.user, log.door) == (user, "command")
 
+
+
+# ---------------------------------------------------------------- department lists and their findings
+
+
+def list_findings(client) -> set[tuple[str, str]]:
+    return {(f["check"], f["household_number"]) for f in client.get(f"{API}audit/findings/?page_size=500").json()[
+        "results"] if f["check"].startswith("list_")}
+
+
+def test_list_findings_as_each_role(world):
+    """The 低保 list's findings: the clerks read those of their county, the reviewer and the admin both,
+    卫计委 none (not its list, though it serves A); 市民政局 reads its lists and the findings of its kinds
+    over the households it serves, 市残联 neither."""
+    both = {("list_dibao_not_marked", "NHA-0001"), ("list_dibao_not_marked", "DTE-0003")}
+    seen = {persona: list_findings(world.clients[persona]) for persona in ("clerk", "other", "reviewer", "dept",
+                                                                           "sys", "admin")}
+    assert seen == {"clerk": {("list_dibao_not_marked", "NHA-0001")}, "other": {("list_dibao_not_marked", "DTE-0003")},
+                    "reviewer": both, "dept": set(), "sys": {("list_dibao_not_marked", "NHA-0001")}, "admin": both}
+    with rolled_back():
+        minzheng = role_grant(actor=SYSTEM, username="minzheng", role="channel_department", channels=["minimum_living"])
+        canlian = role_grant(actor=SYSTEM, username="canlian", role="channel_department", channels=["disability_aid"])
+        # A 低保 household of 宁化 whose member draws 低保 and is not on the list: 民政 serves it.
+        household(village=world.places.chengnan, number="NHD-0009", category="dibao", main_cause_id="lack_labor",
+                  members=[member(name="低保户主", draws_dibao=True, id_number=resident_id(prefix=NINGHUA))])
+        assert list_findings(api_as(minzheng)) == {("list_dibao_not_listed", "NHD-0009")}
+        assert list_findings(api_as(canlian)) == set()
+        assert [d["kind"] for d in api_as(minzheng).get(f"{API}department-lists/").json()["results"]] == ["dibao"]
+        assert api_as(canlian).get(f"{API}department-lists/").json()["results"] == []
+        checks = {c for c, _n in api_as(minzheng).get(f"{API}audit/findings/counts/").json()[0]["checks"].items()}
+        assert checks == {"list_dibao_not_listed"}

@@ -63,7 +63,7 @@ class AuditFilter(DashboardFilter):
 
     def __init__(self, data, *, user):
         super().__init__(data, user=user, fields=("county", "check"))
-        self.fields["check"].choices = [("", "全部"), *((c.code, c.name) for c in checks.enabled_checks())]
+        self.fields["check"].choices = [("", "全部"), *((c.code, c.name) for c in checks.checks_for(user))]
 
     def clean_check(self) -> str | None:
         return self.cleaned_data["check"] or None
@@ -93,7 +93,7 @@ def audit(request):
     rows = [{**_finding_row(f, names), **_explanation_cells(f, f["county"] in explainable)} for f in findings]
     columns = {"county": "县(市、区)", "check": "检查项", "household": "户编号", "member": "成员编号", "detail": "问题",
                "year": "年度", "explanation": "说明"}
-    enabled = [c for c in checks.enabled_checks() if check in (None, c.code)]
+    enabled = [c for c in checks.checks_for(request.user) if check in (None, c.code)]
     count_columns = {"county": "县(市、区)", "total": "合计", "explained": "其中已说明", **{c.code: c.name for c in enabled}}
     # Each count opens the page narrowed to its county (and check): the findings behind the number.
     count_rows = [{"county": names.get(r["county"]), "total": r["total"], "total_url": f"?county={r['county']}",

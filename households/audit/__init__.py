@@ -7,6 +7,7 @@ from .base import (
     Finding,
     Scope,
     audit_check,
+    checks_for,
     counts_by_county,
     enabled_checks,
     household_findings,
@@ -15,6 +16,6 @@ from .base import (
 )
 
 __all__ = [
-    "CHECKS", "Check", "Finding", "Scope", "audit_check", "counts_by_county", "enabled_checks", "household_findings",
+    "CHECKS", "Check", "Finding", "Scope", "audit_check", "checks_for", "counts_by_county", "enabled_checks", "household_findings",
     "member_findings", "run_audit",
 ]

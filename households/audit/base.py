@@ -56,19 +56,28 @@ class Finding:
         return {**asdict(self), "name": CHECKS[self.check].name, "url": self.url, "target": self.target}
 
 
+def _everyone(user) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Check:
     code: str
     name: str
     function: Callable[["Scope"], Iterable[Finding]]
+    # A check off unless this setting is true (the exclusion rules the bureau switches on).
+    enabled_by: str | None = None
+    # Whose lists of findings hold it (besides the households they see): a department reads the
+    # findings of its own lists only (departments/access.py).
+    shown_to: Callable = _everyone
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def audit_check(code: str, name: str):
+def audit_check(code: str, name: str, *, enabled_by: str | None = None, shown_to: Callable = _everyone):
     def register(function):
-        CHECKS[code] = Check(code, name, function)
+        CHECKS[code] = Check(code, name, function, enabled_by, shown_to)
         return function
 
     return register
@@ -76,7 +85,13 @@ def audit_check(code: str, name: str):
 
 def enabled_checks() -> list[Check]:
     off = set(getattr(settings, "AUDIT_DISABLED_CHECKS", []))
-    return [c for code, c in CHECKS.items() if code not in off]
+    return [c for code, c in CHECKS.items()
+            if code not in off and (c.enabled_by is None or getattr(settings, c.enabled_by, False))]
+
+
+def checks_for(user) -> list[Check]:
+    """The enabled checks whose findings `user` reads (may run a query: the user's role)."""
+    return [c for c in enabled_checks() if c.shown_to(user)]
 
 
 @dataclass(frozen=True)
@@ -91,18 +106,20 @@ class Scope:
 
 def run_audit(*, households: QuerySet[Household] | None = None, county: str | None = None,
               checks: Iterable[str] | None = None, as_of: datetime.date | None = None,
-              progress: Callable | None = None) -> list[Finding]:
+              progress: Callable | None = None, viewer=None) -> list[Finding]:
     """Runs the enabled checks (or those named in `checks`, if enabled) over the households given
     (the whole registry by default), those of `county` only when given; removed households
     (已清退) are left out. A few queries per check, whatever the size of the registry.
-    `progress(done, total, stage)` is told each check as it starts."""
+    `progress(done, total, stage)` is told each check as it starts. With `viewer`, only the checks
+    shown to that user (checks_for)."""
     households = Household.objects.all() if households is None else households
     households = households.exclude(status=Household.Status.REMOVED)
     if county:
         households = households.for_county(county)
     scope = Scope(households, as_of or datetime.date.today())
     wanted = set(checks) if checks is not None else None
-    chosen = [check for check in enabled_checks() if wanted is None or check.code in wanted]
+    available = enabled_checks() if viewer is None else checks_for(viewer)
+    chosen = [check for check in available if wanted is None or check.code in wanted]
     found = []
     for done, check in enumerate(chosen):
         if progress:

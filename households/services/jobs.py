@@ -80,7 +80,7 @@ def audit_findings(*, actor, county: str | None = None, check: str | None = None
     job while it is not done, so that no request waits for the whole city's checks."""
     households = access.households_visible_to(actor)
     if (households.for_county(county) if county else households).count() <= settings.JOB_AUDIT_HOUSEHOLDS:
-        findings = run_audit(households=households, county=county, checks=[check] if check else None)
+        findings = run_audit(households=households, county=county, checks=[check] if check else None, viewer=actor)
         return [f.as_dict() for f in findings], counts_by_county(findings)
     job = audit_job(actor=actor, county=county, check=check)
     if job.state != JobState.DONE:

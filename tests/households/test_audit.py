@@ -60,8 +60,9 @@ def test_a_clean_registry_has_no_finding(clean):
 def test_every_check_is_registered_with_a_chinese_name():
     # 20 of the registry (the plan's exit_below_line among them; transfer_pending_long,
     # exit_without_income, left_member_draws_support and birth_recorded_late since issue 18) and one
-    # of the projects (projects.checks.training_after_exit).
-    assert len(CHECKS) == 21 and all(c.name and c.code == code for code, c in CHECKS.items())
+    # of the projects (projects.checks.training_after_exit); eleven of the department lists (issue 22).
+    assert len(CHECKS) == 32 and all(c.name and c.code == code for code, c in CHECKS.items())
+    assert len([code for code in CHECKS if code.startswith("list_")]) == 11
 
 
 # ---------------------------------------------------------------- duplicate persons
