@@ -3,12 +3,11 @@ Run for real with Django's migration executor, back to 0015 and forward again (t
 schema changes; the reference data is loaded again around it, as for the tests that commit)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from households.total_selectors import event_totals, totals_drift
 from tests.conftest import DATIAN, NINGHUA, build_places, exit_in, people
 from tests.factories import household
+from tests.households.test_helper_migration import migrate
 from tests.postgres import (  # noqa: F401  (the reference-data fixtures are used by being here)
     reference_data,
     reference_data_after_the_module,
@@ -17,11 +16,6 @@ from tests.postgres import (  # noqa: F401  (the reference-data fixtures are use
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("households", "0015_household_helper_fields_removed")]
-
-
-def migrate(targets=None) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
 def test_the_migration_fills_the_totals_from_the_records():
