@@ -105,13 +105,14 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         stamp(actor, record)
         adding = record._state.adding
         record.save()
-        # The county-year's kept totals in the same transaction: a new record adds itself, a
-        # correction what its persons moved (its household, year and county are fixed).
+        household_status_refresh(record.household, actor=actor)
+        # The county-year's kept totals in the same transaction, last: every exit of the county-year
+        # waits for this row's lock until the commit. A new record adds itself, a correction what its
+        # persons moved (its household, year and county are fixed).
         if adding:
             totals_add_records([record])
         elif record.persons != stored["persons"]:
             totals_add(KIND_OF[type(record)], {(record.county_id, record.year): (0, record.persons - stored["persons"])})
-        household_status_refresh(record.household, actor=actor)
     return record
 
 
@@ -127,8 +128,8 @@ def _event_delete(actor, record: HouseholdEvent) -> None:
         # As stored (the household's lock keeps it so): what the totals hold of it.
         stored = type(record).objects.filter(pk=record.pk).values("county_id", "year", "persons").get()
         record.delete()
-        totals_add_records([type(record)(**stored)], sign=-1)
         household_status_refresh(household, actor=actor)
+        totals_add_records([type(record)(**stored)], sign=-1)
 
 
 def exit_save(*, actor, record: ExitRecord) -> ExitRecord:

@@ -18,6 +18,7 @@ from households import services
 from households.models import EventTotal, ExitRecord, Household, ReturnRecord
 from households.total_selectors import event_totals, events_counted, totals_drift
 from plans.checks import ERROR, run_checks
+from plans.figures import close_figures, figures_of
 from plans.selectors import quota_progress
 from tests.conftest import DATIAN, NINGHUA, api_as, exit_in, people
 from tests.factories import household
@@ -169,6 +170,16 @@ def test_only_a_superuser_or_the_system_rebuilds(registry, ninghua_clerk):
     with pytest.raises(Refused):
         services.event_totals_rebuild(actor=ninghua_clerk)
     assert kept(NINGHUA, 2015) == (2, 0, 0, 0)
+
+
+def test_a_close_keeps_the_kept_totals_and_its_drift_check_recounts_the_records(registry):
+    """The acceptance reads the totals (a tampered row shows in what it would keep); the drift check
+    of the closes counts the records."""
+    EventTotal.objects.filter(county_id=NINGHUA, year=2016).update(exited_persons=F("exited_persons") + 1)
+    kept_figures = close_figures(county=NINGHUA, year=2016)
+    assert (kept_figures["exited"], kept_figures["progress"]["exited"]) == ({"households": 1, "persons": 3}, 3)
+    recounted = figures_of([(NINGHUA, 2016)], recount=True)[NINGHUA, 2016]
+    assert (recounted["exited"], recounted["progress"]["exited"]) == ({"households": 1, "persons": 2}, 2)
 
 
 def test_a_recount_is_the_records_figures_not_the_kept_ones(registry):
