@@ -21,6 +21,13 @@ INNER JOIN households_township t ON v.township_id = t.code
 WHERE e.year IN (2015, 2016, 2017, 2018) GROUP BY 1, 2
 """
 
+# The exits' and returns' persons kept per county and year (households.models.EventTotal), which
+# quota_progress() reads: its floor, beside the annex's quotas.
+KEPT = """
+SELECT county_id, year, exited_persons, returned_persons FROM households_eventtotal
+WHERE year IN (2015, 2016, 2017, 2018)
+"""
+
 # The city export's 29 columns (bench/export.py, bench/export_writers.py) as one join, in the export's
 # order: the floor of the database's part (the helper's three: the current assignment's, issue 20).
 EXPORT = """
@@ -59,6 +66,14 @@ def progress_floor(sql: str = AGGREGATE) -> None:
         for table in ("exitrecord", "returnrecord"):
             cursor.execute(sql.format(table=table))
             cursor.fetchall()
+        cursor.execute("SELECT county_id, quota_2015, quota_2016, quota_2017, quota_2018 FROM plans_annexrow")
+        cursor.fetchall()
+
+
+def kept_floor() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(KEPT)
+        cursor.fetchall()
         cursor.execute("SELECT county_id, quota_2015, quota_2016, quota_2017, quota_2018 FROM plans_annexrow")
         cursor.fetchall()
 

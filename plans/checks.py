@@ -31,6 +31,7 @@ from households.models import (
     YearClose,
 )
 from households.selectors import population_on
+from households.total_selectors import totals_drift
 
 from . import figures
 from .models import (
@@ -288,6 +289,16 @@ def event_counties(ctx: Context) -> Iterator[Finding]:
                                                                                               flat=True)
     ]
     yield finding("records.village", "登记村不在所属县的脱贫、返贫记录", ERROR, 0, len(misplaced), misplaced)
+
+
+@check("records")
+def event_totals(ctx: Context) -> Iterator[Finding]:
+    """Issue 21 point 2: the exits and returns kept per county and year, which the quota progress, the
+    overview and a year-end close read, recounted from the records (households.total_selectors.
+    totals_drift): any difference is an error, a write that went round the services; `event_totals
+    --rebuild` counts them again. Three queries."""
+    drifts = [d.describe() for d in totals_drift()]
+    yield finding("records.totals", "保存的各县各年脱贫返贫合计与按记录重算不符（县 年度 数据）", ERROR, 0, len(drifts), drifts)
 
 
 @check("records")

@@ -8,6 +8,8 @@ progress row and its exit and return records, the registered poor population at 
 the households identified that year by category and main cause (their persons those present at the
 year's end), and that year's relief measures by channel. A household counts for the county it lay in
 on the year's last day, as populations_on() places it: a later transfer does not move a past year.
+An acceptance reads the exits and returns as their services keep them per county and year
+(households.models.EventTotal); the drift check counts them from the records.
 """
 
 import datetime
@@ -17,11 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Min
 from django.utils import timezone
 
-from households.models import County, ExitRecord, Household, Member, ReliefMeasure, ReturnRecord, Transfer, YearClose
+from households.models import TOTAL_KINDS, County, Household, Member, ReliefMeasure, Transfer, YearClose
 from households.selectors import populations_on
+from households.total_selectors import event_totals, events_counted
 
 from .selectors import quota_progress
 
@@ -47,21 +50,24 @@ def close_figures(*, county: County | str, year: int) -> dict:
     return figures_of([(code, year)])[(code, year)]
 
 
-def figures_of(county_years: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+def figures_of(county_years: Iterable[tuple[str, int]], *, recount: bool = False) -> dict[tuple[str, int], dict]:
     """Runs about a dozen queries, whatever the number of county-years asked (the drift check asks
-    for every accepted one at once): quota_progress's three, populations_on's six for all the
-    years' ends together, and one each for the exits, returns, identified households, their removal,
-    their members, the measures and the transfers. The population of the registry is counted once,
-    over the whole city, since a household may have lain in another county at a year's end."""
+    for every accepted one at once): quota_progress's two, populations_on's six for all the
+    years' ends together, one for the exits and returns (kept per county and year), and one each for
+    the identified households, their removal, their members, the measures and the transfers. The population of the registry is counted once,
+    over the whole city, since a household may have lain in another county at a year's end. The
+    exits and returns are those kept per county and year (households.models.EventTotal), or with
+    `recount` counted from the records themselves (two queries more over every record: the drift
+    check, which proves the figures from the records, not from what the services kept of them)."""
     county_years = sorted(set(county_years))
     if not county_years:
         return {}
     years = sorted({y for _, y in county_years})
     names = dict(County.objects.filter(code__in={c for c, _ in county_years}).values_list("code", "name"))
-    progress = {(r.county, r.year): r for r in quota_progress() if r.year in years}
+    progress = {(r.county, r.year): r for r in quota_progress(recount=recount) if r.year in years}
     ends = {y: datetime.date(y, 12, 31) for y in years}
     population = populations_on(list(ends.values()), level="county")
-    events = {"exited": _events(ExitRecord, years), "returned": _events(ReturnRecord, years)}
+    events = _events(years, recount=recount)
     where = _county_at_end(years)
     identified = _identified(years, where)
     measures = _measures(years, where)
@@ -91,12 +97,15 @@ def _progress(row) -> dict | None:
     return {k: v for k, v in row.as_dict().items() if k not in ("county", "county_name", "year", "figures")}
 
 
-def _events(model, years) -> dict[tuple[str, int], dict]:
-    """One query: households and persons (the records' snapshots) of a kind of record by the county it
-    is counted for and year, as quota_progress counts them."""
-    rows = (model.objects.filter(year__in=years).order_by().values("county_id", "year")
-            .annotate(households=Count("pk"), persons=Sum("persons")))
-    return {(r["county_id"], r["year"]): {"households": r["households"], "persons": r["persons"] or 0} for r in rows}
+def _events(years, *, recount: bool) -> dict[str, dict[tuple[str, int], dict]]:
+    """One query (two with `recount`): households and persons (the records' snapshots) of the exits
+    and of the returns by the county each is counted for and year, as quota_progress counts them:
+    kept per county and year by the services that write the records (households.models.EventTotal),
+    or counted from the records."""
+    kept = events_counted(years=years) if recount else event_totals(years=years)
+    return {kind: {key: {"households": row[f"{kind}_households"], "persons": row[f"{kind}_persons"]}
+                   for key, row in kept.items() if row[f"{kind}_households"] or row[f"{kind}_persons"]}
+            for kind in TOTAL_KINDS}
 
 
 def _county_at_end(years) -> Callable[[int, str, int], str]:
@@ -209,7 +218,7 @@ def close_drift(*, closes=None) -> list[Drift]:
     of today, as an acceptance computes them: a report date (`as_of`) does not move them."""
     closes = YearClose.objects.all() if closes is None else closes
     closes = list(closes.exclude(figures="").select_related("county").order_by("year", "county_id"))
-    now = figures_of([(c.county_id, c.year) for c in closes])
+    now = figures_of([(c.county_id, c.year) for c in closes], recount=True)
     drifts = []
     for close in closes:
         stored = flatten(json.loads(close.figures))

@@ -1,4 +1,5 @@
-"""Progress against the annex's quotas, computed from the exit and return records (never typed in).
+"""Progress against the annex's quotas, computed from the exit and return records (never typed in),
+as their services keep them counted per county and year (households.models.EventTotal).
 
 One selector, quota_progress(), serves the command, the API, the pages and the exports;
 progress() is the same as one user may see it (households/access.py), for the pages, the API and
@@ -17,6 +18,7 @@ from django.db.models.functions import Substr
 from households.access import counties_visible_to, sees_whole_city
 from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord, YearClose
 from households.selectors import populations_on
+from households.total_selectors import event_totals, events_counted
 
 from .models import PLAN_YEARS, AnnexRow, PovertyLine
 
@@ -83,32 +85,31 @@ def with_close_figures(rows: list[ProgressRow], *, as_of: datetime.date | None =
     return answer
 
 
-def _persons_by_county_year(model, years) -> dict[tuple[str, int], int]:
-    """One aggregate query, over the records alone (each carries its household's county): the
-    persons (the records' snapshots) of a kind of record by county and year."""
-    rows = model.objects.filter(year__in=years).order_by().values("year", "county_id").annotate(persons=Sum("persons"))
-    return {(r["county_id"], r["year"]): r["persons"] for r in rows}
-
-
 def quota_progress(
-    *, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None
+    *, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None,
+    recount: bool = False,
 ) -> list[ProgressRow]:
-    """Runs three queries, whatever the size of the registry. For each county of the annex and each
-    year 2015–2018: exited = persons of that year's exit records (households that later returned
+    """Runs two queries, whatever the size of the registry: the annex, and the exits and returns kept
+    per county and year (households.models.EventTotal, which the services writing the records keep in
+    their transaction; the check `records.totals` recounts them). For each county of the annex and
+    each year 2015–2018: exited = persons of that year's exit records (households that later returned
     included), returned = persons of that year's return records, net = exited − returned, against the
-    year's quota; a year is due once it has ended on `as_of` (default today)."""
+    year's quota; a year is due once it has ended on `as_of` (default today). With `recount`, the
+    exits and returns are counted from the records themselves (two aggregate queries over them in
+    place of the kept totals: the drift check of a close, plans.figures.close_drift)."""
     as_of = as_of or datetime.date.today()
     years = [year] if year else list(PLAN_YEARS)
-    rows = AnnexRow.objects.filter(county__isnull=False).select_related("county")
+    rows = AnnexRow.objects.filter(county__isnull=False)
     if county:
         rows = rows.filter(county_id=county)
-    exited = _persons_by_county_year(ExitRecord, years)
-    returned = _persons_by_county_year(ReturnRecord, years)
+    kept = events_counted(years=years) if recount else event_totals(years=years, counties=[county] if county else None)
+    none = {"exited_persons": 0, "returned_persons": 0}
+    # The annex's values, not its rows: a dozen model instances were a third of the whole at any size.
     return [
-        _row(r.county_id, r.county.name, y, r.quota(y), exited.get((r.county_id, y), 0), returned.get((r.county_id, y), 0),
-             due=as_of.year > y)
-        for r in rows
-        for y in years
+        _row(code, name, y, quota, kept.get((code, y), none)["exited_persons"],
+             kept.get((code, y), none)["returned_persons"], due=as_of.year > y)
+        for code, name, *quotas in rows.values_list("county_id", "county__name", *(f"quota_{y}" for y in years))
+        for y, quota in zip(years, quotas)
     ]
 
 
@@ -254,7 +255,7 @@ def progress(
     *, user, year: int | None = None, county: str | None = None, as_of: datetime.date | None = None,
     figures: str = "live",
 ) -> Progress:
-    """Runs five queries: the user's counties, quota_progress()'s three, the annex's remaining
+    """Runs four queries: the user's counties, quota_progress()'s two, the annex's remaining
     population (cumulative_progress); one more with `figures="close"` (with_close_figures). Plan
     一.(二) and its annex: each county's yearly quota and its 2015–2018 total against net exits
     (exits − returns). The city's totals only for those who see every county: a clerk's sum of

@@ -43,6 +43,7 @@ from .reference import (
     ReliefChannel,
 )
 from .roles import ExportDoor, ExportLog, Role, UserRole
+from .totals import TOTAL_KINDS, EventTotal
 from .transfers import Transfer, TransferQuerySet, TransferReason, TransferState
 
 __all__ = [
@@ -53,5 +54,5 @@ __all__ = [
     "ChannelKind", "HouseholdCategory", "PovertyCause", "ReliefChannel", "ExportDoor", "ExportLog", "Role",
     "UserRole", "Transfer", "TransferQuerySet", "TransferReason", "TransferState",
     "ChangeKind", "CorrectedField", "MemberChange", "CloseState", "FindingExplanation", "YearClose",
-    "Helper", "HelperAssignment", "HelperLevel", "HelperVisit", "VisitKind",
+    "Helper", "HelperAssignment", "HelperLevel", "HelperVisit", "VisitKind", "EventTotal", "TOTAL_KINDS",
 ]

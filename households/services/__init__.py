@@ -67,6 +67,7 @@ from .reference import (
     role_group_sync,
     role_revoke,
 )
+from .totals import event_totals_rebuild
 from .transfers import transfer_accept, transfer_refuse, transfer_release
 
 __all__ = [
@@ -77,7 +78,7 @@ __all__ = [
     "BUREAU_DEFINED", "alleviation_model_delete", "alleviation_model_save", "place_delete", "place_save", "exit_delete", "exit_save",
     "household_status_refresh", "measure_delete", "measure_save", "return_delete", "return_follower",
     "return_save", "member_change_record", "reference_data_load", "role_check", "role_grant", "role_group_sync", "role_revoke",
-    "transfer_accept", "transfer_refuse", "transfer_release",
+    "transfer_accept", "transfer_refuse", "transfer_release", "event_totals_rebuild",
     "HelperImportResult", "HelperProblem", "HelperRow", "HelperRowsInvalid", "helper_assignments_import",
     "assignment_end", "assignment_start", "assignment_update", "helper_create", "helper_update", "household_helper_set",
     "visit_delete", "visit_record", "visit_update",

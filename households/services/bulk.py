@@ -32,6 +32,7 @@ from ..models.incomes import per_capita
 from ..validators import mask_id, validate_member_set
 from .closes import frozen_guard_any
 from .copies import Writer, copy_rows, insert_with_history
+from .totals import totals_add_records
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,7 @@ def registry_bulk_create(
                     record.county_id, record.village_id = record.household.county_code, record.household.village_id
             insert_with_history(list(records), model, user=user, batch_size=batch_size)
             counts[model._meta.model_name] = len(records)
+        totals_add_records([*exits, *returns])  # the county-years' kept totals, in this transaction
         causes_replace(other_causes, batch_size=batch_size)
     counts["household"] = len(households)
     return counts

@@ -15,9 +15,11 @@ from ..models import (
     related,
 )
 from ..selectors import event_is_latest
+from ..total_selectors import KIND_OF
 from .closes import frozen_guard
 from .households import locked, stamp
 from .incomes import income_agree
+from .totals import totals_add, totals_add_records
 
 Status = Household.Status
 
@@ -94,7 +96,7 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
         raise ValidationError({"household": "请选择贫困户"})
     with transaction.atomic():
         if not record._state.adding:
-            stored = type(record).objects.filter(pk=record.pk).values(*FIXED.values(), COUNTED_IN).get()
+            stored = type(record).objects.filter(pk=record.pk).values(*FIXED.values(), COUNTED_IN, "persons").get()
             access.require_household_writable(actor, stored["household_id"])
             for name, attname in FIXED.items():
                 if getattr(record, attname) != stored[attname]:
@@ -115,8 +117,16 @@ def _event_save(actor, record: HouseholdEvent) -> HouseholdEvent:
             income_agree(actor=actor, household=record.household, year=record.year,
                          income_per_capita=record.income_per_capita)
         stamp(actor, record)
+        adding = record._state.adding
         record.save()
         household_status_refresh(record.household, actor=actor)
+        # The county-year's kept totals in the same transaction, last: every exit of the county-year
+        # waits for this row's lock until the commit. A new record adds itself, a correction what its
+        # persons moved (its household, year and county are fixed).
+        if adding:
+            totals_add_records([record])
+        elif record.persons != stored["persons"]:
+            totals_add(KIND_OF[type(record)], {(record.county_id, record.year): (0, record.persons - stored["persons"])})
     return record
 
 
@@ -129,8 +139,11 @@ def _event_delete(actor, record: HouseholdEvent) -> None:
         if not event_is_latest(record):
             raise ValidationError(f"只能撤销该户最近的一条{type(record)._meta.verbose_name}")
         stamp(actor, record)
+        # As stored (the household's lock keeps it so): what the totals hold of it.
+        stored = type(record).objects.filter(pk=record.pk).values("county_id", "year", "persons").get()
         record.delete()
         household_status_refresh(household, actor=actor)
+        totals_add_records([type(record)(**stored)], sign=-1)
 
 
 def exit_save(*, actor, record: ExitRecord) -> ExitRecord:

@@ -20,8 +20,12 @@ AS_OF = datetime.date(2017, 3, 1)
 
 
 def exited(h, year, persons):
-    """An exit record with a given snapshot, as the registry holds it after members changed."""
-    return ExitRecord.objects.create(household=h, county_id=h.county_code, village_id=h.village_id, year=year, persons=persons, income_per_capita=Decimal("4000"))
+    """An exit record with a given snapshot, as the registry holds it after members changed; written
+    round the services, so the kept totals the progress reads are counted again (`event_totals --rebuild`)."""
+    record = ExitRecord.objects.create(household=h, county_id=h.county_code, village_id=h.village_id, year=year,
+                                       persons=persons, income_per_capita=Decimal("4000"))
+    services.event_totals_rebuild(actor=SYSTEM)
+    return record
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def meilie():
     a, b, c, d = (household(village=village, members=[member(id_number=resident_id(prefix=MEILIE))]) for _ in range(4))
     exited(a, 2015, 40), exited(b, 2015, 40), exited(c, 2015, 30)
     ReturnRecord.objects.create(household=a, county_id=a.county_code, village_id=a.village_id, year=2016, persons=40)
-    exited(d, 2016, 50)
+    exited(d, 2016, 50)  # the return counted with it
     return village
 
 
@@ -94,5 +98,5 @@ def test_progress_runs_a_fixed_number_of_queries(meilie):
         exited(household(village=village, members=[member(id_number=resident_id(prefix="350425"))]), 2016, 3)
     with CaptureQueriesContext(connection) as many:
         rows = quota_progress(as_of=AS_OF)
-    assert len(many) == len(few) == 3
+    assert len(many) == len(few) == 2  # the annex, the kept totals
     assert {r.year: r for r in rows if r.county == "350425"}[2016].exited == 45
