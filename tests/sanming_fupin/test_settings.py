@@ -117,3 +117,31 @@ def test_language_and_time_zone():
 @pytest.mark.django_db
 def test_migrations_are_committed():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+PRIMARY = "postgres://postgres@127.0.0.1:5432/fupin"
+
+
+def test_a_replica_url_adds_the_replica_alias_its_router_and_its_test_mirror():
+    code = ("from django.conf import settings as s; r = s.DATABASES['replica']; "
+            "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], r['OPTIONS']['connect_timeout'], "
+            "s.DATABASE_ROUTERS[0], s.MIDDLEWARE[-1], s.DATABASE_REPLICA_MAX_LAG)")
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="1", DATABASE_URL=PRIMARY,
+                    DATABASE_REPLICA_URL="postgres://postgres@10.0.0.2:5433/fupin", DATABASE_REPLICA_MAX_LAG="1.5")
+    assert result.stdout.split() == ["10.0.0.2", "5433", "fupin", "default", "3", "common.replica.ReplicaRouter",
+                                     "common.replica_middleware.ReplicaMiddleware", "1.5"], result.stderr
+
+
+@pytest.mark.parametrize("env, reason", [
+    ({"DATABASE_URL": "sqlite:///fupin.sqlite3"}, "DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL"),
+    ({"DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/other"},
+     "DATABASE_REPLICA_URL names the database 'other', DATABASE_URL 'fupin'"),
+    ({"DATABASE_REPLICA_MAX_LAG": "两秒"}, "DATABASE_REPLICA_MAX_LAG must be a number of seconds, 0 or more"),
+    ({"DATABASE_REPLICA_CHECK_SECONDS": "-1"}, "DATABASE_REPLICA_CHECK_SECONDS must be a number of seconds"),
+    ({"DATABASE_REPLICA_MAX_LAG": "20"}, "DATABASE_REPLICA_PIN_SECONDS must be at least DATABASE_REPLICA_MAX_LAG"),
+    ({"DATABASE_REPLICA_READS": "yes"}, "DATABASE_REPLICA_READS must be one of 1, 0, true, false"),
+])
+def test_a_replica_misconfigured_is_refused_naming_the_setting(env, reason):
+    base = {"DEBUG": "1", "DATABASE_URL": PRIMARY, "DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/fupin"}
+    result = manage("check", **{**base, **env})
+    assert result.returncode != 0 and reason in result.stderr
