@@ -43,10 +43,9 @@ class Reads:
     pinned: Callable[[], bool] | None = None
 
     def may_use_replica(self) -> bool:
-        if self.pinned is not None:
-            pinned, self.pinned = self.pinned(), None
-            if pinned:
-                self.eligible = False
+        pinned, self.pinned = self.pinned, None  # asked once; what it reads goes to the primary
+        if pinned is not None and pinned():
+            self.eligible = False
         return self.eligible and not self.wrote
 
 

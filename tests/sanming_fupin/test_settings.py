@@ -12,7 +12,7 @@ PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 60 + "-Zq9!", "ALLOWED_HOSTS": "
 
 
 def manage(*args, **env):
-    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_REPLICA_URL")
     base = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**base, **env},
