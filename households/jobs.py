@@ -118,7 +118,7 @@ def run_helper_import(job, progress) -> Outcome:
     return Outcome(summary=summary, data=data)
 
 
-@job_kind(EXPORT, "导出建档立卡表")
+@job_kind(EXPORT, "导出建档立卡表", reads_replica=True)
 def run_export(job, progress) -> Outcome:
     actor = actor_of(job)
     # Scoped again: what the user sees now, of the households the export was asked for.
@@ -130,7 +130,7 @@ def run_export(job, progress) -> Outcome:
     return Outcome(summary=f"已导出 {households.count()} 户", file=("建档立卡贫困户.xlsx", content))
 
 
-@job_kind(AUDIT, "数据核查", template="admin/jobs/outcome_audit.html")
+@job_kind(AUDIT, "数据核查", template="admin/jobs/outcome_audit.html", reads_replica=True)
 def run_audit_job(job, progress) -> Outcome:
     """The data-quality checks over what the job's user sees (narrowed to a county or a check)."""
     check = job.params.get("check")

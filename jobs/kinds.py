@@ -20,16 +20,19 @@ class Kind:
     name: str  # in Chinese, as the user reads it
     run: Callable  # run(job, progress) -> Outcome; raises to fail
     template: str = ""  # the template that shows the outcome on the job's page
+    # Its work only reads until its last step (an export, an audit): its reads may go to the replica
+    # (common/replica.py), once it has replayed every write made before the job started.
+    reads_replica: bool = False
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def job_kind(code: str, name: str, *, template: str = ""):
+def job_kind(code: str, name: str, *, template: str = "", reads_replica: bool = False):
     """Registers `run(job, progress) -> Outcome` as the work of jobs of kind `code`."""
 
     def register(run):
-        KINDS[code] = Kind(code, name, run, template)
+        KINDS[code] = Kind(code, name, run, template, reads_replica)
         return run
 
     return register

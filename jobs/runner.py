@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from common.replica import call_reading_replica
+
 from .kinds import KINDS
 from .models import Job, JobState
 
@@ -89,7 +91,8 @@ def job_run(job_id, *, beats: bool) -> None:
     if heartbeat:
         heartbeat.start()
     try:
-        outcome = KINDS[job.kind].run(job, progress)
+        kind = KINDS[job.kind]
+        outcome = call_reading_replica(kind.run, job, progress) if kind.reads_replica else kind.run(job, progress)
     except BaseException as error:
         if heartbeat:
             heartbeat.stop()

@@ -1,6 +1,7 @@
 """Settings for sanming_fupin, read from the environment.
 
 DATABASE_URL  PostgreSQL (postgres://user@host:port/name) or SQLite; a SQLite file when unset.
+DATABASE_REPLICA_URL  a streaming replica of DATABASE_URL's PostgreSQL (same database name), for reads.
 DEBUG         1/0/true/false; off (the default) turns on every production security setting.
 SECRET_KEY    required when DEBUG is off.
 ALLOWED_HOSTS comma-separated host names; localhost only when DEBUG is on and it is unset.
@@ -26,6 +27,19 @@ def env_bool(name: str, default: bool) -> bool:
     if raw in ("0", "false"):
         return False
     raise ImproperlyConfigured(f"{name} must be one of 1, 0, true, false (got {raw!r})")
+
+
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, 0 or more (got {raw!r})")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -149,6 +163,39 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # off PostgreSQL's JIT, which then spent 330 ms compiling a query that runs in 230 (the city's
     # population at a year's end); no query of ours runs long enough to win it back.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
+# A read replica by PostgreSQL's streaming replication (docs/scaling.md, common/replica.py): the
+# dashboards', exports', audits' and API lists' reads go to it, everything inside a write and a
+# writer's reads for DATABASE_REPLICA_PIN_SECONDS after a write to the primary; so do all reads while
+# it is down or behind by more than DATABASE_REPLICA_MAX_LAG seconds (checked at most every
+# DATABASE_REPLICA_CHECK_SECONDS). DATABASE_REPLICA_READS=0 keeps every read on the primary (the
+# tests, whose data the replica cannot see, but those of the replica itself).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
+DATABASE_REPLICA_MAX_LAG = env_seconds("DATABASE_REPLICA_MAX_LAG", 2)
+DATABASE_REPLICA_CHECK_SECONDS = env_seconds("DATABASE_REPLICA_CHECK_SECONDS", 5)
+DATABASE_REPLICA_PIN_SECONDS = env_seconds("DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL, of which it is a replica")
+    replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+                                    conn_health_checks=True)
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL (a streaming replica)")
+    if replica["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL names the database {replica['NAME']!r}, DATABASE_URL {DATABASES['default']['NAME']!r}:"
+            " a streaming replica holds the primary's databases under their own names")
+    if DATABASE_REPLICA_PIN_SECONDS < DATABASE_REPLICA_MAX_LAG:
+        raise ImproperlyConfigured("DATABASE_REPLICA_PIN_SECONDS must be at least DATABASE_REPLICA_MAX_LAG: a writer"
+                                   " would otherwise read a replica that has not replayed the write yet")
+    # A replica that does not answer is given up on quickly: its reads go to the primary.
+    replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 3, **replica.get("OPTIONS", {})}
+    # The tests read the replica's copy of the test database (test_<name>), which they do not create.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
+    MIDDLEWARE.append("common.replica_middleware.ReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from common.replica_middleware import reads_from_replica
 from households.access import may_see_full_id
 from households.exports import table_response
 from households.models import ExportLog
@@ -26,7 +27,8 @@ class InvalidFilter(Exception):
 
 def dashboard_page(view):
     """Login required (the admin's login page); 403 for a user with no role in the registry;
-    400 naming the field for a filter that is not a choice."""
+    400 naming the field for a filter that is not a choice. Its GET may read the replica, when one
+    is configured (common/replica_middleware.py)."""
 
     @login_required
     @functools.wraps(view)
@@ -38,7 +40,7 @@ def dashboard_page(view):
         except InvalidFilter as e:
             return render(request, "dashboard/bad_filter.html", {"form": e.form}, status=400)
 
-    return page
+    return reads_from_replica(page)
 
 
 def read_filters(request, *fields: str, counties: list[tuple[str, str]] | None = None,

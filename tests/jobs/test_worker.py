@@ -44,6 +44,9 @@ def worker() -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "1", "TASKS_BACKEND": "db", "MEDIA_ROOT": str(settings.MEDIA_ROOT),
            "JOB_HEARTBEAT_SECONDS": "0.2",
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    if "replica" in settings.DATABASES:  # the same test database, on the replica (settings' TEST MIRROR)
+        replica = settings.DATABASES["replica"]
+        env["DATABASE_REPLICA_URL"] = f"postgres://{replica['USER']}@{replica['HOST']}:{replica['PORT']}/{db['NAME']}"
     return subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
                              "--interval", "0.1", "--verbosity", "0"], cwd=settings.BASE_DIR, env=env)
 

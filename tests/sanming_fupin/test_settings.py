@@ -12,7 +12,7 @@ PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 60 + "-Zq9!", "ALLOWED_HOSTS": "
 
 
 def manage(*args, **env):
-    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_REPLICA_URL")
     base = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**base, **env},
@@ -130,3 +130,31 @@ def test_a_return_risk_share_is_read():
     code = "from django.conf import settings as s; print(s.RETURN_RISK_INCOME_MARGIN, s.RETURN_RISK_INCOME_DROP)"
     result = manage("shell", "--no-imports", "-c", code, DEBUG="1", RETURN_RISK_INCOME_DROP="0.25")
     assert result.stdout.split() == ["0.1", "0.25"]
+
+
+PRIMARY = "postgres://postgres@127.0.0.1:5432/fupin"
+
+
+def test_a_replica_url_adds_the_replica_alias_its_router_and_its_test_mirror():
+    code = ("from django.conf import settings as s; r = s.DATABASES['replica']; "
+            "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], r['OPTIONS']['connect_timeout'], "
+            "s.DATABASE_ROUTERS[0], s.MIDDLEWARE[-1], s.DATABASE_REPLICA_MAX_LAG)")
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="1", DATABASE_URL=PRIMARY,
+                    DATABASE_REPLICA_URL="postgres://postgres@10.0.0.2:5433/fupin", DATABASE_REPLICA_MAX_LAG="1.5")
+    assert result.stdout.split() == ["10.0.0.2", "5433", "fupin", "default", "3", "common.replica.ReplicaRouter",
+                                     "common.replica_middleware.ReplicaMiddleware", "1.5"], result.stderr
+
+
+@pytest.mark.parametrize("env, reason", [
+    ({"DATABASE_URL": "sqlite:///fupin.sqlite3"}, "DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL"),
+    ({"DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/other"},
+     "DATABASE_REPLICA_URL names the database 'other', DATABASE_URL 'fupin'"),
+    ({"DATABASE_REPLICA_MAX_LAG": "两秒"}, "DATABASE_REPLICA_MAX_LAG must be a number of seconds, 0 or more"),
+    ({"DATABASE_REPLICA_CHECK_SECONDS": "-1"}, "DATABASE_REPLICA_CHECK_SECONDS must be a number of seconds"),
+    ({"DATABASE_REPLICA_MAX_LAG": "20"}, "DATABASE_REPLICA_PIN_SECONDS must be at least DATABASE_REPLICA_MAX_LAG"),
+    ({"DATABASE_REPLICA_READS": "yes"}, "DATABASE_REPLICA_READS must be one of 1, 0, true, false"),
+])
+def test_a_replica_misconfigured_is_refused_naming_the_setting(env, reason):
+    base = {"DEBUG": "1", "DATABASE_URL": PRIMARY, "DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/fupin"}
+    result = manage("check", **{**base, **env})
+    assert result.returncode != 0 and reason in result.stderr

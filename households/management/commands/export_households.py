@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.actors import SYSTEM
 from common.progress import ProgressBar
+from common.replica import call_reading_replica
 from households import access, workbook
 from households.models import County
 
@@ -42,8 +43,9 @@ class Command(BaseCommand):
         if county:
             households = households.filter(village__township__county_id__in=county)
         bar = ProgressBar(self.stdout) if verbosity and sys.stdout.isatty() else None
-        content = workbook.export_households(households, actor=actor, door="command", filters={"county": county},
-                                             progress=bar)
+        # On the replica, when one is configured and has replayed every write made before this began.
+        content = call_reading_replica(workbook.export_households, households, actor=actor, door="command",
+                                       filters={"county": county}, progress=bar)
         if bar:
             bar.end()
         self._write(file, content)
