@@ -1,4 +1,6 @@
 import datetime
+import gc
+import sys
 import time
 from collections import Counter
 
@@ -9,9 +11,12 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from common.actors import SYSTEM
+from common.batches import gc_paused
+from common.progress import ProgressBar
 from demo import registry as demo
 from demo.closes import close_demo_years
 from demo.helpers import add_helpers, seeded
+from demo.stream import Stream
 from households.models import Household, MemberChange, Township, Transfer, Village
 from households.models.incomes import PARTS
 from households.services import (
@@ -53,35 +58,45 @@ class Command(BaseCommand):
                 return
             raise CommandError("登记库已有贫困户；演示数据只生成到空的登记库中（或用 --if-empty 跳过）")
         started = time.monotonic()
-        registry = demo.build(persons=persons, seed=seed)
+        stream = Stream(persons=persons, seed=seed)
+        bar = ProgressBar(self.stdout, unit="人") if verbosity and sys.stdout.isatty() else None
         if verbosity:
-            self.stdout.write(f"已生成 {len(registry.households)} 户、{len(registry.members)} 人，写入中……")
+            self.stdout.write(f"按县分批生成并写入 {stream.total} 人……")
         try:
-            with transaction.atomic():
-                for places, model in ((registry.townships, Township), (registry.villages, Village)):
-                    for place in places:
-                        place.full_clean(validate_unique=False)
-                    bulk_create_with_history(places, model, batch_size=2000)
-                bulk_create_with_history(registry.settlements, Settlement, batch_size=2000)
-                counts = registry_bulk_create(
-                    actor=SYSTEM, households=registry.households, members=registry.members, other_causes=registry.other_causes,
-                    measures=registry.measures, exits=registry.exits, returns=registry.returns,
-                    incomes=registry.household_incomes,
-                )
-                counts.update(self.write_projects(registry))
-                bulk_create_with_history(registry.incomes, VillageIncome, batch_size=2000)
-                counts |= self.write_changes(registry)  # its income count replaces the bulk path's
+            with transaction.atomic(), gc_paused():
+                places = stream.places()
+                counts = self.write_places(places)
+                for _code, batch in stream.batches():
+                    counts.update(self.write_batch(batch))
+                    del batch
+                    gc.collect()  # a batch's records gone before the next is drawn
+                    if bar:
+                        bar(stream.done, stream.total, stage="贫困户和成员（按县、分批）")
+                # What spans counties, once the counties it joins are written.
+                across = stream.across()
+                counts.update(self.write_projects(across))
+                counts.update(self.write_changes(across))
+                del across
                 # The helpers of the households active once the changes are made (splits included).
-                counts |= add_helpers(seeded(seed), today=timezone.localdate())
+                if bar:
+                    bar.end()
+                    bar.unit = "户"
+                counts.update(add_helpers(seeded(seed), today=timezone.localdate(),
+                                          progress=bar and (lambda done, total: bar(done, total, stage="帮扶责任人"))))
+                if bar:
+                    bar.end()
                 if not without_closes:
                     if verbosity:
                         self.stdout.write("年度数据锁定：核查各县 2015–2017 年度并办理提交、锁定……")
-                    counts |= close_demo_years()
+                    counts.update(close_demo_years())
         except ValidationError as e:
             raise CommandError("演示数据未通过检查，未写入：" + "；".join(e.messages[:5])) from None
+        finally:
+            if bar:
+                bar.end()
         if verbosity:
             self.stdout.write(
-                f"演示登记库：{len(registry.townships)} 个乡镇、{len(registry.villages)} 个村、{counts['household']} 户、"
+                f"演示登记库：{len(places.townships)} 个乡镇、{len(places.villages)} 个村、{counts['household']} 户、"
                 f"{counts['member']} 人、{counts['reliefmeasure']} 条帮扶措施、{counts['exitrecord']} 条脱贫记录、"
                 f"{counts['returnrecord']} 条返贫记录；五项工程：{counts['guaranteedloan']} 笔担保贷款、"
                 f"{counts['job']} 人次车间务工、{counts['publicpost']} 个公益性岗位、{counts['pilot']} 个试点示范、"
@@ -91,12 +106,35 @@ class Command(BaseCommand):
                 f"（{counts['transfer_pending']} 次跨县待接收、{counts['transfer_refused']} 次被拒收），"
                 f"{counts['helper']} 名帮扶责任人（{counts['helperassignment']} 条帮扶关系，其中 {counts['replaced']} 条已终止；"
                 f"{counts['over_ceiling']} 人超过户数上限，{counts['gaps']} 户无帮扶责任人）、{counts['helpervisit']} 次帮扶走访，"
-                f"{counts.get('accepted', 0)} 个县年度已锁定（说明核查问题 {counts.get('explanation', 0)} 条），"
+                f"{counts['accepted']} 个县年度已锁定（说明核查问题 {counts['explanation']} 条），"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
 
     @staticmethod
-    def write_changes(registry) -> dict[str, int]:
+    def write_places(places) -> Counter:
+        """The city's townships, villages, settlement communities and the poor villages' own incomes."""
+        for group, model in ((places.townships, Township), (places.villages, Village)):
+            for place in group:
+                place.full_clean(validate_unique=False)
+            bulk_create_with_history(group, model, batch_size=2000)
+        bulk_create_with_history(places.settlements, Settlement, batch_size=2000)
+        bulk_create_with_history(places.incomes, VillageIncome, batch_size=2000)
+        return Counter(settlement=len(places.settlements))
+
+    @classmethod
+    def write_batch(cls, batch) -> Counter:
+        """A batch of a county: its households with everything of theirs through the bulk path (by
+        COPY), its projects, then its changes and moves through their services."""
+        counts = registry_bulk_create(
+            actor=SYSTEM, households=batch.households, members=batch.members, other_causes=batch.other_causes,
+            measures=batch.measures, exits=batch.exits, returns=batch.returns, incomes=batch.household_incomes,
+        )
+        counts.update(cls.write_projects(batch))
+        counts.update(cls.write_changes(batch))
+        return counts
+
+    @staticmethod
+    def write_changes(registry) -> Counter:
         """The registry through 2015–2018, once it is written: the member changes and the relocations
         through their services, one call each (a few hundred at the city's size). Not in bulk: each
         change moves people in and out with the checks of the household's set (its head, one person
@@ -112,7 +150,7 @@ class Command(BaseCommand):
                               **{p: getattr(record, p) for p in PARTS})
         transfers, made = Counter(), []
         for move in registry.moves:
-            transfer = transfer_release(actor=SYSTEM, household=move.household, to_village=move.to_village,
+            transfer = transfer_release(actor=SYSTEM, household=move.household.pk, to_village=move.to_village,
                                         reason="relocation", settlement=move.settlement,
                                         note=f"{move.year}年易地扶贫搬迁入住{move.settlement}")
             if transfer.state == transfer.State.PENDING and move.outcome == "accepted":
@@ -123,11 +161,11 @@ class Command(BaseCommand):
             transfers[move.outcome] += 1
         Command.date_in_their_years(changes, made)
         kinds = Counter(c.kind for c in changes)
-        return {"memberchange": len(changes), "births": kinds["birth"], "deaths": kinds["death"],
-                "marriages": kinds["marry_in"] + kinds["marry_out"], "splits": len(registry.split_incomes),
-                "householdincome": len(registry.household_incomes) + sum(len(i) for _h, i in registry.split_incomes),
-                "settlement": len(registry.settlements), "transfer": len(registry.moves),
-                "transfer_pending": transfers["pending"], "transfer_refused": transfers["refused"]}
+        return Counter({"memberchange": len(changes), "births": kinds["birth"], "deaths": kinds["death"],
+                        "marriages": kinds["marry_in"] + kinds["marry_out"], "splits": len(registry.split_incomes),
+                        "householdincome": sum(len(i) for _h, i in registry.split_incomes),
+                        "transfer": len(registry.moves),
+                        "transfer_pending": transfers["pending"], "transfer_refused": transfers["refused"]})
 
     @staticmethod
     def date_in_their_years(changes, made) -> None:
@@ -150,11 +188,11 @@ class Command(BaseCommand):
         Transfer.objects.bulk_update(transfers, ["released_at", "decided_at"], batch_size=500)
 
     @staticmethod
-    def write_projects(registry) -> dict[str, int]:
+    def write_projects(registry) -> Counter:
         """The five projects' records (demo/projects.py draws them to the rules of their clean(),
         which tests/households/test_demo.py runs on each), in bulk with their history, after the
         households, members and measures they point to; then the households the pilots bring along."""
-        counts = {}
+        counts = Counter()
         for model, records in registry.projects.items():
             bulk_create_with_history(records, model, batch_size=2000)
             counts[model._meta.model_name] = len(records)
