@@ -86,12 +86,12 @@ class Registry:
                 getattr(self, name).extend(value)
 
 
-def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
+def build(*, persons: int = CITY_PERSONS, seed: int = 2015, **options) -> Registry:
     """The whole registry in memory, unsaved, as seed_demo writes it batch by batch (demo/stream.py):
     for the tests and small sizes; the moves across counties among the records of the counties."""
     from .stream import Stream
 
-    stream = Stream(persons=persons, seed=seed)
+    stream = Stream(persons=persons, seed=seed, **options)
     registry = stream.places()
     for _code, batch in stream.batches():
         registry.extend(batch)

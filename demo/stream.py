@@ -41,8 +41,8 @@ class Stream:
     lines); then `places()`, each of `batches()` and `across()` in that order, each written before
     the next is asked for (the later ones point at the earlier ones' records)."""
 
-    def __init__(self, *, persons: int = demo.CITY_PERSONS, seed: int = 2015):
-        self.seed, self.persons = seed, persons
+    def __init__(self, *, persons: int = demo.CITY_PERSONS, seed: int = 2015, batch_persons: int = BATCH_PERSONS):
+        self.seed, self.persons, self.batch_persons = seed, persons, batch_persons
         self.causes = {c.code: c for c in PovertyCause.objects.all()}
         self.channels = {c.code: c for c in ReliefChannel.objects.all()}
         self.annex = {r.county_id: r for r in AnnexRow.objects.filter(county__isnull=False).select_related("county")}
@@ -81,10 +81,10 @@ class Stream:
         return registry
 
     def county_batches(self, code: str) -> list[list]:
-        """The county's villages in batches of about BATCH_PERSONS people (by code: the same at any run)."""
+        """The county's villages in batches of about `batch_persons` people (by code: the same at any run)."""
         villages = sorted((v for v in self.registry.villages if v.code.startswith(code)), key=lambda v: v.code)
         per_village = max(1, self.targets[code] // len(villages))
-        size = max(1, BATCH_PERSONS // per_village)
+        size = max(1, self.batch_persons // per_village)
         return [villages[i:i + size] for i in range(0, len(villages), size)]
 
     def batches(self) -> Iterator[tuple[str, demo.Registry]]:

@@ -16,7 +16,7 @@ from common.progress import ProgressBar
 from demo import registry as demo
 from demo.closes import close_demo_years
 from demo.helpers import add_helpers, seeded
-from demo.stream import Stream
+from demo.stream import BATCH_PERSONS, Stream
 from households.models import Household, MemberChange, Township, Transfer, Village
 from households.models.incomes import PARTS
 from households.services import (
@@ -47,10 +47,14 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="登记库已有贫困户时跳过（不报错）")
         parser.add_argument("--without-closes", action="store_true",
                             help="不办理年度数据锁定（每个县年度核查两次，在百万人规模下要很久；性能测试用）")
+        parser.add_argument("--batch-persons", type=int, default=BATCH_PERSONS,
+                            help="每批生成并写入的最多人数（按村分批；越大越快，内存也越多）")
 
-    def handle(self, *args, persons, seed, if_empty, without_closes, verbosity, **options):
+    def handle(self, *args, persons, seed, if_empty, without_closes, batch_persons, verbosity, **options):
         if persons < 1:
             raise CommandError("--persons 必须是正整数")
+        if batch_persons < 1:
+            raise CommandError("--batch-persons 必须是正整数")
         if Household.objects.exists():
             if if_empty:
                 if verbosity:
@@ -58,7 +62,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("登记库已有贫困户；演示数据只生成到空的登记库中（或用 --if-empty 跳过）")
         started = time.monotonic()
-        stream = Stream(persons=persons, seed=seed)
+        stream = Stream(persons=persons, seed=seed, batch_persons=batch_persons)
         bar = ProgressBar(self.stdout, unit="人") if verbosity and sys.stdout.isatty() else None
         if verbosity:
             self.stdout.write(f"按县分批生成并写入 {stream.total} 人……")
