@@ -106,10 +106,13 @@ def _batch(rng, code: str, county_name: str, rows: list, *, today, taken: set, f
     counts["over_ceiling"] += len(heavy)
     carried = [h for h in heavy for _ in range(ceiling + rng.randint(1, 4))]
     others = team[len(heavy):] or team
+    place = {id(h): i for i, h in enumerate(team)}
     for i, pk in enumerate(served):
         helper = carried[i] if i < len(carried) else rng.choice(others)
-        replaced_by = [h for h in team if h is not helper]
-        earlier = [rng.choice(replaced_by)] if replaced_by and rng.random() < REPLACED else []
+        earlier = []
+        if rng.random() < REPLACED:  # by another of the team, any but this one (a team has two at least)
+            other = rng.randrange(len(team) - 1)
+            earlier = [team[other if other < place[id(helper)] else other + 1]]
         plan.append((pk, [*earlier, helper], True, modes[pk]))
     for n, pk in enumerate(left):  # every other one's helper was transferred, nobody named yet
         if n % 2 == 0:
