@@ -107,9 +107,9 @@ class Stream:
                 people = part(target, n, n + len(villages), sum(map(len, groups)))
                 goals = {year: part(q, placed, placed + people, target) + carry[year]
                          for year, q in ((2014, out_2014), *quotas.items())}
-                batch = self.batch(rng, row.county, villages, people, goals, used_ids, carry, first=index == 0)
+                # Yielded, not kept: the batch is gone once the caller lets it go, before the next.
+                yield code, self.batch(rng, row.county, villages, people, goals, used_ids, carry, first=index == 0)
                 placed += people
-                yield code, batch
 
     def batch(self, rng, county, villages, people, goals, used_ids, carry, *, first) -> demo.Registry:
         registry = demo.Registry()
