@@ -13,6 +13,7 @@ takes a household exited in 2014, which the 2014-end population does not count w
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from stdnum.cn import ric
 from households.models import ChangeKind, Household, HouseholdIncome, Member
 from households.models.incomes import per_capita
 from households.services.bulk import field_defaults, unsaved
-from plans.models import PLAN_YEARS, PovertyLine, Settlement
+from plans.models import PLAN_YEARS, Settlement
 
 from .names import GIVEN, SURNAMES
 
@@ -52,8 +53,11 @@ class Move:
     outcome: str  # "accepted", "pending" or "refused"
 
 
-def add_dynamics(rng, registry, *, scale: float) -> None:
-    """Plans the changes, the moves and the incomes of the registry just built. Runs a query (the lines)."""
+def plan_years(rng, registry, *, wanted: dict, serial: int, lines: dict, used_ids: set, moves) -> tuple[int, Counter]:
+    """Plans the changes (`wanted` of each kind), the moves (`moves(rng, registry, harsh households
+    in a drawn order, ids of the households exited in 2014)` adds them) and the incomes of a batch
+    just drawn, its households numbered on from `serial`. No query. Returns the serial reached and
+    the changes of each kind the batch could not make (for the next batch to make)."""
     members = {}
     for m in registry.members:
         members.setdefault(id(m.household), []).append(m)
@@ -61,11 +65,13 @@ def add_dynamics(rng, registry, *, scale: float) -> None:
     for record in (*registry.exits, *registry.returns):
         key = id(record.household)
         last_event[key] = max(last_event.get(key, 0), record.year)
-    planner = _Planner(rng, registry, members, last_event, scale)
+    planner = _Planner(rng, registry, members, last_event, wanted, serial, used_ids)
     planner.plan_changes()
-    _settlements(rng, registry)
-    _moves(rng, registry, planner.used, scale)
-    _incomes(rng, registry, members, planner.deltas)
+    harsh = [h for h in registry.households if h.main_cause_id == "harsh_conditions" and id(h) not in planner.used]
+    rng.shuffle(harsh)
+    moves(rng, registry, harsh, {id(e.household) for e in registry.exits if e.year == 2014})
+    _incomes(rng, registry, members, planner.deltas, lines)
+    return planner.serial, planner.short
 
 
 def _date_in(rng, first: datetime.date, last: datetime.date = LAST_DAY) -> datetime.date:
@@ -77,8 +83,9 @@ def _age(m: Member, on: datetime.date) -> int:
 
 
 class _Planner:
-    def __init__(self, rng, registry, members, last_event, scale):
-        self.rng, self.registry, self.members, self.scale = rng, registry, members, scale
+    def __init__(self, rng, registry, members, last_event, wanted, serial, used_ids):
+        self.rng, self.registry, self.members, self.wanted = rng, registry, members, wanted
+        self.serial, self.used_ids, self.short = serial, used_ids, Counter()
         self.last_event = last_event
         self.used: set[int] = set()  # households with a change planned (one story a household)
         self.deltas: dict[int, list[tuple[datetime.date, int]]] = {}  # size changes by household
@@ -108,7 +115,7 @@ class _Planner:
         self.deltas.setdefault(id(h), []).append((day, n))
 
     def take(self, kind, fits, make):
-        wanted = max(1, round(CHANGES_AT_CITY_SIZE[kind] * self.scale))
+        wanted = self.wanted[kind]
         if kind in LEAVING:  # the service leaves a member's 低保/五保 as it was: a leaver drew none
             drawn = fits
             fits = lambda h, m, d: not (m.draws_dibao or m.draws_wubao) and drawn(h, m, d)  # noqa: E731
@@ -119,6 +126,7 @@ class _Planner:
             if make(h, m, day) is not False:
                 self.used.add(id(h))
                 done += 1
+        self.short[kind] = wanted - done
 
     def others(self, h, m, day):
         return [o for o in self.members[id(h)] if o is not m]
@@ -129,8 +137,8 @@ class _Planner:
         while True:
             body = f"{county}{birth:%Y%m%d}{self.rng.randrange(0, 500) * 2 + (1 if male else 0):03d}"
             number = body + ric.calc_check_digit(body + "?")
-            if number not in self.registry.used_ids:
-                self.registry.used_ids.add(number)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
                 break
         age = _age_years(birth, LAST_DAY)
         return Member(
@@ -164,7 +172,7 @@ class _Planner:
         self.take(K.DEATH, lambda h, m, d: _age(m, d) >= 72 and len(self.members[id(h)]) >= 2, death)
 
         # Marriages in, some of which form a household of their own later (分户).
-        splits = max(1, round(CHANGES_AT_CITY_SIZE[K.SPLIT] * self.scale))
+        splits = self.wanted[K.SPLIT]
 
         def marry_in(h, m, day):
             spouse = self.person(h, birth=m.birth_date + datetime.timedelta(days=rng.randint(-900, 900)),
@@ -175,8 +183,8 @@ class _Planner:
             if splits and day < datetime.date(2018, 6, 1) and not m.draws_dibao:
                 splits -= 1
                 later = _date_in(rng, day + datetime.timedelta(days=120))
-                self.registry.serial += 1
-                new = Household(number=f"{h.village.code}-{self.registry.serial:05d}", category="ordinary",
+                self.serial += 1
+                new = Household(number=f"{h.village.code}-{self.serial:05d}", category="ordinary",
                                 # a young couple short of capital, not of the parents' cause (a
                                 # disabled or ill member stays with the parents)
                                 main_cause_id="lack_funds")
@@ -265,6 +273,7 @@ class _Planner:
 
         self.take(K.MOVE_IN, lambda h, m, d: m.relation == "head" and _age(m, d) < 60 and h.category != "wubao",
                   move_in)
+        self.short[K.SPLIT] = splits
         self.registry.changes.sort(key=lambda c: c["date"])
 
 
@@ -272,7 +281,7 @@ def _age_years(birth: datetime.date, on: datetime.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _settlements(rng, registry) -> None:
+def settlements(rng, registry) -> None:
     """Three settlement communities (集中安置小区) a county a plan year, in its townships: 36 a year
     across the city, each of 30 to 150 households, as 二.(一).9 asks."""
     by_county = {}
@@ -286,49 +295,18 @@ def _settlements(rng, registry) -> None:
                     township=township, year=year, households=rng.randint(30, 150)))
 
 
-def _moves(rng, registry, used, scale) -> None:
-    """Relocations (易地扶贫搬迁) of households living in harsh conditions into a settlement of their
-    county, mostly; across counties, two accepted, one refused and one or two left pending."""
-    settlements = {}
-    for s in registry.settlements:
-        settlements.setdefault(s.township.county.code, []).append(s)
-    villages = {}
-    for v in registry.villages:
-        villages.setdefault(v.township.code, []).append(v)
-    exited_2014 = {id(e.household) for e in registry.exits if e.year == 2014}
-    harsh = [h for h in registry.households if h.main_cause_id == "harsh_conditions" and id(h) not in used]
-    rng.shuffle(harsh)
-    across = [h for h in harsh if id(h) in exited_2014][:2]
-    pending = [h for h in harsh if id(h) not in exited_2014][:2 if scale > 0.5 else 1]
-    refused = [h for h in harsh if id(h) not in exited_2014 and h not in pending][:1]
-    chosen = {id(h) for h in (*across, *pending, *refused)}
-    within = [h for h in harsh if id(h) not in chosen][:max(2, round(len(harsh) * RELOCATED_SHARE))]
-    counties = sorted(settlements)
-
-    def move(h, county, outcome):
-        settlement = rng.choice(settlements[county])
-        targets = [v for v in villages[settlement.township.code] if v is not h.village]
-        registry.moves.append(Move(h, rng.choice(targets), settlement.name, settlement.year, outcome))
-
-    for h in within:
-        move(h, h.village.code[:6], "accepted")
-    for h, outcome in [*((h, "accepted") for h in across), *((h, "pending") for h in pending),
-                       *((h, "refused") for h in refused)]:
-        move(h, rng.choice([c for c in counties if c != h.village.code[:6]]), outcome)
-
-
 # The shares of a household's income by source (工资性、生产经营性、财产性; the rest 转移性): the
 # safety nets' households live more on transfers.
 SHARES = {"ordinary": (0.55, 0.3, 0.03), "dibao_able": (0.45, 0.25, 0.02), "dibao": (0.2, 0.15, 0.01),
           "wubao": (0.0, 0.05, 0.0)}
 
 
-def _incomes(rng, registry, members, deltas) -> None:
+def _incomes(rng, registry, members, deltas, known_lines: dict) -> None:
     """Each household's income by source for each year from its identification to 2018: below the
     line of its year while poor (a few near it), the exit record's figure in an exit year (one
     figure), rising above the line after it, falling back below in a year it returns. Per capita
     over its size at the year's end, changes included; no income in a year it ends with nobody."""
-    lines = dict(PovertyLine.objects.filter(standard="national").values_list("year", "amount"))
+    lines = dict(known_lines)
     # A line not yet published (line unknown in the registry) is only guessed here, to draw around.
     for year in YEARS:
         if year not in lines:

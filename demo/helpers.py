@@ -5,7 +5,8 @@ bureau's ceiling (HELPER_HOUSEHOLD_CEILING); about one active household in twent
 (every other one left by a helper who was transferred); about one in eight whose helper was
 replaced (the old assignment closed with its reason); and the helpers' visits, most households
 visited within the last HELPER_VISIT_DAYS days, some not for longer, some never since their helper
-started. So each of the helpers' reports shows something.
+started. So each of the helpers' reports shows something. Written county by county, in batches of
+villages, by COPY where the database is PostgreSQL.
 
 Dated back from the day the demo is written, since the reports are of today: the same seed gives
 the same helpers, assignments and visits on the same day. Drawn with a generator of its own made
@@ -13,12 +14,14 @@ from the seed, so that the rest of a seed's registry stays what it was. In bulk,
 
 import datetime
 import random
+from collections import Counter
 
 from django.conf import settings
-from simple_history.utils import bulk_create_with_history
+from django.db.models import Count
 
 from households.helper_selectors import ACTIVE
 from households.models import County, Helper, HelperAssignment, HelperVisit, Household
+from households.services.bulk import field_defaults, insert_with_history, link, unsaved
 
 from .names import GIVEN, SURNAMES
 
@@ -29,6 +32,8 @@ FOUND = ["了解家庭收入和生产情况", "核实两不愁三保障情况", 
 DONE = ["协调落实产业扶持资金", "帮助申请医疗救助", "对接就业岗位", "联系教育资助", ""]
 PER_HELPER = 5  # the households a helper answers for, mostly
 GAP, REPLACED, OVERDUE, NEVER = 0.05, 0.12, 0.15, 0.05  # of the active households
+BATCH = 40_000  # households a batch of villages holds, about (a whole village at least)
+_ASSIGNMENT, _VISIT = field_defaults(HelperAssignment), field_defaults(HelperVisit)
 
 
 def seeded(seed: int) -> random.Random:
@@ -36,50 +41,83 @@ def seeded(seed: int) -> random.Random:
     return random.Random(f"helpers-{seed}")
 
 
-def add_helpers(rng: random.Random, *, today: datetime.date) -> dict[str, int]:
-    """Runs two queries, then writes the helpers, their assignments and visits in bulk with their
-    history. Every household not removed (清退) has had a helper: the exited ones keep theirs
-    (脱贫不脱帮扶); in each county a few active ones (在册, 返贫) have none now, and of the others
-    some are overdue for a visit and some never visited. Returns the counts by model, and how many
-    households were left without a helper (`gaps`), helpers above the ceiling (`over_ceiling`) and
-    assignments closed (`replaced`)."""
+def add_helpers(rng: random.Random, *, today: datetime.date, progress=None) -> dict[str, int]:
+    """Writes the helpers, their assignments and visits by county, and within a county in batches
+    of villages (a query for each), with their history, in bounded memory at any size. Every
+    household not removed (清退) has had a helper: the exited ones keep theirs (脱贫不脱帮扶); in
+    each batch a few active ones (在册, 返贫) have none now, and of the others some are overdue for
+    a visit and some never visited. Returns the counts by model, and how many households were left
+    without a helper (`gaps`), helpers above the ceiling (`over_ceiling`) and assignments closed
+    (`replaced`). `progress(done, total)` hears of each batch written."""
     names = dict(County.objects.values_list("code", "name"))
-    counties: dict[str, tuple[list[int], list[int]]] = {}
-    for pk, village, status in (Household.objects.exclude(status=Household.Status.REMOVED).order_by("pk")
-                                .values_list("pk", "village_id", "status")):
-        counties.setdefault(village[:6], ([], []))[0 if status in ACTIVE else 1].append(pk)
+    standing = Household.objects.exclude(status=Household.Status.REMOVED)
+    villages: dict[str, list[tuple[str, int]]] = {}
+    for village, n in standing.order_by("village_id").values_list("village_id").annotate(n=Count("pk")):
+        villages.setdefault(village[:6], []).append((village, n))
+    total, done = sum(n for vs in villages.values() for _v, n in vs), 0
+    counts: Counter = Counter()
+    for code, county_villages in sorted(villages.items()):
+        taken: set = set()  # the county's helpers' (name, unit)
+        for index, batch in enumerate(_batches(county_villages)):
+            rows = standing.filter(village_id__in=batch).order_by("pk").values_list("pk", "status")
+            counts.update(_batch(rng, code, names[code], list(rows), today=today, taken=taken, first=index == 0))
+            done += sum(n for v, n in county_villages if v in batch)
+            if progress:
+                progress(done, total)
+    return dict(counts)
+
+
+def _batches(villages: list[tuple[str, int]]) -> list[list[str]]:
+    """The villages in batches of about BATCH households (a whole village at least)."""
+    batches, households = [[]], 0
+    for village, n in villages:
+        if batches[-1] and households + n > BATCH:
+            batches.append([])
+            households = 0
+        batches[-1].append(village)
+        households += n
+    return batches
+
+
+def _batch(rng, code: str, county_name: str, rows: list, *, today, taken: set, first: bool) -> Counter:
+    """The helpers of a batch of a county's households (`rows`: pk and status), written. One or two
+    above the ceiling in the county's first batch, where it has households enough."""
+    active = [pk for pk, status in rows if status in ACTIVE]
+    exited = [pk for pk, status in rows if status not in ACTIVE]
     ceiling = settings.HELPER_HOUSEHOLD_CEILING
-    helpers, plan = [], []  # plan: (household pk, the helpers it had, oldest first, whether current, visits)
-    counts = {"gaps": 0, "over_ceiling": 0}
-    for code, (active, exited) in sorted(counties.items()):
-        rng.shuffle(active)
-        gaps = max(2 if len(active) > 4 else 1, round(len(active) * GAP)) if active else 0
-        left, active = active[:gaps], active[gaps:]
-        # The active households' visits by position: the first few overdue, then a few never visited.
-        overdue, never = (max(1, round(len(active) * OVERDUE)), max(1, round(len(active) * NEVER))) \
-            if len(active) > 2 else (0, 0)
-        modes = {pk: "overdue" if i < overdue else "never" if i < overdue + never else "recent"
-                 for i, pk in enumerate(active)}
-        modes |= {pk: rng.choices(["recent", "overdue", "never"], [80, 15, 5])[0] for pk in exited}
-        served = active + exited
-        rng.shuffle(served)
-        counts["gaps"] += len(left)
-        team = _helpers(rng, code, names[code], max(2, len(served) // PER_HELPER + 1))
-        helpers += team
-        # One or two helpers carry more than the ceiling, where the county has households enough.
-        heavy = team[:2] if len(served) > 4 * (ceiling + 3) else team[:1] if len(served) > 2 * (ceiling + 3) else []
-        counts["over_ceiling"] += len(heavy)
-        carried = [h for h in heavy for _ in range(ceiling + rng.randint(1, 4))]
-        others = team[len(heavy):] or team
-        for i, pk in enumerate(served):
-            helper = carried[i] if i < len(carried) else rng.choice(others)
-            replaced_by = [h for h in team if h is not helper]
-            earlier = [rng.choice(replaced_by)] if replaced_by and rng.random() < REPLACED else []
-            plan.append((pk, [*earlier, helper], True, modes[pk]))
-        for n, pk in enumerate(left):  # every other one's helper was transferred, nobody named yet
-            if n % 2 == 0:
-                plan.append((pk, [rng.choice(team)], False, "recent"))
-    bulk_create_with_history(helpers, Helper, batch_size=2000)
+    plan = []  # (household pk, the helpers it had, oldest first, whether current, visits)
+    counts = Counter()
+    rng.shuffle(active)
+    gaps = max(2 if len(active) > 4 else 1, round(len(active) * GAP)) if active else 0
+    left, active = active[:gaps], active[gaps:]
+    # The active households' visits by position: the first few overdue, then a few never visited.
+    overdue, never = (max(1, round(len(active) * OVERDUE)), max(1, round(len(active) * NEVER))) \
+        if len(active) > 2 else (0, 0)
+    modes = {pk: "overdue" if i < overdue else "never" if i < overdue + never else "recent"
+             for i, pk in enumerate(active)}
+    modes |= {pk: rng.choices(["recent", "overdue", "never"], [80, 15, 5])[0] for pk in exited}
+    served = active + exited
+    rng.shuffle(served)
+    counts["gaps"] += len(left)
+    team = _helpers(rng, code, county_name, max(2, len(served) // PER_HELPER + 1), taken)
+    # One or two helpers carry more than the ceiling, where the county has households enough.
+    heavy = [] if not first else team[:2] if len(served) > 4 * (ceiling + 3) else \
+        team[:1] if len(served) > 2 * (ceiling + 3) else []
+    counts["over_ceiling"] += len(heavy)
+    carried = [h for h in heavy for _ in range(ceiling + rng.randint(1, 4))]
+    others = team[len(heavy):] or team
+    place = {id(h): i for i, h in enumerate(team)}
+    for i, pk in enumerate(served):
+        helper = carried[i] if i < len(carried) else rng.choice(others)
+        earlier = []
+        if rng.random() < REPLACED:  # by another of the team, any but this one (a team has two at least)
+            other = rng.randrange(len(team) - 1)
+            earlier = [team[other if other < place[id(helper)] else other + 1]]
+        plan.append((pk, [*earlier, helper], True, modes[pk]))
+    for n, pk in enumerate(left):  # every other one's helper was transferred, nobody named yet
+        if n % 2 == 0:
+            plan.append((pk, [rng.choice(team)], False, "recent"))
+    insert_with_history(team, Helper)
     assignments, visits_of = [], []
     for pk, chain, current, mode in plan:
         end = today if current else today - datetime.timedelta(days=rng.randint(10, 200))
@@ -87,21 +125,24 @@ def add_helpers(rng: random.Random, *, today: datetime.date) -> dict[str, int]:
             last = n == len(chain) - 1
             ended = None if (last and current) else stop
             reason = "" if ended is None else ("工作调动，待安排新的帮扶责任人" if last else rng.choice(REASONS))
-            assignment = HelperAssignment(household_id=pk, helper=helper, started_on=start, ended_on=ended,
-                                          reason=reason)
+            assignment = unsaved(HelperAssignment, {"household_id": pk, "started_on": start, "ended_on": ended,
+                                                    "reason": reason}, _ASSIGNMENT, helper=helper)
             assignments.append(assignment)
             visits_of.append((assignment, mode if (last and current) else "past"))
-    bulk_create_with_history(assignments, HelperAssignment, batch_size=2000)
+    link(assignments, "helper")
+    insert_with_history(assignments, HelperAssignment)
     visits = [v for assignment, mode in visits_of for v in _visits(rng, assignment, mode=mode, today=today)]
-    bulk_create_with_history(visits, HelperVisit, batch_size=2000)
-    counts.update(helper=len(helpers), helperassignment=len(assignments), helpervisit=len(visits),
+    link(visits, "assignment")
+    insert_with_history(visits, HelperVisit)
+    counts.update(helper=len(team), helperassignment=len(assignments), helpervisit=len(visits),
                   replaced=sum(a.ended_on is not None for a in assignments))
     return counts
 
 
-def _helpers(rng, code: str, county_name: str, n: int) -> list[Helper]:
-    """`n` cadres of the county's units, each name unique within its unit (the workbook's key)."""
-    team, taken = [], set()
+def _helpers(rng, code: str, county_name: str, n: int, taken: set) -> list[Helper]:
+    """`n` cadres of the county's units, each name unique within its unit (the workbook's key): not
+    among those `taken` already."""
+    team = []
     while len(team) < n:
         unit = f"{county_name}{rng.choice(UNITS)}"
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
@@ -139,5 +180,6 @@ def _visits(rng, assignment: HelperAssignment, *, mode: str, today: datetime.dat
         back = rng.randint(days + 1, days + 300) if mode == "overdue" else rng.randint(1, days - 5)
         last = max(start, today - datetime.timedelta(days=back))
     earlier = (start + datetime.timedelta(days=rng.randint(0, (last - start).days)) for _ in range(rng.randint(0, 2)))
-    return [HelperVisit(assignment=assignment, visited_on=on, kind=rng.choices(["home", "phone", "other"], [7, 2, 1])[0],
-                        found=rng.choice(FOUND), done=rng.choice(DONE)) for on in sorted({last, *earlier})]
+    return [unsaved(HelperVisit, {"visited_on": on, "kind": rng.choices(["home", "phone", "other"], [7, 2, 1])[0],
+                                  "found": rng.choice(FOUND), "done": rng.choice(DONE)}, _VISIT, assignment=assignment)
+            for on in sorted({last, *earlier})]

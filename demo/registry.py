@@ -22,29 +22,26 @@ the city, pilot villages among the poor villages and pilot organisations within 
 """
 
 import datetime
-import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from stdnum.cn import ric
 
 from households.models import (
-    ExitRecord,
     Household,
     Member,
-    PovertyCause,
-    ReliefChannel,
     ReliefMeasure,
-    ReturnRecord,
     Township,
     Village,
 )
-from plans.models import PLAN_YEARS, AnnexRow, PlanTarget, VillageIncome
+from households.services.bulk import field_defaults, unsaved
+from plans.models import VillageIncome
 
-from .dynamics import add_dynamics
 from .names import GIVEN, SURNAMES, SYLLABLES
-from .projects import add_projects
 
+# Built as the bulk path builds its records (households.services.bulk.unsaved): Model.__init__ for
+# each was a fifth of drawing the city.
+_DEFAULTS = {model: field_defaults(model) for model in (Household, Member, ReliefMeasure)}
 CITY_PERSONS = 107_189  # the annex's 建档立卡贫困人口总数, 2014 exits included
 # 一.(二): households per category, and their persons per household.
 CATEGORIES = {"ordinary": (12452, 40929), "dibao_able": (4829, 15213), "dibao": (9997, 22855), "wubao": (2892, 3146)}
@@ -78,49 +75,27 @@ class Registry:
     changes: list = field(default_factory=list)
     moves: list = field(default_factory=list)
     split_incomes: list = field(default_factory=list)
-    used_ids: set = field(default_factory=set)
-    serial: int = 0
+
+    def extend(self, other: "Registry") -> None:
+        """`other`'s records after this one's (the projects by model, in this one's order)."""
+        for name, value in vars(other).items():
+            if name == "projects":
+                for model, records in value.items():
+                    self.projects.setdefault(model, []).extend(records)
+            else:
+                getattr(self, name).extend(value)
 
 
-def build(*, persons: int = CITY_PERSONS, seed: int = 2015) -> Registry:
-    """Runs five queries (counties, causes and channels, the annex, the plan's counts, the poverty
-    lines). Unsaved records, and the member changes and moves to make through their services."""
-    rng = random.Random(seed)
-    registry = Registry()
-    causes = {c.code: c for c in PovertyCause.objects.all()}
-    channels = {c.code: c for c in ReliefChannel.objects.all()}
-    annex = {r.county_id: r for r in AnnexRow.objects.filter(county__isnull=False).select_related("county")}
-    scale = persons / CITY_PERSONS
-    counts = {code: int(n) for code, n in PlanTarget.objects.filter(code__startswith="count.").values_list("code", "amount")}
-    used_ids: set[str] = registry.used_ids
-    serial = 0
+def build(*, persons: int = CITY_PERSONS, seed: int = 2015, **options) -> Registry:
+    """The whole registry in memory, unsaved, as seed_demo writes it batch by batch (demo/stream.py):
+    for the tests and small sizes; the moves across counties among the records of the counties."""
+    from .stream import Stream
 
-    for code, row in annex.items():
-        county = row.county
-        villages = _places(rng, registry, county, row)
-        target = max(1, round(row.registered * scale))
-        out_2014 = round(target * row.exited_2014 / row.registered)
-        county_households: list[tuple[Household, list[Member]]] = []
-        placed = 0
-        while placed < target:
-            serial += 1
-            h, ms = _household(rng, county, rng.choice(villages), serial, causes, used_ids, most=target - placed)
-            county_households.append((h, ms))
-            placed += len(ms)
-        rng.shuffle(county_households)
-        _events(rng, registry, county_households, row, out_2014, scale)
-        for h, ms in county_households:
-            registry.households.append(h)
-            registry.members += ms
-            if rng.random() < 0.3:
-                other = rng.choice([c for c in CAUSES if c != h.main_cause_id])
-                registry.other_causes.append((h, causes[other]))
-            registry.measures += _measures(rng, h, causes, channels)
-    _flag_places(rng, registry, counts)
-    add_projects(rng, registry, [row.county for row in annex.values()], channels, counts)
-    _village_incomes(rng, registry)
-    registry.serial = serial
-    add_dynamics(rng, registry, scale=scale)
+    stream = Stream(persons=persons, seed=seed, **options)
+    registry = stream.places()
+    for _code, batch in stream.batches():
+        registry.extend(batch)
+    registry.extend(stream.across())
     return registry
 
 
@@ -129,7 +104,7 @@ INCOME_YEARS = range(2014, 2019)
 HOLLOW_TARGET_2018 = 50_000
 
 
-def _village_incomes(rng, registry) -> None:
+def village_incomes(rng, registry) -> None:
     """The registered poor villages' own collective income (村集体经济自有收入) each year 2014–2018:
     a hollow village starts at zero and most reach the 2018 stage, a few fall short, so the villages
     page shows both; the others start with some income and grow. Drawn last: a seed's people and
@@ -146,7 +121,7 @@ def _village_incomes(rng, registry) -> None:
                              for year, amount in zip(INCOME_YEARS, amounts)]
 
 
-def _flag_places(rng, registry, counts: dict[str, int]) -> None:
+def flag_places(rng, registry, counts: dict[str, int]) -> None:
     """The places the plan counts (一.(二), 三.(二)): its city key townships, ethnic townships and
     registered poor villages, chosen at random in the numbers it gives; a quarter of the poor
     villages hollow (the plan names no number). Drawn after the people, so a seed's people stay the same."""
@@ -162,7 +137,7 @@ def _flag_places(rng, registry, counts: dict[str, int]) -> None:
         village.is_hollow = True
 
 
-def _places(rng, registry, county, row) -> list[Village]:
+def places(rng, registry, county, row) -> list[Village]:
     townships = []
     for t in range(1, 7 + row.registered // 2500):
         name = rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + ("镇" if t % 3 else "乡")
@@ -176,7 +151,7 @@ def _places(rng, registry, county, row) -> list[Village]:
     return [v for v in registry.villages if v.code.startswith(county.code)]
 
 
-def _household(rng, county, village, serial, causes, used_ids, most=7):
+def household(rng, county, village, serial, causes, used_ids, most=7):
     """A household of at most `most` persons: the county's last one fills its annex figure exactly."""
     category = rng.choices(list(CATEGORIES), weights=[h for h, _ in CATEGORIES.values()])[0]
     households, people = CATEGORIES[category]
@@ -186,11 +161,12 @@ def _household(rng, county, village, serial, causes, used_ids, most=7):
     main_cause = rng.choices(list(CAUSES), weights=list(CAUSES.values()))[0]
     if category in ("dibao", "wubao") and main_cause in ("lack_skills", "lack_funds", "schooling"):
         main_cause = "lack_labor"  # those who cannot work are not short of skills or capital
-    household = Household(
-        number=f"{village.code}-{serial:05d}", village=village, category=category, main_cause=causes[main_cause],
-        identified_year=2014, standard="national" if rng.random() < 0.85 else "provincial",
-        income_per_capita=Decimal(rng.randrange(1200, 2790)),
-    )
+    household = unsaved(Household, {
+        "number": f"{village.code}-{serial:05d}", "village_id": village.code, "category": category,
+        "main_cause_id": causes[main_cause].pk, "identified_year": 2014,
+        "standard": "national" if rng.random() < 0.85 else "provincial",
+        "income_per_capita": Decimal(rng.randrange(1200, 2790)),
+    }, _DEFAULTS[Household], village=village, main_cause=causes[main_cause])
     # The draw that once named the household's helper stays, so that the seeded registry stays the
     # same household for household; the helpers are people now (demo/helpers.py).
     rng.choice(SURNAMES)
@@ -205,11 +181,11 @@ def _household(rng, county, village, serial, causes, used_ids, most=7):
             people.append(("grandchild", rng.randint(1, 17), rng.random() < 0.5))
         else:
             people.append(("child", max(0, head_age - rng.randint(20, 35)), rng.random() < 0.5))
-    members = [_member(rng, county, household, main_cause, i, *p, used_ids) for i, p in enumerate(people)]
+    members = [member(rng, county, household, main_cause, i, *p, used_ids) for i, p in enumerate(people)]
     return household, members
 
 
-def _member(rng, county, household, main_cause, index, relation, age, male, used_ids) -> Member:
+def member(rng, county, household, main_cause, index, relation, age, male, used_ids) -> Member:
     birth = datetime.date(2014 - age, 1, 1) + datetime.timedelta(days=rng.randrange(365))
     while True:
         order = rng.randrange(0, 500) * 2 + (1 if male else 0)
@@ -233,65 +209,35 @@ def _member(rng, county, household, main_cause, index, relation, age, male, used
             else "weak" if age > 60 or health == "chronic" or household.category in ("dibao", "wubao")
             else "skilled" if rng.random() < 0.15 else "ordinary"
         )
-    return Member(
-        household=household, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), id_number=number,
-        relation=relation, sex="male" if male else "female", birth_date=birth, ethnicity="汉族", health=health,
-        labor=labor, schooling=schooling, disability_certificate=f"{number}4{rng.randint(1, 4)}" if health == "disabled" else "",
-        draws_dibao=household.category in ("dibao", "dibao_able"), draws_wubao=household.category == "wubao",
-    )
+    return unsaved(Member, {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), "id_number": number,
+        "relation": relation, "sex": "male" if male else "female", "birth_date": birth, "ethnicity": "汉族",
+        "health": health, "labor": labor, "schooling": schooling,
+        "disability_certificate": f"{number}4{rng.randint(1, 4)}" if health == "disabled" else "",
+        "draws_dibao": household.category in ("dibao", "dibao_able"), "draws_wubao": household.category == "wubao",
+    }, _DEFAULTS[Member], household=household)
 
 
-def _events(rng, registry, households, row, out_2014, scale):
-    """2014 exits to the annex's figure exactly, then each year near the quota (a county in five
-    behind), and about one exited household in 40 falling back the next year."""
-    pending = list(households)
-    behind = rng.random() < 0.2
-
-    def exit_until(target, year, exact=False):
-        done, fell_back = 0, []
-        while pending and done < target:
-            if exact and done + len(pending[-1][1]) > target:
-                # The annex's 2014 figure met to the person: the next household out is one that
-                # fills the gap (there is always a household of one, 五保 mostly, at worst).
-                fits = [i for i, (_h, ms) in enumerate(pending) if len(ms) == target - done] or \
-                       [i for i, (_h, ms) in enumerate(pending) if len(ms) < target - done]
-                if not fits:
-                    break
-                pending.append(pending.pop(fits[-1]))
-            h, ms = pending.pop()
-            low = rng.random() < 0.005  # a deliberate finding: income below the line
-            income = Decimal(rng.randrange(2000, 2700)) if low else Decimal(rng.randrange(3200, 6500))
-            registry.exits.append(ExitRecord(household=h, year=year, persons=len(ms), income_per_capita=income,
-                                             verified_by=f"{h.village.township.name}工作组"))
-            h.status = Household.Status.EXITED
-            done += len(ms)
-            if year < 2018 and rng.random() < 0.025:
-                registry.returns.append(ReturnRecord(household=h, year=year + 1, persons=len(ms), reason="因病返贫"))
-                h.status = Household.Status.RETURNED
-                fell_back.append((h, ms))
-        pending[:0] = fell_back  # out again in a later year, if the quotas reach them
-
-    exit_until(out_2014, 2014, exact=True)
-    for year in PLAN_YEARS:
-        share = rng.uniform(0.78, 0.9) if behind else rng.uniform(0.97, 1.06)
-        exit_until(round(row.quota(year) * scale * share), year)
-
-
-def _measures(rng, household, causes, channels) -> list[ReliefMeasure]:
+def measures(rng, household, causes, channels) -> list[ReliefMeasure]:
     year = rng.choice([2015, 2016, 2017])
     if household.category in ("dibao", "dibao_able"):
-        return [ReliefMeasure(household=household, channel=channels["minimum_living"], year=year,
-                              content="纳入农村最低生活保障", amount=Decimal(rng.randrange(1500, 3600)), unit="县民政局"),
-                ReliefMeasure(household=household, channel=channels["medical_premium"], year=year,
-                              content="资助参加新农合个人缴费", amount=Decimal("120"), unit="县民政局")]
+        return [_measure(household, channels["minimum_living"], year=year, content="纳入农村最低生活保障",
+                         amount=Decimal(rng.randrange(1500, 3600)), unit="县民政局"),
+                _measure(household, channels["medical_premium"], year=year, content="资助参加新农合个人缴费",
+                         amount=Decimal("120"), unit="县民政局")]
     if household.category == "wubao":
         channel = "centralized_support" if rng.random() < 0.2 else "raised_support"
-        return [ReliefMeasure(household=household, channel=channels[channel], year=year, content=channels[channel].name,
-                              amount=Decimal(rng.randrange(4000, 6000)), unit="乡镇民政办")]
+        return [_measure(household, channels[channel], year=year, content=channels[channel].name,
+                         amount=Decimal(rng.randrange(4000, 6000)), unit="乡镇民政办")]
     channel = causes[household.main_cause_id].channel
     loan = channel.code == "financial_support"
-    return [ReliefMeasure(
-        household=household, channel=channel, year=year, content=channel.name,
+    return [_measure(
+        household, channel, year=year, content=channel.name,
         amount=Decimal(rng.randrange(10000, 50001, 1000) if loan else rng.randrange(300, 5000)),
         term_months=rng.choice([12, 24, 36]) if loan else None, unit=channel.department,
     )]
+
+
+def _measure(household, channel, **values) -> ReliefMeasure:
+    return unsaved(ReliefMeasure, {"channel_id": channel.pk, **values}, _DEFAULTS[ReliefMeasure],
+                   household=household, channel=channel)
