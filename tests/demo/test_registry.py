@@ -1,6 +1,7 @@
 """The demo registry and the bulk path it is written through."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from projects.models import (
     Workshop,
 )
 from tests.factories import VillageFactory, household, member, resident_id
+from workflows.risk_models import ReturnRisk
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +81,13 @@ def test_seed_demo_writes_through_the_bulk_path_with_history(capsys):
         assert h.returns.count() == h.exits.count()
     rows = quota_progress(as_of=datetime.date(2019, 1, 1))
     assert sum(r.exited for r in rows) > 0
+    # Its last year's setbacks warned of, as the bureau's page shows them: each an exited household
+    # whose 2018 income fell by more than a fifth from 2017's.
+    drops = [r for r in ReturnRisk.objects.filter(state=ReturnRisk.State.OPEN) if "income_drop" in r.reasons]
+    assert drops
+    for risk in drops[:20]:
+        figures = dict(risk.household.incomes.filter(year__in=(2017, 2018)).values_list("year", "per_capita"))
+        assert risk.household.status == "exited" and figures[2018] < figures[2017] * Decimal("0.8")
     with pytest.raises(CommandError, match="已有贫困户"):
         call_command("seed_demo", "--persons", "100")
     call_command("seed_demo", "--persons", "100", "--if-empty")  # the quick start runs it every time

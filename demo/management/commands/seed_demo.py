@@ -29,6 +29,7 @@ from households.services import (
 )
 from plans.models import Settlement, VillageIncome
 from projects.models import Pilot
+from workflows.risk_services import return_risks_refresh
 
 
 class Command(BaseCommand):
@@ -98,6 +99,8 @@ class Command(BaseCommand):
                     if verbosity:
                         self.stdout.write("年度数据锁定：核查各县 2015–2017 年度并办理提交、锁定……")
                     counts.update(close_demo_years())
+                # The warnings of a return as the bureau's page shows them after its first 重新核算.
+                counts["risks"] = return_risks_refresh(actor=SYSTEM)["raised"]
         except ValidationError as e:
             raise CommandError("演示数据未通过检查，未写入：" + "；".join(e.messages[:5])) from None
         finally:
@@ -116,6 +119,7 @@ class Command(BaseCommand):
                 f"{counts['helper']} 名帮扶责任人（{counts['helperassignment']} 条帮扶关系，其中 {counts['replaced']} 条已终止；"
                 f"{counts['over_ceiling']} 人超过户数上限，{counts['gaps']} 户无帮扶责任人）、{counts['helpervisit']} 次帮扶走访，"
                 f"{counts['accepted']} 个县年度已锁定（说明核查问题 {counts['explanation']} 条），"
+                f"{counts['risks']} 户返贫风险预警，"
                 f"用时 {time.monotonic() - started:.1f} 秒。"
             )
 
