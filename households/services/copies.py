@@ -24,9 +24,9 @@ class Writer:
     While a writer runs (background_writes), the caller's own statements go to the server between
     the writer's jobs, each waiting for the job under way: psycopg2 alone would send one in the
     middle of a COPY. (Only statements that go through Django's cursor.execute are held back: no
-    server-side cursor, no COPY of the caller's own in the block.)
-    a write of the caller's that needs what it sent before (a foreign key to a row it inserts, an
-    order that a unique index sees) calls wait() first. Foreign keys are checked at each statement
+    server-side cursor, no COPY of the caller's own in the block.) A write of the caller's that
+    needs what the writer was given before (a foreign key to a row it inserts, an order that a
+    unique index sees) calls wait() first. Foreign keys are checked at each statement
     (SET CONSTRAINTS ALL IMMEDIATE): their checks are then the writer's work, not the commit's."""
 
     def __init__(self):
