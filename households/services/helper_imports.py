@@ -94,15 +94,16 @@ def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date
     on = on or timezone.localdate()
     known = known or {}
     assert dry_run or all(h["pk"] is not None for h in known.values()), "only a dry run plans unwritten households"
-    # Within a writer's block, a refusal here rolls back to this savepoint statements of the writer's
-    # that ran after it: the registry workbook's import then rolls back everything.
-    with transaction.atomic():
-        plan = _plan(actor, rows, on, known)
-        if plan.problems:
-            raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
-        if not dry_run:
+    # The plan only reads, outside a transaction of its own: inside a writer's block a savepoint
+    # taken here and rolled back on a refusal would undo whichever of the writer's statements ran
+    # after it, and the writer's next ones would meet rows that are gone.
+    plan = _plan(actor, rows, on, known)
+    if plan.problems:
+        raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
+    if not dry_run:
+        with transaction.atomic():
             _write(actor, plan, reason, writer)
-            plan.result.written = True
+        plan.result.written = True
     return plan.result
 
 

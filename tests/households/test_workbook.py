@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from common.actors import SYSTEM
 from households import services, workbook
 from households.layout import HOUSEHOLD
-from households.models import ExitRecord, ExportLog, Household, Member, PovertyCause
+from households.models import ExitRecord, ExportLog, HelperAssignment, Household, Member, PovertyCause
 from households.services import exit_save
 from tests.factories import VillageFactory, household, member, resident_id
 
@@ -482,6 +482,20 @@ def test_exports_are_logged_with_user_filter_and_rows(village, city_reviewer, tm
     exported = load_workbook(tmp_path / "e.xlsx").worksheets[0]
     ids = [c.value for c in exported["S"][1:]]
     assert ids and all("********" in i for i in ids)
+
+
+def test_a_helper_refused_while_the_households_are_written_undoes_the_whole_import(village):
+    """The helpers' rows are checked as the households are being written (copies.background_writes):
+    one helper given two phones is refused by row, and nothing of the workbook is kept."""
+    before = (Household.objects.count(), Member.objects.count())
+    rows = [row(f"350424-W{i:04d}", village.code, 帮扶责任人="陈干部", 帮扶责任人单位="宁化县财政局",
+                帮扶责任人电话="13800000000" if i < 30 else "13900000000") for i in range(40)]
+    report = run(xlsx(rows))
+    assert not report.written
+    assert [(p.row, p.column) for p in report.problems] == [(32, "帮扶责任人电话")]
+    assert "电话不一致" in report.problems[0].reason
+    assert (Household.objects.count(), Member.objects.count()) == before
+    assert not HelperAssignment.objects.exists()
 
 
 def test_the_import_tells_each_stage_and_counts_the_households_it_reads_from_the_registry(village):
