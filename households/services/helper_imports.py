@@ -101,7 +101,7 @@ def helper_assignments_import(*, actor, rows: list[HelperRow], on: datetime.date
     if plan.problems:
         raise HelperRowsInvalid(sorted(plan.problems, key=lambda p: (p.row is None, p.row or 0)))
     if not dry_run:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=writer is None):  # all or nothing; in a writer's block, its caller's
             _write(actor, plan, reason, writer)
         plan.result.written = True
     return plan.result
