@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from households.access import counties_visible_to, households_visible_to, user_role
 from households.models import (
@@ -207,7 +208,7 @@ def flagged_villages(*, user, county: str | None = None, as_of: datetime.date | 
     """Runs four queries. The registered poor villages (建档立卡贫困村) and hollow villages (贫困空壳村)
     of the counties the user sees, with their own collective income in 2014 and in each stage's
     year, and each stage's status; the 2016 and 2018 stages concern hollow villages only."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or timezone.localdate()
     stages = income_stages()
     villages = (
         Village.objects.filter(Q(is_poor_village=True) | Q(is_hollow=True))

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -81,7 +82,7 @@ def _today(birth_date: datetime.date) -> datetime.date:
     zone was a tenth of a check)."""
     global _seen_today
     if birth_date > _seen_today:
-        _seen_today = datetime.date.today()
+        _seen_today = timezone.localdate()
     return _seen_today
 
 

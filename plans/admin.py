@@ -1,11 +1,10 @@
 """The plan in the admin: its own numbers read-only (changed only through fixtures/), the city's
 records written through plans/services.py."""
 
-import datetime
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils import timezone
 
 from common.admin import ReadOnlyAdmin, ServiceAdmin
 from households.admin import county_filter
@@ -47,7 +46,7 @@ class AnnexRowAdmin(ReadOnlyAdmin):
     def export_consistency(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return exports.consistency_response(request, door="admin", filters={}, as_of=datetime.date.today())
+        return exports.consistency_response(request, door="admin", filters={}, as_of=timezone.localdate())
 
 
 @admin.register(PlanTarget)

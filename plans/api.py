@@ -1,7 +1,6 @@
 """The plan through the REST API: quotas, progress from the exit records, the checks, village incomes."""
 
-import datetime
-
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -156,7 +155,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
         responses=FindingSerializer(many=True),
     )
     def list(self, request):
-        as_of = read_query(AsOfQuery, request).get("as_of", datetime.date.today())
+        as_of = read_query(AsOfQuery, request).get("as_of", timezone.localdate())
         return Response([f.as_dict() for f in exports.visible_findings(request.user, as_of=as_of)])
 
     @extend_schema(
@@ -167,7 +166,7 @@ class ConsistencyViewSet(viewsets.ViewSet):
     @action(detail=False)
     def export(self, request):
         query = read_query(AsOfQuery, request)
-        as_of = query.get("as_of", datetime.date.today())
+        as_of = query.get("as_of", timezone.localdate())
         filters = {k: str(v) for k, v in query.items()}
         return exports.consistency_response(request, door="api", filters=filters, as_of=as_of)
 

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from households.access import sees_whole_city
 from households.models import (
@@ -71,7 +72,7 @@ class Context:
     """What the checks read, each loaded once (one query a property)."""
 
     def __init__(self, as_of: datetime.date | None = None):
-        self.as_of = as_of or datetime.date.today()
+        self.as_of = as_of or timezone.localdate()
 
     @cached_property
     def annex(self) -> list[AnnexRow]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from households.access import counties_visible_to, sees_whole_city
 from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord, YearClose
@@ -72,7 +73,7 @@ def accepted_figures(*, counties=None) -> dict[tuple[str, int], dict]:
 def with_close_figures(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
     """Runs one query. Each county-year row of an accepted close replaced by the row of its kept
     figures (the quota, exits and returns it accepted), judged due on `as_of` like any row."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or timezone.localdate()
     kept = accepted_figures(counties=list({r.county for r in rows}))
     answer = []
     for r in rows:
@@ -97,7 +98,7 @@ def quota_progress(
     year's quota; a year is due once it has ended on `as_of` (default today). With `recount`, the
     exits and returns are counted from the records themselves (two aggregate queries over them in
     place of the kept totals: the drift check of a close, plans.figures.close_drift)."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or timezone.localdate()
     years = [year] if year else list(PLAN_YEARS)
     rows = AnnexRow.objects.filter(county__isnull=False)
     if county:
@@ -115,7 +116,7 @@ def quota_progress(
 
 def city_totals(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
     """The city's row for each year, added up from the counties' rows (no query)."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or timezone.localdate()
     by_year: dict[int, list[ProgressRow]] = {}
     for row in rows:
         by_year.setdefault(row.year, []).append(row)
@@ -129,7 +130,7 @@ def city_totals(rows: list[ProgressRow], *, as_of: datetime.date | None = None) 
 def cumulative_progress(rows: list[ProgressRow], *, as_of: datetime.date | None = None) -> list[ProgressRow]:
     """Per county, 2015–2018 together against the population still poor at the end of 2014 (no
     query beyond the annex). Due once 2018 has ended. Pass the rows of all four years."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or timezone.localdate()
     remaining = dict(AnnexRow.objects.filter(county__isnull=False).values_list("county_id", "remaining_2014"))
     by_county: dict[str, list[ProgressRow]] = {}
     for row in rows:

@@ -27,6 +27,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from rest_framework.authtoken.models import Token, TokenProxy
 from rest_framework.test import APIClient
@@ -1479,7 +1480,7 @@ def helper_report_rows(get):
     def left(url):
         def request(w, client):
             e = w.records["households.helperassignment"][1]
-            assignment_end(actor=SYSTEM, assignment=e, ended_on=datetime.date.today() - datetime.timedelta(days=1),
+            assignment_end(actor=SYSTEM, assignment=e, ended_on=timezone.localdate() - datetime.timedelta(days=1),
                            reason="调离")
             return client.get(url)
         return request
@@ -1799,7 +1800,7 @@ def helper_rows(get):
     households they concern (a helper: of the reader's counties, or helping a household it sees), written by
     the household's (the helper's) county; the phone whole or masked in every answer (check_*, leaks)."""
     helpers, assignments, visits = f"{API}helpers/", f"{API}helper-assignments/", f"{API}helper-visits/"
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     yield "helpers list", "helpers", "list", EVERYONE, get(helpers), check_helpers
     # A 宁化 helper: its clerk (and a writing system, a superuser); whoever else is refused naming the county.
     yield ("helpers create", "helpers", "create", "A B D D D A D U A",

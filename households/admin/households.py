@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.admin import ScopedInline, with_reason
@@ -253,7 +254,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     @admin.display(description="迁移记录")
     def transfers_shown(self, household):
         """Runs a query. Every move of the household, oldest first."""
-        rows = [(t.released_at.date(), t.from_village, t.to_village, t.get_reason_display(), t.settlement or "",
+        rows = [(timezone.localdate(t.released_at), t.from_village, t.to_village, t.get_reason_display(), t.settlement or "",
                  t.get_state_display(), t.refusal_reason or "") for t in selectors.household_transfers(household)]
         if not rows:
             return "无"

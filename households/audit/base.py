@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.urls import reverse
+from django.utils import timezone
 
 from ..models import Household, Member
 
@@ -116,7 +117,7 @@ def run_audit(*, households: QuerySet[Household] | None = None, county: str | No
     households = households.exclude(status=Household.Status.REMOVED)
     if county:
         households = households.for_county(county)
-    scope = Scope(households, as_of or datetime.date.today())
+    scope = Scope(households, as_of or timezone.localdate())
     wanted = set(checks) if checks is not None else None
     available = enabled_checks() if viewer is None else checks_for(viewer)
     chosen = [check for check in available if wanted is None or check.code in wanted]

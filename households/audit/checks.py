@@ -286,15 +286,16 @@ def transfer_pending_long(scope: Scope) -> Iterator[Finding]:
     """A transfer across counties released more than TRANSFER_PENDING_DAYS days before the report
     date and still neither accepted nor refused: the household waits between two counties. One query."""
     cutoff = datetime.datetime.combine(scope.as_of - datetime.timedelta(days=TRANSFER_PENDING_DAYS), datetime.time.min,
-                                       tzinfo=datetime.UTC)
+                                       tzinfo=timezone.get_current_timezone())
     waiting = Transfer.objects.pending().filter(household__in=scope.households, released_at__lt=cutoff)
     for t in waiting.order_by("household_id").values("household_id", "household__number", "from_village_id",
                                                       "released_at", "to_village__name",
                                                       "to_village__township__county__name"):
-        days = (scope.as_of - t["released_at"].date()).days
+        released_on = timezone.localdate(t["released_at"])
+        days = (scope.as_of - released_on).days
         yield Finding("transfer_pending_long", t["from_village_id"][:6], t["household_id"], t["household__number"],
-                      None, f"{t['released_at']:%Y-%m-%d}迁往{t['to_village__township__county__name']}"
-                            f"{t['to_village__name']}，已待接收{days}天", t["released_at"].year)
+                      None, f"{released_on:%Y-%m-%d}迁往{t['to_village__township__county__name']}"
+                            f"{t['to_village__name']}，已待接收{days}天", released_on.year)
 
 
 @audit_check("exit_without_income", "脱贫年度没有年度收入记录")

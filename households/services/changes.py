@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from common.actors import person as person_of
 
@@ -89,7 +90,7 @@ def member_change_record(
         for each in (household, other):
             if each is not None and date.year < each.identified_year:
                 refuse("date", f"变动日期不能早于{each.number}户的识别年份（{each.identified_year}年）")
-        if date > datetime.date.today():
+        if date > timezone.localdate():
             refuse("date", "变动日期不能晚于今天")
         # Counted in the change's year, for each household it writes (a split's new one lies in the same village).
         for each in (household, other):

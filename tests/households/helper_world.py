@@ -10,18 +10,18 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils.timezone import localdate as today
 
 from households.models import Helper, HelperAssignment, HelperVisit
 from tests.conftest import DATIAN, NINGHUA
 from tests.factories import household, member, resident_id
 
-TODAY = datetime.date.today()
 LI_PHONE, ZHOU_PHONE = "13812345678", "13987654321"
 LI_MASKED, ZHOU_MASKED = "138****5678", "139****4321"
 
 
 def days_ago(n: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=n)
+    return today() - datetime.timedelta(days=n)
 
 
 @pytest.fixture(name="helpers")

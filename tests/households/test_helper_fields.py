@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.timezone import localdate as today
 
 from common.actors import SYSTEM
 from households import services, workbook
@@ -22,7 +22,6 @@ from tests.households.test_workbook import row, run, xlsx
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/households/"
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -44,7 +43,7 @@ def had(h) -> list[tuple]:
 
 def test_the_api_reads_the_current_assignment_and_masks_the_phone_outside_the_county(
         poor, ninghua_clerk, datian_clerk, city_reviewer, health_department, api_client):
-    helped(poor, on=TODAY - 30 * DAY)
+    helped(poor, on=today() - 30 * DAY)
     helped(poor, name="陈干部", unit="宁化县财政局", phone="13905985678")
     whole = {"helper_name": "陈干部", "helper_unit": "宁化县财政局", "helper_phone": "13905985678"}
     for client in (api_as(ninghua_clerk), api_as(city_reviewer), api_client):
@@ -66,13 +65,13 @@ def test_a_household_without_a_helper_reads_blank(poor, ninghua_clerk):
 
 
 def test_writing_the_fields_through_the_api_records_an_assignment_from_that_day(poor, ninghua_clerk):
-    helped(poor, on=TODAY - 30 * DAY)
+    helped(poor, on=today() - 30 * DAY)
     client = api_as(ninghua_clerk)
     response = client.patch(f"{API}{poor.pk}/", {"helper_name": "陈干部", "helper_unit": "宁化县财政局",
                                                   "helper_phone": "0598-6831234"}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["helper_name"], response.json()["helper_phone"]) == ("陈干部", "0598-6831234")
-    assert had(poor) == [("林帮扶", "宁化县农业局", TODAY - 30 * DAY, TODAY - DAY), ("陈干部", "宁化县财政局", TODAY, None)]
+    assert had(poor) == [("林帮扶", "宁化县农业局", today() - 30 * DAY, today() - DAY), ("陈干部", "宁化县财政局", today(), None)]
     # Only the phone: the current helper's, changed; no new assignment.
     response = client.patch(f"{API}{poor.pk}/", {"helper_phone": "13700000000"}, format="json")
     assert response.status_code == 200 and response.json()["helper_phone"] == "13700000000"
@@ -87,7 +86,7 @@ def test_a_household_registered_through_the_api_gets_its_helper(village, ninghua
     response = api_as(ninghua_clerk).post(API, body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["helper_name"] == "林帮扶"
-    assert had(Household.objects.get(number="NH-API")) == [("林帮扶", "宁化县农业局", TODAY, None)]
+    assert had(Household.objects.get(number="NH-API")) == [("林帮扶", "宁化县农业局", today(), None)]
 
 
 @pytest.mark.parametrize(("fields", "field"), [
@@ -121,7 +120,7 @@ def test_the_list_reads_the_helpers_without_a_query_per_household(admin_user, vi
 
 
 def test_the_admin_form_changes_the_helper_through_the_service(admin_client, poor):
-    helped(poor, on=TODAY - 10 * DAY)
+    helped(poor, on=today() - 10 * DAY)
     url = reverse("admin:households_household_change", args=[poor.pk])
     page = admin_client.get(url).content.decode()
     assert 'value="林帮扶"' in page and 'value="13805981234"' in page and "历任帮扶责任人" in page
@@ -130,7 +129,7 @@ def test_the_admin_form_changes_the_helper_through_the_service(admin_client, poo
                        helper_phone="0598-6831234")
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
-    assert had(poor) == [("林帮扶", "宁化县农业局", TODAY - 10 * DAY, TODAY - DAY), ("陈干部", "宁化县财政局", TODAY, None)]
+    assert had(poor) == [("林帮扶", "宁化县农业局", today() - 10 * DAY, today() - DAY), ("陈干部", "宁化县财政局", today(), None)]
 
 
 def test_a_bad_phone_in_the_admin_form_saves_nothing(admin_client, poor):
@@ -166,14 +165,14 @@ def test_the_admin_page_masks_the_phone_for_a_reader_outside_the_county(client, 
 
 
 def test_the_household_page_lists_the_helpers_it_had_in_order(client, poor, ninghua_clerk, health_department):
-    helped(poor, on=TODAY - 30 * DAY)
+    helped(poor, on=today() - 30 * DAY)
     helped(poor, name="陈干部", unit="宁化县财政局", phone="13905985678")
     url = reverse("dashboard:household", args=[poor.pk])
     client.force_login(ninghua_clerk)
     page = client.get(url).content.decode()
     table = page[page.index("历任帮扶责任人"):page.index("修改历史")]
-    assert table.index("林帮扶") < table.index(shown(TODAY - DAY)) < table.index("陈干部") < table.index("至今")
-    assert shown(TODAY - 30 * DAY) in table and "13905985678" not in table  # no phones in the table
+    assert table.index("林帮扶") < table.index(shown(today() - DAY)) < table.index("陈干部") < table.index("至今")
+    assert shown(today() - 30 * DAY) in table and "13905985678" not in table  # no phones in the table
     assert "13905985678" in page  # the current helper's, whole for the county's clerk
     poor.main_cause_id = "illness"
     services.household_save(actor=SYSTEM, household=poor)
@@ -194,7 +193,7 @@ def test_the_workbook_records_the_helpers_it_names_and_exports_the_current_ones(
     assert report.problems == [] and report.written and report.helpers == {"new": 2, "skip": 0}
     assert "帮扶关系：新增 2" in report.summary()
     assert sorted(HelperAssignment.objects.values_list("household__number", "helper__name", "started_on")) == [
-        ("NH-W1", "林帮扶", TODAY), ("NH-W2", "林帮扶", TODAY)]
+        ("NH-W1", "林帮扶", today()), ("NH-W2", "林帮扶", today())]
     assert Helper.objects.get().phone == "13805981234"
     # The export reads the current helper; imported again, nothing changes.
     rows = list(workbook.household_rows(Household.objects.all(), show_id=str))

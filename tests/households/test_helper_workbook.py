@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localdate as today
 from openpyxl import Workbook, load_workbook
 
 from households.models import ExportLog, Helper, HelperAssignment, HelperVisit
@@ -22,7 +23,6 @@ from jobs.models import Job as BackgroundJob
 from tests.conftest import NINGHUA, api_as
 from tests.households.helper_world import (
     LI_PHONE,
-    TODAY,
     ZHOU_MASKED,
     ZHOU_PHONE,
     days_ago,
@@ -103,7 +103,7 @@ def test_an_import_starts_assignments_and_finds_or_adds_helpers(helpers, ninghua
     history = list(HelperAssignment.objects.filter(household=helpers.nh2).order_by("started_on")
                    .values_list("helper__name", "started_on", "ended_on"))
     assert history == [("李明", days_ago(200), days_ago(101)), ("周芳", days_ago(50), days_ago(1)),
-                       ("李明", TODAY, None)]
+                       ("李明", today(), None)]
     assert Helper.objects.filter(name="李明").count() == 1  # found by county, name and unit
     # The same workbook again writes nothing new.
     before = snapshot()
@@ -113,7 +113,7 @@ def test_an_import_starts_assignments_and_finds_or_adds_helpers(helpers, ninghua
 
 def test_a_blank_first_day_is_today(helpers, ninghua_clerk):
     assert api_import(ninghua_clerk, xlsx([["NH-1", "王强", "县水利局", "", None]])).status_code == 200
-    assert HelperAssignment.objects.get(household=helpers.nh1, ended_on__isnull=True).started_on == TODAY
+    assert HelperAssignment.objects.get(household=helpers.nh1, ended_on__isnull=True).started_on == today()
 
 
 @pytest.mark.parametrize("rows, bad_row, words", [

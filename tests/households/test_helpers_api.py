@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from households.models import Helper, HelperAssignment, HelperVisit
 from tests.conftest import DATIAN, NINGHUA, api_as
@@ -21,7 +22,6 @@ from tests.households.helper_world import (
 pytestmark = pytest.mark.django_db
 
 HELPERS, ASSIGNMENTS, VISITS = "/api/v1/helpers/", "/api/v1/helper-assignments/", "/api/v1/helper-visits/"
-TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
 
 
 def snapshot() -> tuple:
@@ -163,7 +163,7 @@ def test_a_new_assignment_ends_the_current_one_the_day_before_and_keeps_it(helpe
 
 
 @pytest.mark.parametrize("change, field", [
-    (lambda h: {"started_on": TOMORROW}, "started_on"),  # in the future
+    (lambda h: {"started_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()}, "started_on"),  # in the future
     (lambda h: {"started_on": days_ago(150).isoformat()}, "started_on"),  # before the current one: overlaps
     (lambda h: {"helper": h.zhou.pk, "reason": ""}, "reason"),  # another county's helper without a reason
     (lambda h: {"household": h.dt1.pk}, "household"),  # a household 宁化 does not see

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from common.actors import SYSTEM
 from common.refusals import Refused
@@ -255,7 +256,7 @@ def test_a_marriage_before_the_other_households_identification_is_refused(family
 
 
 def test_a_change_in_the_future_is_refused(family, ninghua_clerk):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert "date" in refused(ninghua_clerk, family, "enlist", tomorrow, member=child_of(family))
 
 
@@ -406,7 +407,7 @@ def test_the_registered_poor_population_on_a_date(places, datian_village, ninghu
     # End of 2014: a, c (removed only now: after that date) and d.
     assert on(D(2014, 12, 31), "county") == {NINGHUA: 4, DATIAN: 4}
     # c was removed today: from today on it counts no more.
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert on(today, "village") == {"350424101201": 3, "350424101202": 2, "350425101201": 3}
     # a's exit of 2015 counts from the end of 2015, its return of 2016 from the end of 2016.
     assert on(D(2015, 12, 30), "county")[NINGHUA] == 4
@@ -450,7 +451,7 @@ def test_a_refused_or_pending_transfer_moves_nobody_on_any_date(places, ninghua_
     services.transfer_refuse(actor=datian_clerk, transfer=t, reason="无住房")
     services.transfer_release(actor=ninghua_clerk, household=h, to_village=places.chengguan, reason="other")
     assert selectors.population_on(D(2016, 12, 31), level="county") == {NINGHUA: 1}
-    assert selectors.population_on(datetime.date.today(), level="county") == {NINGHUA: 1}
+    assert selectors.population_on(timezone.localdate(), level="county") == {NINGHUA: 1}
 
 
 def test_population_on_a_bad_level_is_refused():

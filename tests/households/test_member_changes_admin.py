@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from households import services
 from households.models import Household, Member, MemberChange
@@ -84,7 +85,7 @@ def test_a_clerk_records_a_split_from_the_household_page(family, ninghua_clerk):
 
 
 def bad_inputs(family, village):
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     other = household(village=village, number="NH-O")
     return [
         ("date", {"kind": "enlist", "date": tomorrow, "member": pk(family, "child")}),

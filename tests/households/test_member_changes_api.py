@@ -4,6 +4,7 @@ and 2): the service's refusals as 400s naming the field, with nothing written.""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from households.models import Household, Member, MemberChange
 from tests.conftest import api_as
@@ -168,7 +169,7 @@ def test_a_change_before_identification_is_refused(village, clerk):
 
 
 def test_a_change_in_the_future_is_refused(family, clerk):
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     refused(clerk, {"household": family.pk, "kind": "enlist", "date": tomorrow, "member": pk(family, "child")}, "date")
 
 

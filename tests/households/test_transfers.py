@@ -364,3 +364,15 @@ def test_a_transfer_pending_over_30_days_is_a_finding_linked_to_its_household(re
                      households=access.households_visible_to(datian_clerk)) == []
     services.transfer_accept(actor=datian_clerk, transfer=released)
     assert found(datetime.date(2017, 6, 1)) == []  # decided: nothing waits
+
+
+def test_a_transfer_pending_is_counted_in_sanming_s_days(released, poor):
+    # 20:30 UTC on 1 March is 04:30 on 2 March in Sanming: on 1 April it has waited 30 days, not 31.
+    Transfer.objects.filter(pk=released.pk).update(
+        released_at=datetime.datetime(2017, 3, 1, 20, 30, tzinfo=datetime.UTC))
+
+    def details(on):
+        return [f.detail for f in run_audit(checks=["transfer_pending_long"], as_of=on)]
+
+    assert details(datetime.date(2017, 4, 1)) == []
+    assert details(datetime.date(2017, 4, 2)) == ["2017-03-02迁往大田县城关村，已待接收31天"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.utils import timezone
+from django.utils.timezone import localdate as today
 
 from common.actors import SYSTEM
 from households import services
@@ -13,9 +14,6 @@ from households.models import ExitRecord, Member
 from tests.conftest import DATIAN
 from tests.factories import household, member, resident_id
 from workflows.risk_services import return_risks_refresh
-
-TODAY = timezone.localdate()
-RECENTLY = TODAY - datetime.timedelta(days=30)
 
 
 def exited(village, number: str, *, incomes: dict[int, str], members=None) -> object:
@@ -84,11 +82,11 @@ def build_risks(places) -> SimpleNamespace:
         history_date=timezone.now() - datetime.timedelta(days=396))
     health_becomes(w.mended.members.get(), "chronic")
     health_becomes(w.mended.members.get(), "healthy")
-    services.member_change_record(actor=SYSTEM, household=w.lost, kind="move_out", date=RECENTLY,
+    services.member_change_record(actor=SYSTEM, household=w.lost, kind="move_out", date=today() - datetime.timedelta(days=30),
                                   member=w.lost.members.get(name="孙子"), destination="厦门市")
-    services.member_change_record(actor=SYSTEM, household=w.two, kind="death", date=RECENTLY,
+    services.member_change_record(actor=SYSTEM, household=w.two, kind="death", date=today() - datetime.timedelta(days=30),
                                   member=w.two.members.get(name="周子"))
-    services.member_change_record(actor=SYSTEM, household=w.datian, kind="death", date=RECENTLY,
+    services.member_change_record(actor=SYSTEM, household=w.datian, kind="death", date=today() - datetime.timedelta(days=30),
                                   member=w.datian.members.get(name="郑子"))
     return w
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from common.actors import SYSTEM
 from households import services as registry
@@ -122,7 +123,7 @@ def test_a_step_with_its_own_service_is_not_taken_by_advancing(poor, ninghua_cle
 
 def test_a_step_is_not_dated_after_today_nor_before_the_step_it_follows(poor, ninghua_clerk):
     case = services.exit_propose(actor=ninghua_clerk, household=poor, year=2016, on=D)
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     for on in (tomorrow, D - datetime.timedelta(days=1)):
         with pytest.raises(ValidationError) as e:
             take(case, State.VERIFIED, ninghua_clerk, on)

@@ -2,6 +2,7 @@ import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from plans.checks import ERROR, run_checks
 from plans.models import PLAN_YEARS, AnnexRow
@@ -37,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, year, county, as_of, figures, json: bool, verbosity, **options):
         if county and not AnnexRow.objects.filter(county_id=county).exists():
             raise CommandError(f"--county {county}：不是附件中的县(市、区)代码")
-        as_of = as_of or datetime.date.today()
+        as_of = as_of or timezone.localdate()
         findings = run_checks(as_of=as_of)
         progress = quota_progress(year=year, county=county, as_of=as_of)
         every_year = progress if year is None else quota_progress(county=county, as_of=as_of)
