@@ -1,5 +1,6 @@
 """The floor: a bare Django view serving the same rows as GET /api/v1/households/ (same fields,
-members nested, same page-number pagination with the count), without DRF and without auth."""
+members nested, same page-number pagination with the count), without DRF and without auth;
+`?county=` keeps one county's households."""
 
 from django.http import JsonResponse
 
@@ -11,6 +12,8 @@ from households.selectors import MEMBER_ROW_FIELDS as MEMBER_FIELDS
 def bare_households(request):
     page, size = int(request.GET.get("page", 1)), int(request.GET.get("page_size", 50))
     households = Household.objects.with_current_helper().order_by("id")  # the helper's three fields
+    if county := request.GET.get("county"):  # a county clerk's page (bench/county_pages.py)
+        households = households.filter(village__township__county=county)
     count = households.count()
     rows = list(households.values(*HOUSEHOLD_FIELDS)[(page - 1) * size:page * size])
     ids = [row["id"] for row in rows]

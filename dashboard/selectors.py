@@ -149,7 +149,7 @@ def place_rows(*, user, level: str, parent: str, year: int | None = None) -> lis
 def village_households(*, user, village: Village) -> QuerySet[Household]:
     """One query: the village's households the user may see, removed ones included (the village's
     register), with head, member count and main cause."""
-    return household_list().filter(village=village, pk__in=households_visible_to(user).values("pk"))
+    return household_list(households_visible_to(user)).filter(village=village)
 
 
 def village_incomes(village: Village) -> QuerySet:

@@ -25,6 +25,7 @@ from .models import (
     UserRole,
     Village,
 )
+from .models.households import in_county
 from .validators import mask_id, mask_phone
 
 
@@ -42,6 +43,14 @@ def user_role(user) -> UserRole | None:
 def _county_codes(role: UserRole):
     # A subquery, not a list: scoping a queryset costs no query of its own.
     return role.counties.values("code")
+
+
+def _in_counties(role: UserRole) -> Q:
+    """The households of the role's counties: ranges of village codes (in_county), not a join."""
+    ranges = Q(pk__in=[])  # no county, no household
+    for code in role.county_codes:
+        ranges |= in_county(code)
+    return ranges
 
 
 def _writes_counties(role: UserRole | None) -> bool:
@@ -64,7 +73,7 @@ def households_visible_to(user) -> QuerySet[Household]:
     if role.role == Role.CITY_REVIEWER:
         return households
     if role.role in (Role.COUNTY_CLERK, Role.SYSTEM_CLIENT):
-        return households.filter(village__township__county_id__in=_county_codes(role))
+        return households.filter(_in_counties(role))
     if role.role == Role.CHANNEL_DEPARTMENT:
         channels = list(role.channels.all())  # a query: the categories depend on them
         categories = {c for channel in channels for c in ReliefChannel.KIND_CATEGORIES.get(channel.kind, ())}
@@ -185,7 +194,7 @@ def households_writable_by(user) -> QuerySet[Household]:
         return households
     role = user_role(user)
     if _writes_counties(role):
-        return households.filter(village__township__county_id__in=_county_codes(role))
+        return households.filter(_in_counties(role))
     return households.none()
 
 

@@ -302,7 +302,7 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
 
     def get_queryset(self, request):
         # Ordered for the autocomplete's pages too (the change list orders by itself).
-        households = selectors.household_list().filter(pk__in=access.households_visible_to(request.user))
+        households = selectors.household_list(access.households_visible_to(request.user))
         return households.order_by(*self.ordering)
 
     def may_add(self, request) -> bool:

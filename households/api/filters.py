@@ -19,7 +19,7 @@ def codes(field):
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    county = codes("village__township__county")
+    county = django_filters.CharFilter(method="filter_county", label="县(市、区)代码")
     township = codes("village__township")
     village = codes("village")
     cause = django_filters.CharFilter(method="filter_cause", label="致贫原因（主要或其他）")
@@ -29,6 +29,9 @@ class HouseholdFilter(django_filters.FilterSet):
     class Meta:
         model = Household
         fields = ["county", "township", "village", "category", "cause", "status", "identified_year", "exit_year"]
+
+    def filter_county(self, queryset, name, value):
+        return queryset.for_county(value)  # a range of village codes, not a join to the places
 
     def filter_cause(self, queryset, name, value):
         return queryset.filter(Q(main_cause=value) | Q(other_causes=value)).distinct()

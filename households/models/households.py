@@ -32,7 +32,7 @@ class HouseholdQuerySet(models.QuerySet):
 
     def for_county(self, county):
         code = county.code if isinstance(county, County) else county
-        return self.filter(village__township__county_id=code)
+        return self.filter(in_county(code))
 
     def with_current_helper(self):
         """helper_name, helper_unit, helper_phone: the household's current helper's, "" without one,
@@ -41,9 +41,23 @@ class HouseholdQuerySet(models.QuerySet):
         return self.annotate(**current_helper_fields())
 
     def with_member_counts(self):
-        """The members present today (a member who has left stays on record, not in the count)."""
-        present = Q(members__left_on__isnull=True)
-        return self.annotate(member_count=models.Count("members", filter=present, distinct=True))
+        """The members present today (a member who has left stays on record, not in the count). A
+        subquery each household, not a join grouped by household: a page counts its own 50, not
+        the whole county's before the page is cut (at 10,000,000 people, seconds)."""
+        present = (Member.objects.filter(household=OuterRef("pk"), left_on__isnull=True).order_by()
+                   .values("household").annotate(n=models.Count("pk")).values("n"))
+        return self.annotate(member_count=Coalesce(Subquery(present), 0))
+
+
+def in_county(code: str, village: str = "village") -> Q:
+    """The households (through `village`, the path to their village) of the county `code`, as a range
+    of village codes: a village's twelve-digit code starts with its county's six. PostgreSQL reads
+    a county's households in the village order off the village index and stops at a page, where a
+    join to the places gathered the whole county first (a clerk's first page: seconds at 10,000,000
+    people). A code that is not six digits has no household."""
+    if not (len(code) == 6 and code.isdigit()):
+        return Q(pk__in=[])
+    return Q(**{f"{village}__code__range": (code, code + "999999")})
 
 
 def current_helper_fields(household: str = "pk") -> dict:

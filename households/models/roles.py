@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -35,6 +36,11 @@ class UserRole(RegistryModel):
         verbose_name_plural = _("用户角色")
         ordering = ["user_id"]
         constraints = [choices_check("userrole", "role", Role)]
+
+    @cached_property
+    def county_codes(self) -> list[str]:
+        """Runs a query the first time: the codes of the counties granted (access scopes by them)."""
+        return list(self.counties.values_list("code", flat=True))
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()}"
