@@ -94,9 +94,28 @@ def population_on(on: datetime.date, *, level: str = "county", households=None) 
 
 def populations_on(days, *, level: str = "county", households=None) -> dict[datetime.date, dict[str, int]]:
     """Runs six queries (seven for townships), whatever the size of the registry or the number of
-    days. For each day, the registered poor population: the members present that day (present_on's
-    rule) of the households poor that day, counted where the household lay that day, per `level`, by
-    code; places with nobody are left out.
+    days. For each day, the registered poor population: the members present that day of the
+    households poor that day (poor_households_on), counted where the household lay that day, per
+    `level`, by code; places with nobody are left out."""
+    if level not in POPULATION_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
+    townships = dict(Village.objects.values_list("pk", "township_id")) if level == "township" else {}
+    answer = {}
+    for on, poor in poor_households_on(days, households=households).items():
+        counts: dict[str, int] = {}
+        for village, persons in poor.values():
+            if persons:
+                place = (CITY if level == "city" else village[:6] if level == "county"
+                         else townships[village] if level == "township" else village)
+                counts[place] = counts.get(place, 0) + persons
+        answer[on] = dict(sorted(counts.items()))
+    return answer
+
+
+def poor_households_on(days, *, households=None) -> dict[datetime.date, dict[int, tuple[str, int]]]:
+    """Runs six queries, whatever the size of the registry or the number of days. For each day, the
+    households (of `households`, default all) poor that day: household id → (the village it lay in
+    that day, its members present that day by present_on's rule).
 
     A household is poor on a day when identified by then (identified_year not after the day's year),
     not exited (unless returned since) and not removed by then. An exit or a return carries only its
@@ -109,9 +128,7 @@ def populations_on(days, *, level: str = "county", households=None) -> dict[date
 
     Counted here from the registry's rows rather than in the database: the same rules in SQL, a
     correlated subquery for each household and member, took a quarter of a second a day on the
-    city's registry, and the bureau's pages ask for five days (the ends of 2014–2018) on each view."""
-    if level not in POPULATION_LEVELS:
-        raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
+    city's registry, and the bureau's pages asked for five days (the ends of 2014–2018) on each view."""
     households = Household.objects.all() if households is None else households
     ids = households.order_by().values("pk")
     places = {pk: (village, year)
@@ -129,27 +146,23 @@ def populations_on(days, *, level: str = "county", households=None) -> dict[date
                            .order_by("decided_at", "id").values_list("household_id", "from_village_id", "decided_at")):
         moves.setdefault(pk, []).append((when, left))
     members = list(Member.objects.filter(household__in=ids).order_by().values_list("household_id", "joined_on", "left_on"))
-    townships = dict(Village.objects.values_list("pk", "township_id")) if level == "township" else {}
 
     answer = {}
     for on in days:
         last_year = on.year if (on.month, on.day) == (12, 31) else on.year - 1
         midnight = _next_midnight(on)
-        where: dict[int, str] = {}  # the households poor that day, by the place they lay in
+        where: dict[int, str] = {}  # the households poor that day, by the village they lay in
         for pk, (village, identified) in places.items():
             if identified > on.year or (pk in removed and removed[pk] < midnight):
                 continue
             if sum(y <= last_year for y in exits.get(pk, ())) > sum(y <= last_year for y in returns.get(pk, ())):
                 continue
-            village = next((left for when, left in moves.get(pk, ()) if when >= midnight), village)
-            where[pk] = (CITY if level == "city" else village[:6] if level == "county"
-                         else townships[village] if level == "township" else village)
-        counts: dict[str, int] = {}
+            where[pk] = next((left for when, left in moves.get(pk, ()) if when >= midnight), village)
+        persons: dict[int, int] = dict.fromkeys(where, 0)
         for pk, joined, left in members:
-            place = where.get(pk)
-            if place is not None and (joined is None or joined <= on) and (left is None or left > on):
-                counts[place] = counts.get(place, 0) + 1
-        answer[on] = dict(sorted(counts.items()))
+            if pk in persons and (joined is None or joined <= on) and (left is None or left > on):
+                persons[pk] += 1
+        answer[on] = {pk: (village, persons[pk]) for pk, village in where.items()}
     return answer
 
 
@@ -168,11 +181,12 @@ def household_size_on(household: Household | int, on: datetime.date) -> int:
     return Member.objects.filter(present_on(on), household_id=pk).count()
 
 
-def household_list():
-    """Households with their places, main cause, head's name and member count, in one query."""
+def household_list(households=None):
+    """`households` (all) with their places, main cause, head's name and member count, in one query."""
     heads = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD,
                                   left_on__isnull=True).values("name")[:1]
-    return Household.objects.with_places().with_member_counts().annotate(head_name=Subquery(heads))
+    households = Household.objects.all() if households is None else households
+    return households.with_places().with_member_counts().annotate(head_name=Subquery(heads))
 
 
 HOUSEHOLD_ROW_FIELDS = [

@@ -52,20 +52,26 @@ class TotalDrift:
     column: str  # e.g. exited_persons
     kept: int
     counted: int
+    model: type = EventTotal  # whose field `column` is
 
     def describe(self) -> str:
-        label = str(EventTotal._meta.get_field(self.column).verbose_name)
+        label = str(self.model._meta.get_field(self.column).verbose_name)
         return f"{self.county} {self.year}年 {label}：保存 {self.kept}，按记录 {self.counted}"
 
 
-def totals_drift() -> list[TotalDrift]:
-    """Runs three queries. Each figure of the kept totals that differs from the records' count, by
-    county, year and figure (a kept row of zeros equals no records)."""
-    kept, counted = event_totals(), events_counted()
+def drift_between(kept: dict, counted: dict, columns: list[str], model: type = EventTotal) -> list[TotalDrift]:
+    """No query. Each figure of kept totals ((county, year) → column → figure) that differs from the
+    records' count of it, by county, year and figure (a missing row counts as zeros)."""
+    empty = dict.fromkeys(columns, 0)
     return [
-        TotalDrift(county, year, column, kept.get((county, year), _empty())[column],
-                   counted.get((county, year), _empty())[column])
+        TotalDrift(county, year, column, kept.get((county, year), empty)[column],
+                   counted.get((county, year), empty)[column], model)
         for county, year in sorted(kept.keys() | counted.keys())
-        for column in COLUMNS
-        if kept.get((county, year), _empty())[column] != counted.get((county, year), _empty())[column]
+        for column in columns
+        if kept.get((county, year), empty)[column] != counted.get((county, year), empty)[column]
     ]
+
+
+def totals_drift() -> list[TotalDrift]:
+    """Runs three queries. Each figure of the kept totals that differs from the records' count."""
+    return drift_between(event_totals(), events_counted(), COLUMNS)

@@ -35,6 +35,7 @@ from households.selectors import population_on
 from households.total_selectors import totals_drift
 
 from . import figures
+from .figure_selectors import figures_drift
 from .models import (
     PLAN_YEARS,
     AnnexRow,
@@ -46,6 +47,7 @@ from .models import (
     VillageIncome,
 )
 from .selectors import exits_below_line
+from .services import figures_catch_up
 
 ERROR, NOTE, WARNING = "error", "note", "warning"
 
@@ -300,6 +302,18 @@ def event_totals(ctx: Context) -> Iterator[Finding]:
     --rebuild` counts them again. Three queries."""
     drifts = [d.describe() for d in totals_drift()]
     yield finding("records.totals", "保存的各县各年脱贫返贫合计与按记录重算不符（县 年度 数据）", ERROR, 0, len(drifts), drifts)
+
+
+@check("records")
+def kept_figures(ctx: Context) -> Iterator[Finding]:
+    """Issue 21 point 2: the overview's figures kept per county and year (the year-end populations, the
+    incomes by band), after the catch-up of what was written since, recounted from the whole registry
+    (plans.figure_selectors.figures_drift): any difference is an error; `kept_figures --rebuild`
+    counts them again."""
+    figures_catch_up()
+    drifts = [d.describe() for d in figures_drift()]
+    yield finding("records.figures", "保存的各县各年数据（年底人口、收入与贫困线）与按记录重算不符（县 年度 数据）", ERROR, 0,
+                  len(drifts), drifts)
 
 
 @check("records")

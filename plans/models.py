@@ -261,3 +261,77 @@ class PovertyLine(RegistryModel):
         """Runs a query."""
         if self.standard and self.year and exists_besides(self, standard=self.standard, year=self.year):
             raise ValidationError({"year": f"{self.year}年的{self.get_standard_display()}已登记"})
+
+# ---------------------------------------------------------------- the overview's figures, kept
+# What the bureau's overview shows beside the quota progress (issue 21 point 2): the registered poor
+# population at each year's end and the households' incomes against the poverty line, per county
+# and year. Counted from the rows they took 0.5 s a view at the city's size and would take a minute
+# at 10,000,000 people; kept, a view reads a few hundred rows.
+#
+# Kept by household: every write to a household's rows (the household, its members, exits, returns,
+# transfers, incomes; by any door, COPY included) and to the poverty lines marks the household
+# (FigureMark) by a trigger the database runs in the writer's transaction (migration 0002), so no
+# write can forget it and a mark is seen once its write commits. Before the figures are read,
+# plans.services.figures_catch_up takes the marks, counts each marked household's part again
+# (HouseholdFigure) and adds the difference to its county's figures (FigureTotal).
+
+
+class Band(models.TextChoices):
+    """Where a household's income of a year stands against that year's line for its standard."""
+
+    BELOW = "below", _("低于贫困线")
+    NEAR = "near", _("贫困线至其1.2倍")
+    ABOVE = "above", _("高于贫困线1.2倍")
+    UNKNOWN = "unknown", _("当年贫困线未录入")
+
+
+BAND_COLUMNS = [band.value for band in Band]
+
+
+class FigureMark(models.Model):
+    """A household whose part in the kept figures must be counted again (null: every household).
+    Written only by the database's triggers; taken (deleted) by the catch-up."""
+
+    household_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("待重算的贫困户")
+
+
+class HouseholdFigure(models.Model):
+    """One household's part in the kept figures, as last counted: for each year (a string key), [the
+    county it lay in at the year's end, the members it counted then (poor that day, else 0), the
+    county it lies in now if its income record of the year is counted, else '', that record's band,
+    else '']. No foreign key: a deleted household's part must still be found to be taken away."""
+
+    household_id = models.BigIntegerField(primary_key=True)
+    parts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("贫困户年度数据")
+
+
+class FigureTotal(models.Model):
+    """A county's figures of a year: the registered poor population at the year's end, and its
+    households' income records of the year by band (removed households left out)."""
+
+    county = models.CharField(_("县(市、区)代码"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=year_validators)
+    persons = models.IntegerField(_("年底建档立卡贫困人口"), default=0)
+    below = models.IntegerField(Band.BELOW.label, default=0)
+    near = models.IntegerField(Band.NEAR.label, default=0)
+    above = models.IntegerField(Band.ABOVE.label, default=0)
+    unknown = models.IntegerField(Band.UNKNOWN.label, default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("各县年度数据合计")
+        ordering = ["year", "county"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="figuretotal_once_a_county_year"),
+            year_check("figuretotal"),
+            *(models.CheckConstraint(condition=Q(**{f"{c}__gte": 0}), name=f"figuretotal_{c}_not_negative")
+              for c in ("persons", *BAND_COLUMNS)),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.year}"

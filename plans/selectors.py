@@ -10,18 +10,17 @@ the exports alike. Each takes `figures`: `live` (the default) counts the records
 import datetime
 import json
 from dataclasses import asdict, dataclass, replace
-from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Substr
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from households.access import counties_visible_to, sees_whole_city
-from households.models import ExitRecord, Household, HouseholdIncome, ReturnRecord, YearClose
-from households.selectors import populations_on
+from households.models import ExitRecord, ReturnRecord, YearClose
 from households.total_selectors import event_totals, events_counted
 
-from .models import PLAN_YEARS, AnnexRow, PovertyLine
+from .figure_selectors import figure_totals
+from .models import BAND_COLUMNS, PLAN_YEARS, AnnexRow, PovertyLine
+from .services import figures_catch_up
 
 CITY_CODE = "350400"  # 三明市, for the city's total rows
 
@@ -178,11 +177,11 @@ class PopulationRow:
 
 
 def population_by_year(*, counties: QuerySet | None = None, figures: str = "live") -> list[PopulationRow]:
-    """Runs seven queries, whatever the size of the registry: the annex's rows, then the registry's
-    rows once for the five years (households.selectors.populations_on). The
-    registered poor population (建档立卡贫困人口) at the end of each year 2014–2018 per county of the
-    annex (those of `counties`, default all), from the registry itself (populations_on:
-    a household counts for the county it lay in that day), beside the annex's 2014-end remaining
+    """Runs two queries, whatever the size of the registry, after the kept figures' catch-up
+    (plans.services.figures_catch_up): the annex's rows and the kept figures. The registered poor
+    population (建档立卡贫困人口) at the end of each year 2014–2018 per county of the annex (those of
+    `counties`, default all), as the registry counts it (households.selectors.populations_on: a
+    household counts for the county it lay in that day), beside the annex's 2014-end remaining
     column, the baseline it should equal (一.(二), 附件). With `figures="close"` (one query more), the
     year-end population of an accepted county-year is the one its close keeps."""
     rows = AnnexRow.objects.filter(county__isnull=False).select_related("county").order_by("position")
@@ -191,13 +190,13 @@ def population_by_year(*, counties: QuerySet | None = None, figures: str = "live
     rows = list(rows)
     if not rows:
         return []
-    ends = {y: datetime.date(y, 12, 31) for y in POPULATION_YEARS}
-    by_day = populations_on(list(ends.values()), level="county")
-    counts = {y: by_day[day] for y, day in ends.items()}
-    kept = accepted_figures(counties=[r.county_id for r in rows]) if figures == "close" else {}
+    figures_catch_up()
+    codes = [r.county_id for r in rows]
+    counted = figure_totals(years=POPULATION_YEARS, counties=codes)
+    kept = accepted_figures(counties=codes) if figures == "close" else {}
     answer = []
     for r in rows:
-        years = {y: counts[y].get(r.county_id, 0) for y in POPULATION_YEARS}
+        years = {y: counted.get((r.county_id, y), {}).get("persons", 0) for y in POPULATION_YEARS}
         closed = frozenset(y for y in POPULATION_YEARS if (r.county_id, y) in kept)
         years |= {y: kept[(r.county_id, y)]["population_year_end"] for y in closed}
         answer.append(PopulationRow(r.county_id, r.county.name, r.remaining_2014, years, closed))
@@ -212,33 +211,22 @@ def exits_below_line(exits: QuerySet[ExitRecord]) -> QuerySet[ExitRecord]:
     return exits.annotate(line=Subquery(line.values("amount")[:1])).filter(income_per_capita__lt=F("line"))
 
 
-NEAR_LINE = Decimal("1.2")  # "near" the line: at it or up to 20 % above it
-
-
 def income_bands(*, counties: QuerySet, year: int | None = None) -> list[dict]:
-    """Per county and year, the households (not removed) whose income record of that year stands
-    below the poverty line of their standard for the year (PovertyLine), near it (at the line or up
-    to 20 % above it), above that, or whose year's line is not on record ("line unknown", as the
-    exits are judged): how close to the line the registry stands (二.(一), 一.(二)). Two queries: the
-    lines (a few rows), written into the count as one CASE; a subquery in its place was run for each
-    of the four counts of each of the city's two hundred thousand income records (a second a view)."""
-    line = Case(*(When(year=y, household__standard=standard, then=Value(amount))
-                  for y, standard, amount in PovertyLine.objects.values_list("year", "standard", "amount")),
-                default=None, output_field=DecimalField(max_digits=12, decimal_places=2))
-    incomes = HouseholdIncome.objects.filter(household__village__township__county__in=counties).exclude(
-        household__status=Household.Status.REMOVED)
-    if year:
-        incomes = incomes.filter(year=year)
-    rows = (incomes.annotate(line=line, county=Substr("household__village_id", 1, 6),
-                             county_name=F("household__village__township__county__name"))
-            .values("county", "county_name", "year")
-            .annotate(below=Count("id", filter=Q(per_capita__lt=F("line"))),
-                      near=Count("id", filter=Q(per_capita__gte=F("line"), per_capita__lte=F("line") * NEAR_LINE)),
-                      above=Count("id", filter=Q(per_capita__gt=F("line") * NEAR_LINE)),
-                      unknown=Count("id", filter=Q(line__isnull=True)),
-                      households=Count("id"))
-            .order_by("county", "year"))
-    return list(rows)
+    """Runs two queries after the kept figures' catch-up (plans.services.figures_catch_up): per county
+    (of `counties`) and year, the households (not removed) whose income record of that year stands
+    below the poverty line of their standard for the year (PovertyLine), near it (at the line or up to
+    20 % above it), above that, or whose year's line is not on record ("line unknown", as the exits
+    are judged): how close to the line the registry stands (二.(一), 一.(二)). A household counts for
+    the county it lies in now. Rows without a record are left out."""
+    names = dict(counties.order_by().values_list("code", "name"))
+    figures_catch_up()
+    rows = []
+    for (county, y), figures in sorted(figure_totals(years=[year] if year else None, counties=names).items()):
+        bands = {band: figures[band] for band in BAND_COLUMNS}
+        if any(bands.values()):
+            rows.append({"county": county, "county_name": names[county], "year": y, **bands,
+                         "households": sum(bands.values())})
+    return rows
 
 
 # ---------------------------------------------------------------- as one user sees it
