@@ -20,12 +20,15 @@ def plan_record_gate(*, actor, model: type | None = None) -> None:
 
 
 def plan_record_save(*, actor, record: RegistryModel) -> RegistryModel:
-    """Record or change one of the city's records of its actions; its rules live in its clean()."""
+    """Record or change one of the city's records of its actions; its rules live in its clean(). A
+    poverty line changed marks every household (plans/models.py): the kept figures are counted again
+    here, by the reviewer who changed it, not by the next one to open the overview."""
     plan_record_gate(actor=actor)
     with transaction.atomic():
         record.full_clean()
         record._history_user = person(actor)
         record.save()
+    figures_catch_up()
     return record
 
 
@@ -33,6 +36,7 @@ def plan_record_delete(*, actor, record: RegistryModel) -> None:
     plan_record_gate(actor=actor)
     record._history_user = person(actor)
     record.delete()
+    figures_catch_up()
 
 
 # ---------------------------------------------------------------- the overview's kept figures

@@ -42,10 +42,23 @@ END $$;
 """
 
 
+# A line marks every household only when it changes: loading the reference data again rewrites the
+# lines as they were (an UPDATE of each row), which must not make the next reader count the registry.
+LINE_CHANGED = {
+    "postgresql": "OLD.year IS DISTINCT FROM NEW.year OR OLD.standard IS DISTINCT FROM NEW.standard "
+                  "OR OLD.amount IS DISTINCT FROM NEW.amount",
+    "sqlite": "OLD.year IS NOT NEW.year OR OLD.standard IS NOT NEW.standard OR OLD.amount IS NOT NEW.amount",
+}
+
+
 def _pg_triggers(table, column):
     if column is None:
-        return [f"CREATE TRIGGER {table}_figures AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION plans_figures_mark()"]
+        return [
+            f"CREATE TRIGGER {table}_figures_insert AFTER INSERT OR DELETE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION plans_figures_mark()",
+            f"CREATE TRIGGER {table}_figures_update AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({LINE_CHANGED['postgresql']}) EXECUTE FUNCTION plans_figures_mark()",
+        ]
     # A trigger with transition tables serves one event (PostgreSQL refuses OLD TABLE on INSERT).
     return [
         f"CREATE TRIGGER {table}_figures_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
@@ -61,10 +74,11 @@ def _pg_triggers(table, column):
 def _sqlite_triggers(table, column):
     # SQLite has row triggers only; its registries are small.
     rows = {"insert": ["NEW"], "update": ["OLD", "NEW"], "delete": ["OLD"]}
+    when = {"update": f" WHEN {LINE_CHANGED['sqlite']}"} if column is None else {}
     return [
-        f"CREATE TRIGGER {table}_figures_{event} AFTER {event.upper()} ON {table} BEGIN "
+        f"CREATE TRIGGER {table}_figures_{event} AFTER {event.upper()} ON {table}{when.get(event, '')} BEGIN "
         + " ".join(f"INSERT INTO plans_figuremark (household_id) VALUES ({f'{row}.{column}' if column else 'NULL'});"
-                   for row in rows[event])
+                   for row in (rows[event] if column else [None]))
         + " END"
         for event in rows
     ]
@@ -83,10 +97,8 @@ def add_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table, column in MARKED.items():
-        events = ["figures"] if vendor == "postgresql" and column is None else [
-            f"figures_{event}" for event in ("insert", "update", "delete")]
-        for name in events:
+    for table in MARKED:
+        for name in (f"figures_{event}" for event in ("insert", "update", "delete")):
             on = f" ON {table}" if vendor == "postgresql" else ""
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{name}{on}")
     if vendor == "postgresql":
