@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import F
 
 from common.actors import SYSTEM
@@ -21,6 +22,7 @@ from plans.models import FigureMark, FigureTotal, HouseholdFigure, PovertyLine
 from plans.services import figures_catch_up, figures_rebuild, plan_record_save
 from tests.conftest import DATIAN, NINGHUA, people
 from tests.factories import household
+from tests.postgres import ON_POSTGRESQL
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +129,13 @@ def test_only_a_superuser_or_the_system_rebuilds(counted, city_reviewer):
     with pytest.raises(Refused):
         figures_rebuild(actor=city_reviewer)
     assert figures_rebuild(actor=SYSTEM) == 3
+
+
+@ON_POSTGRESQL
+def test_a_registry_emptied_by_truncate_marks_every_household(counted):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending foreign-key checks first
+        cursor.execute("TRUNCATE households_household CASCADE")
+    assert list(FigureMark.objects.values_list("household_id", flat=True).distinct()) == [None]
+    figures_catch_up()
+    assert figure_totals() == {} and not HouseholdFigure.objects.exists()
