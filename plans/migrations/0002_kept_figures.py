@@ -108,7 +108,7 @@ def drop_triggers(apps, schema_editor):
             on = f" ON {table}" if vendor == "postgresql" else ""
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{name}{on}")
     if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS plans_figures_mark()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS plans_figures_mark() CASCADE")  # and any trigger left on it
 
 
 class Migration(migrations.Migration):
