@@ -147,7 +147,11 @@ def _helpers(rng, code: str, county_name: str, n: int, taken: set) -> list[Helpe
         unit = f"{county_name}{rng.choice(UNITS)}"
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
         if (name, unit) in taken:
-            continue
+            # A third character: a county's two-character names in its ten units (111,090) run out
+            # at ten million people, where one county needs some 150,000 helpers.
+            name += rng.choice(GIVEN)
+            if (name, unit) in taken:
+                continue
         taken.add((name, unit))
         level = rng.choices(list(POSTS), weights=[1, 5, 14])[0]
         team.append(Helper(name=name, unit=unit, post=rng.choice(POSTS[level]), level=level, county_id=code,

@@ -2,12 +2,16 @@
 city, the assignments and visits keep the rules the services will keep, and a seed gives the same
 helpers on the same day."""
 
+import itertools
+import threading
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from common.actors import SYSTEM
+from demo import helpers
 from demo.helpers import add_helpers, seeded
 from households.helper_selectors import (
     ACTIVE,
@@ -72,3 +76,18 @@ def test_a_seed_gives_the_same_helpers_on_the_same_day(demo):
     Helper.objects.all().delete()
     add_helpers(seeded(2015), today=timezone.localdate())
     assert drawn() == first and first[0]
+
+
+def test_a_county_that_has_used_every_two_character_name_still_gets_its_helpers():
+    """At ten million people one county needs some 150,000 helpers, more than its 111,090 two-character
+    names in ten units: the draw goes on to three characters rather than round forever."""
+    taken = {(s + a + b, f"宁化县{unit}") for s, a, b, unit in
+             itertools.product(helpers.SURNAMES, helpers.GIVEN, helpers.GIVEN, helpers.UNITS)}
+    drawn = []
+    # In a thread of its own, so that a draw that never ends fails the test rather than hanging it.
+    draw = threading.Thread(target=lambda: drawn.extend(helpers._helpers(seeded(1), "350424", "宁化县", 5, taken)),
+                            daemon=True)
+    draw.start()
+    draw.join(timeout=20)
+    assert len({(h.name, h.unit) for h in drawn}) == 5
+    assert all(len(h.name) == 4 for h in drawn)
