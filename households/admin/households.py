@@ -22,7 +22,7 @@ from ..models import (
     Village,
 )
 from ..validators import helper_phone_clean, helper_phone_validator, validate_member_set
-from .base import MaskedIdMixin, RecordAdmin, county_filter, masking_form
+from .base import MaskedIdMixin, RecordAdmin, county_filter, masking_form, year_filter
 from .changes import MemberChangesMixin
 from .excel import WorkbookAdminMixin
 
@@ -217,8 +217,9 @@ class HouseholdAdmin(MemberChangesMixin, WorkbookAdminMixin, RecordAdmin):
     ]
     list_filter = [
         county_filter("village__township__county_id"), "category", "main_cause", "status",
-        "identified_year", "standard",
+        year_filter("identified_year", "识别年份"), "standard",
     ]
+    show_full_result_count = False  # a clerk's list is the county's: one count of it, not two
     search_fields = ["number", "members__name", "=members__id_number"]
     autocomplete_fields = ["village"]
     readonly_fields = ["status", "removed_reason", "member_changes_table", "helpers_shown"]
