@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from common.actors import person
 from common.refusals import Refused
-from households.models import County, Household, RegistryModel
+from households.models import Household, RegistryModel
 
 from .access import may_keep_plan_records
 from .figure_selectors import COLUMNS as FIGURE_COLUMNS
@@ -102,16 +102,16 @@ def _figures_count_again(ids: list[int]) -> None:
 
 
 def _figures_count_all() -> int:
-    # County by county (a county's households are a range of village codes), a county's rows at a time.
+    # In ranges of household ids, a range's rows at a time: bounded memory at any size.
     HouseholdFigure.objects.all().delete()
     FigureTotal.objects.all().delete()
+    ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
     totals: dict[tuple[str, int], dict[str, int]] = {}
-    counted = 0
-    for code in County.objects.order_by("code").values_list("code", flat=True):
-        parts = household_parts(Household.objects.filter(village__code__range=(code, code + "999999")))
+    for start in range(0, len(ids), FIGURES_CHUNK * 10):
+        chunk = ids[start:start + FIGURES_CHUNK * 10]
+        parts = household_parts(Household.objects.filter(pk__range=(chunk[0], chunk[-1])))
         HouseholdFigure.objects.bulk_create([HouseholdFigure(household_id=pk, parts=p) for pk, p in parts.items()],
                                             batch_size=FIGURES_CHUNK)
         parts_added(parts.values(), into=totals)
-        counted += len(parts)
     FigureTotal.objects.bulk_create([FigureTotal(county=c, year=y, **figures) for (c, y), figures in totals.items()])
-    return counted
+    return HouseholdFigure.objects.count()
