@@ -1,5 +1,6 @@
 """Every write of the city's records of its actions (plans/models.py): the admin and the API call
-these. The plan's own numbers (the annex, the targets) come from fixtures/ only."""
+these. The plan's own numbers (the annex, the targets) come from fixtures/ only. And the catch-up
+and rebuild of the overview's kept figures (FigureTotal), which the readers and the seed call."""
 
 from django.db import connection, transaction
 
