@@ -16,7 +16,7 @@ from households.audit import run_audit
 from households.models import ExitRecord, Household, Member, ReturnRecord, Village
 from households.validators import parse_resident_id
 from plans.checks import run_checks
-from plans.models import VillageIncome
+from plans.models import AnnexRow, VillageIncome
 from plans.selectors import quota_progress
 from projects.models import (
     EducationFund,
@@ -92,6 +92,13 @@ def test_seed_demo_writes_through_the_bulk_path_with_history(capsys):
         call_command("seed_demo", "--persons", "100")
     call_command("seed_demo", "--persons", "100", "--if-empty")  # the quick start runs it every time
     assert 800 <= registered.count() < 900
+
+
+def test_seed_demo_without_the_reference_data_says_to_load_it():
+    AnnexRow.objects.all().delete()  # a database migrated but never given load_reference_data
+    with pytest.raises(CommandError, match="load_reference_data"):
+        call_command("seed_demo", "--persons", "100")
+    assert not Household.objects.exists()
 
 
 def test_bulk_path_refuses_bad_records_and_writes_nothing():

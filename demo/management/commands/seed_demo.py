@@ -65,6 +65,8 @@ class Command(BaseCommand):
             raise CommandError("登记库已有贫困户；演示数据只生成到空的登记库中（或用 --if-empty 跳过）")
         started = time.monotonic()
         stream = Stream(persons=persons, seed=seed, batch_persons=batch_persons)
+        if not (stream.annex and stream.lines and stream.counts):  # the demo is drawn from the plan's figures
+            raise CommandError("参考数据（规划附表、计划数字、贫困线）未加载：先运行 manage.py load_reference_data")
         bar = ProgressBar(self.stdout, unit="人") if verbosity and sys.stdout.isatty() else None
         if verbosity:
             self.stdout.write(f"按县分批生成并写入 {stream.total} 人……")
