@@ -9,7 +9,8 @@ the households identified that year by category and main cause (their persons th
 year's end), and that year's relief measures by channel. A household counts for the county it lay in
 on the year's last day, as populations_on() places it: a later transfer does not move a past year.
 An acceptance reads the exits and returns as their services keep them per county and year
-(households.models.EventTotal); the drift check counts them from the records.
+(households.models.EventTotal), and the year-end population as the overview keeps it
+(plans.models.FigureTotal); the drift check counts both from the records.
 """
 
 import datetime
@@ -26,7 +27,9 @@ from households.models import TOTAL_KINDS, County, Household, Member, ReliefMeas
 from households.selectors import populations_on
 from households.total_selectors import event_totals, events_counted
 
+from .figure_selectors import figure_totals
 from .selectors import quota_progress
+from .services import figures_catch_up
 
 FORM = 1  # the figures' form: raised when a figure is added, renamed or counted differently (docs/closes.md)
 CENTS = Decimal("0.01")
@@ -52,21 +55,20 @@ def close_figures(*, county: County | str, year: int) -> dict:
 
 def figures_of(county_years: Iterable[tuple[str, int]], *, recount: bool = False) -> dict[tuple[str, int], dict]:
     """Runs about a dozen queries, whatever the number of county-years asked (the drift check asks
-    for every accepted one at once): quota_progress's two, populations_on's six for all the
-    years' ends together, one for the exits and returns (kept per county and year), and one each for
-    the identified households, their removal, their members, the measures and the transfers. The population of the registry is counted once,
-    over the whole city, since a household may have lain in another county at a year's end. The
-    exits and returns are those kept per county and year (households.models.EventTotal), or with
-    `recount` counted from the records themselves (two queries more over every record: the drift
-    check, which proves the figures from the records, not from what the services kept of them)."""
+    for every accepted one at once): quota_progress's two, the year-end populations kept per
+    county and year (one or two), one for the exits and returns (kept per county and year), and one
+    each for the identified households, their removal, their members, the measures and the
+    transfers. With `recount` the exits, returns and populations are counted from the records
+    themselves (the population over the whole city, as a household may have lain in another county
+    at a year's end: the drift check, which proves the figures from the records, not from what the
+    services and the database kept of them)."""
     county_years = sorted(set(county_years))
     if not county_years:
         return {}
     years = sorted({y for _, y in county_years})
     names = dict(County.objects.filter(code__in={c for c, _ in county_years}).values_list("code", "name"))
     progress = {(r.county, r.year): r for r in quota_progress(recount=recount) if r.year in years}
-    ends = {y: datetime.date(y, 12, 31) for y in years}
-    population = populations_on(list(ends.values()), level="county")
+    population = _population(county_years, years, recount=recount)
     events = _events(years, recount=recount)
     where = _county_at_end(years)
     identified = _identified(years, where)
@@ -82,7 +84,7 @@ def figures_of(county_years: Iterable[tuple[str, int]], *, recount: bool = False
             "progress": _progress(row),
             "exited": events["exited"].get((county, year), {"households": 0, "persons": 0}),
             "returned": events["returned"].get((county, year), {"households": 0, "persons": 0}),
-            "population_year_end": population[ends[year]].get(county, 0),
+            "population_year_end": population.get((county, year), 0),
             "identified": identified.get((county, year), _empty_identified()),
             "measures_by_channel": measures.get((county, year), {}),
         }
@@ -95,6 +97,20 @@ def _progress(row) -> dict | None:
     if row is None:
         return None
     return {k: v for k, v in row.as_dict().items() if k not in ("county", "county_name", "year", "figures")}
+
+
+def _population(county_years, years, *, recount: bool) -> dict[tuple[str, int], int]:
+    """The registered poor population at each year's end by county: as the overview keeps it
+    (plans.models.FigureTotal, after the catch-up of what was written since: a query or two), or
+    with `recount` counted from the whole registry (populations_on: a household counts for the
+    county it lay in that day)."""
+    if recount:
+        ends = {datetime.date(y, 12, 31): y for y in years}
+        return {(county, ends[on]): persons for on, counties in populations_on(list(ends), level="county").items()
+                for county, persons in counties.items()}
+    figures_catch_up()
+    kept = figure_totals(years=years, counties={c for c, _ in county_years})
+    return {key: row["persons"] for key, row in kept.items()}
 
 
 def _events(years, *, recount: bool) -> dict[str, dict[tuple[str, int], dict]]:

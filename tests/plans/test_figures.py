@@ -10,13 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from common.actors import SYSTEM
 from households import services
 from households.models import ExitRecord, ReliefMeasure, ReturnRecord, Transfer, YearClose
 from plans.checks import ERROR, WARNING, run_checks
 from plans.figures import canonical_json, close_drift, close_figures, figures_of, sha256
-from plans.models import AnnexRow
+from plans.models import AnnexRow, FigureTotal
+from plans.services import figures_catch_up
 from tests.conftest import DATIAN, NINGHUA
 from tests.factories import household, member, resident_id
 
@@ -103,6 +105,7 @@ def test_a_household_counts_for_the_county_it_lay_in_at_the_years_end(year_2016)
 
 
 def test_figures_of_many_county_years_run_the_same_queries_as_one(year_2016, django_assert_max_num_queries):
+    figures_catch_up()  # the fixture's writes counted into the kept figures, as by any read
     with django_assert_max_num_queries(18) as one:
         close_figures(county=NINGHUA, year=2016)
     with django_assert_max_num_queries(len(one.captured_queries)):
@@ -161,6 +164,17 @@ def test_after_a_reopen_and_a_change_the_drift_check_names_the_county_year_and_t
         assert moved in item
     assert "identified" not in item and "measures" not in item
     assert by_code["close.drift"].ok  # 大田县's 2016, still accepted, has not moved
+
+
+def test_an_acceptance_reads_the_kept_population_and_the_drift_check_counts_the_registry(year_2016):
+    """The year-end population an acceptance keeps is the overview's kept figure (a tampered one
+    shows in it); the drift check counts the registry and names the difference."""
+    figures_catch_up()  # the fixture's writes counted, then the kept figure tampered with
+    FigureTotal.objects.filter(county=NINGHUA, year=2016).update(persons=F("persons") + 3)
+    close = accept(NINGHUA, 2016)
+    assert json.loads(close.figures)["population_year_end"] == 11  # A3 + C2 + D1 + R2, kept as 11
+    [drift] = close_drift()
+    assert drift.hash_ok and drift.moved == (("population_year_end", 11, 8),)
 
 
 def test_a_write_round_the_freeze_into_an_accepted_year_is_an_error(year_2016):
