@@ -1,6 +1,8 @@
-"""Helpers for work over a whole batch of records at once (the Excel import of a city)."""
+"""Helpers for work over a whole batch of records at once (the Excel import of a city, the counts
+of the whole registry)."""
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
@@ -17,3 +19,13 @@ def gc_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def id_ranges(queryset, size: int) -> Iterator[tuple[int, int]]:
+    """Runs one query. The first and last primary key of each run of `size` rows of `queryset` in
+    key order: work over the whole registry done a range at a time holds one range's rows in memory
+    (at ten million people, the whole registry's rows at once took gigabytes)."""
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        yield chunk[0], chunk[-1]

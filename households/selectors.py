@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from common.batches import id_ranges
+
 from .layout import COLUMNS
 from .models import (
     ExitRecord,
@@ -83,6 +85,7 @@ def _next_midnight(on: datetime.date) -> datetime.datetime:
 
 
 POPULATION_LEVELS = ("village", "township", "county", "city")
+HOUSEHOLD_RANGE = 50_000  # households counted whole at a time (populations_on): half a GB of rows at most
 
 
 def population_on(on: datetime.date, *, level: str = "county", households=None) -> dict[str, int]:
@@ -93,23 +96,25 @@ def population_on(on: datetime.date, *, level: str = "county", households=None) 
 
 
 def populations_on(days, *, level: str = "county", households=None) -> dict[datetime.date, dict[str, int]]:
-    """Runs six queries (seven for townships), whatever the size of the registry or the number of
-    days. For each day, the registered poor population: the members present that day of the
-    households poor that day (poor_households_on), counted where the household lay that day, per
-    `level`, by code; places with nobody are left out."""
+    """Runs seven queries (eight for townships) for each HOUSEHOLD_RANGE households, whatever the
+    number of days. For each day, the registered poor population: the members present that day of
+    the households poor that day (poor_households_on), counted where the household lay that day, per
+    `level`, by code; places with nobody are left out. A range of households at a time, as each
+    counts where it lay whatever the others: at ten million people the whole registry's rows at once
+    took gigabytes."""
     if level not in POPULATION_LEVELS:
         raise ValueError(f"level must be one of {', '.join(POPULATION_LEVELS)}")
     townships = dict(Village.objects.values_list("pk", "township_id")) if level == "township" else {}
-    answer = {}
-    for on, poor in poor_households_on(days, households=households).items():
-        counts: dict[str, int] = {}
-        for village, persons in poor.values():
-            if persons:
-                place = (CITY if level == "city" else village[:6] if level == "county"
-                         else townships[village] if level == "township" else village)
-                counts[place] = counts.get(place, 0) + persons
-        answer[on] = dict(sorted(counts.items()))
-    return answer
+    households = Household.objects.all() if households is None else households
+    counts: dict[datetime.date, dict[str, int]] = {on: {} for on in days}
+    for first, last in id_ranges(households, HOUSEHOLD_RANGE):
+        for on, poor in poor_households_on(days, households=households.filter(pk__range=(first, last))).items():
+            for village, persons in poor.values():
+                if persons:
+                    place = (CITY if level == "city" else village[:6] if level == "county"
+                             else townships[village] if level == "township" else village)
+                    counts[on][place] = counts[on].get(place, 0) + persons
+    return {on: dict(sorted(places.items())) for on, places in counts.items()}
 
 
 def poor_households_on(days, *, households=None) -> dict[datetime.date, dict[int, tuple[str, int]]]:

@@ -5,8 +5,10 @@ and rebuild of the overview's kept figures (FigureTotal), which the readers and 
 from django.db import connection, transaction
 
 from common.actors import person
+from common.batches import id_ranges
 from common.refusals import Refused
 from households.models import Household, RegistryModel
+from households.selectors import HOUSEHOLD_RANGE
 
 from .access import may_keep_plan_records
 from .figure_selectors import COLUMNS as FIGURE_COLUMNS
@@ -106,11 +108,9 @@ def _figures_count_all() -> int:
     # In ranges of household ids, a range's rows at a time: bounded memory at any size.
     HouseholdFigure.objects.all().delete()
     FigureTotal.objects.all().delete()
-    ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
     totals: dict[tuple[str, int], dict[str, int]] = {}
-    for start in range(0, len(ids), FIGURES_CHUNK * 10):
-        chunk = ids[start:start + FIGURES_CHUNK * 10]
-        parts = household_parts(Household.objects.filter(pk__range=(chunk[0], chunk[-1])))
+    for first, last in id_ranges(Household.objects.all(), HOUSEHOLD_RANGE):
+        parts = household_parts(Household.objects.filter(pk__range=(first, last)))
         HouseholdFigure.objects.bulk_create([HouseholdFigure(household_id=pk, parts=p) for pk, p in parts.items()],
                                             batch_size=FIGURES_CHUNK)
         parts_added(parts.values(), into=totals)
