@@ -2,8 +2,11 @@
 of the whole registry)."""
 
 import gc
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from django.db import connection
 
 
 @contextmanager
@@ -29,3 +32,15 @@ def id_ranges(queryset, size: int) -> Iterator[tuple[int, int]]:
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
         yield chunk[0], chunk[-1]
+
+
+@contextmanager
+def queries_unlogged():
+    """With DEBUG on, Django keeps the SQL of the connection's last 9,000 queries, a bulk insert's
+    with every value written into it: the commands that write the whole registry (seed_demo,
+    kept_figures) keep none of it in the block. At ten million people the log held a gigabyte."""
+    kept, connection.queries_log = connection.queries_log, deque(maxlen=0)
+    try:
+        yield
+    finally:
+        connection.queries_log = kept

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from common.actors import SYSTEM
-from common.batches import gc_paused
+from common.batches import gc_paused, queries_unlogged
 from common.progress import ProgressBar
 from demo import registry as demo
 from demo.closes import close_demo_years
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(f"按县分批生成并写入 {stream.total} 人……")
         try:
-            with transaction.atomic(), gc_paused():
+            with transaction.atomic(), gc_paused(), queries_unlogged():
                 if connection.vendor == "postgresql":
                     # Each foreign key checked as its rows are written, not all at the commit: at ten
                     # million people the queue of deferred checks would hold the server's memory.
