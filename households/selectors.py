@@ -96,8 +96,8 @@ def population_on(on: datetime.date, *, level: str = "county", households=None) 
 
 
 def populations_on(days, *, level: str = "county", households=None) -> dict[datetime.date, dict[str, int]]:
-    """Runs seven queries (eight for townships) for each HOUSEHOLD_RANGE households, whatever the
-    number of days. For each day, the registered poor population: the members present that day of
+    """Runs one query (two for townships), then six for each HOUSEHOLD_RANGE households, whatever
+    the number of days. For each day, the registered poor population: the members present that day of
     the households poor that day (poor_households_on), counted where the household lay that day, per
     `level`, by code; places with nobody are left out. A range of households at a time, as each
     counts where it lay whatever the others: at ten million people the whole registry's rows at once
