@@ -2,8 +2,8 @@
 checked for a whole set in a few queries, then written by COPY with their history."""
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
 
@@ -66,6 +66,31 @@ def _describe(problem: Problem) -> str:
     return f"{label}: {problem.message}"
 
 
+@dataclass
+class InParts:
+    """A set that registry_problems checks in parts (services/imports.py writes each part once it
+    has passed, while the next is checked): the ID numbers active in the whole set's registry
+    households outside it (active_elsewhere, looked up once), and those of the parts checked."""
+
+    taken: set[str]
+    seen: set[str] = field(default_factory=set)
+    _known: dict = field(default_factory=dict)
+
+    def known(self, model) -> set:
+        """Every key of a reference table (the villages, causes, channels: a few thousand at most),
+        read once for all parts rather than those a part names, a query a part."""
+        if model not in self._known:
+            self._known[model] = set(model._default_manager.values_list("pk", flat=True))
+        return self._known[model]
+
+
+def active_elsewhere(numbers: Collection[str], own: list[int]) -> set[str]:
+    """Of these ID numbers, those active in a registry household other than `own` (the set's
+    households already registered, whose members the set itself holds and checks)."""
+    return set(Member.objects.filter(active=True, id_number__in=many(list(numbers), "text"))
+               .exclude(household_id__in=many(own, "bigint")).values_list("id_number", flat=True))
+
+
 def registry_problems(
     *,
     households: Sequence[Household],
@@ -74,13 +99,15 @@ def registry_problems(
     measures: Sequence[ReliefMeasure] = (),
     exits: Sequence[ExitRecord] = (),
     returns: Sequence[ReturnRecord] = (),
+    so_far: InParts | None = None,
 ) -> list[Problem]:
     """The rules of the single-record services, checked for a whole set without a query per record:
     the field validators (clean_fields), each model's own rules that need no query
     (Member.clean_resident_id, Household.clean, ReliefMeasure.clean), one head and nobody twice per
     household (validate_member_set, over each household's complete member set: pass kept members
     too), a main cause not also a secondary one, and, for the whole set at once, a person in one
-    active household only. Foreign keys are checked once per set. Four queries in all."""
+    active household only. Foreign keys are checked once per set. Four queries in all. A set given
+    in parts (a household's records all in one part) says what the parts before held by `so_far`."""
     problems: list[Problem] = []
 
     def check(records: Sequence, rule=None):
@@ -106,7 +133,8 @@ def registry_problems(
     wanted: dict = {}  # one query per model, whatever the number of records
     for model, _f, _m, pairs in references:
         wanted.setdefault(model, set()).update(code for _r, code in pairs)
-    known = {model: set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
+    known = {model: so_far.known(model) if so_far else
+             set(model._default_manager.filter(pk__in=codes).values_list("pk", flat=True))
              for model, codes in wanted.items()}
     for model, field_name, message, pairs in references:
         problems += [Problem(r, field_name, f"{message}：{code}") for r, code in pairs if code not in known[model]]
@@ -123,20 +151,15 @@ def registry_problems(
         except ValidationError as e:
             problems.extend(Problem(group[0].household, f, m) for f, ms in e.message_dict.items() for m in ms)
     active = [m for m in members if m.active]
-    numbers = Counter(m.id_number for m in active)
-    twice = {n for n, times in numbers.items() if times > 1}
-    seen: set[str] = set()
+    seen = so_far.seen if so_far else set()  # the second and later of a number are refused
     for m in active:
-        if m.id_number in twice and m.id_number in seen:
+        if m.id_number in seen:
             problems.append(Problem(m, "id_number", f"公民身份号码 {mask_id(m.id_number)} 在多户中登记"))
         seen.add(m.id_number)
-    # Households of the set are checked above as a whole: only others can hold a number already.
-    own = [h.id for h in households if h.id]
-    taken = set(
-        Member.objects.filter(active=True, id_number__in=many(list(numbers), "text"))
-        .exclude(household_id__in=many(own, "bigint"))
-        .values_list("id_number", flat=True)
-    )
+    if so_far is None:
+        taken = active_elsewhere({m.id_number for m in active}, [h.id for h in households if h.id])
+    else:
+        taken = so_far.taken
     problems += [Problem(m, "id_number", "该公民身份号码已登记在另一个有效的贫困户中")
                  for m in active if m.id_number in taken]
     check(measures, ReliefMeasure.clean)

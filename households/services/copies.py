@@ -5,6 +5,7 @@ server inserts, indexes and checks them on its own core while Python goes on wit
 import csv
 import io
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from operator import attrgetter
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+SWITCH_INTERVAL = 0.0001  # seconds, while a writer runs (background_writes)
 
 
 class Writer:
@@ -102,6 +105,11 @@ def background_writes() -> Iterator[Writer | _Now]:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     writer = Writer()
+    # The writer's thread takes the GIL back after each statement and each chunk of a COPY, while
+    # the caller's checks the next rows: at the interpreter's 5 ms between hand-overs, the server
+    # sat idle a fifth of the whole city's import waiting for it. (The interval is the process's.)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         with connection.execute_wrapper(writer.take_turn):
             yield writer
@@ -113,25 +121,49 @@ def background_writes() -> Iterator[Writer | _Now]:
         raise
     finally:
         writer.close()
+        sys.setswitchinterval(interval)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def assign_ids(records: list, model) -> None:
-    """New records given the ids their table's sequence draws, in one query; they are then
-    written by insert_with_history() (on PostgreSQL)."""
+def assign_ids(records: list, model, *, drawn: "Ids | None" = None) -> None:
+    """New records given the ids their table's sequence draws, in one query (or taken from those
+    `drawn` before); they are then written by insert_with_history() (on PostgreSQL)."""
+    ids = drawn.take(model, len(records)) if drawn else _draw(model, len(records))
+    alias, attname = connection.alias, model._meta.pk.attname
+    for record, pk in zip(records, ids, strict=True):
+        setattr(record, attname, pk)
+        record._state.adding, record._state.db = False, alias
+
+
+class Ids:
+    """Ids drawn ahead, a query a table, for records built while a Writer is busy: a statement of
+    the caller's waits for the writer's job under way (a COPY of thousands of rows), and drawing
+    them a part at a time made the whole city's import wait seconds. More are drawn if the count
+    given was short; those not taken are gaps in the sequence, as a rolled-back insert leaves."""
+
+    def __init__(self, counts: dict):
+        self._ids = {model: _draw(model, count) for model, count in counts.items()}
+
+    def take(self, model, count: int) -> list[int]:
+        ids = self._ids.setdefault(model, [])
+        if len(ids) < count:
+            ids += _draw(model, count - len(ids))
+        taken, self._ids[model] = ids[:count], ids[count:]
+        return taken
+
+
+def _draw(model, count: int) -> list[int]:
+    if count == 0:
+        return []
     meta = model._meta
     with connection.cursor() as cursor:
         # The sequence looked up once: pg_get_serial_sequence() in the select list ran for every
         # id, eight times the time of drawing them.
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
         (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(records)])
-        ids = cursor.fetchall()
-    alias, attname = connection.alias, meta.pk.attname
-    for record, (pk,) in zip(records, ids, strict=True):
-        setattr(record, attname, pk)
-        record._state.adding, record._state.db = False, alias
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def insert_with_history(records: list, model, *, user=None, reason: str = "", batch_size: int = 2000,

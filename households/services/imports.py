@@ -7,6 +7,7 @@ registry, and the problems keyed by sheet row and column."""
 
 import copy
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -21,7 +22,8 @@ from .. import access
 from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABLE
 from ..models import Household, HouseholdIncome, Member
 from .bulk import (
-    BatchInvalid,
+    InParts,
+    active_elsewhere,
     causes_replace,
     field_defaults,
     link,
@@ -31,7 +33,7 @@ from .bulk import (
     unsaved,
 )
 from .closes import accepted_closes, household_years
-from .copies import assign_ids, background_writes, insert_with_history
+from .copies import Ids, assign_ids, background_writes, insert_with_history
 from .helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import
 
 
@@ -123,6 +125,12 @@ def registry_import(*, actor, rows: Sequence[SheetRow] | Callable[[], Sequence[S
         return _import(actor, rows, dry_run=dry_run, reason=reason, progress=progress)
 
 
+# The households a part: checked, then sent to the server, which writes them while the next part
+# is checked (copies.background_writes). Nothing is sent before it has passed every rule; a problem
+# in a later part rolls back the parts sent before it.
+PART = 1500
+
+
 def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportReport:
     if callable(rows):
         rows = rows()
@@ -133,43 +141,86 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
         groups = _grouped(rows, report, tell)
         # The registry's households read (and locked) by the chunk: counted in households.
         tell(0, len(groups), "核对登记库")
-        households, members, write, causes = _instances(actor, groups, report, lock=not dry_run, progress=tell)
-        tell(len(rows), len(rows), "检查登记规则")
-        pairs = [(h, code) for h in households for code in causes.get(id(h), ())]
-        try:
-            problems = registry_problems(households=households, members=members, other_causes=pairs)
-            if problems:
-                raise BatchInvalid(problems)
-        except BatchInvalid as e:
-            for problem in e.problems:
-                # A member the workbook does not list has no row: the problem is its household's.
-                record = problem.record
-                row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
-                report.problems.append(ImportProblem(row, problem.field or "", problem.message))
-        helpers = _helper_rows(groups, households)
-        if helpers and dry_run and not report.problems:
-            # A dry run checks them with the households it would create as such; an import checks
-            # them as it writes them, after the households (their rows then refused, all undone).
-            known = _known(households, new={id(h) for h in households if h.id is None})
-            _helper_problems(report, lambda: helper_assignments_import(
-                actor=actor, rows=helpers, dry_run=True, reason=reason, known=known))
-        if report.problems or dry_run:
-            return report
-        tell(len(rows), len(rows), "写入")
-        new = {id(h) for h in households if h.id is None}
-        with background_writes() as writer:  # the server writes while the helpers are planned
-            _write(actor, households, members, write, causes, pairs, reason, writer)
-            if helpers:
-                # The helpers of the households as written (services/helper_imports.py): an
-                # assignment from today for each household whose helper the workbook changes.
-                known = _known(households, new=new)
+        existing = _existing(list(groups), lock=not dry_run, progress=tell)
+        writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
+        frozen = accepted_closes()  # a few dozen county-years at most, read once
+        numbers = {values["id_number"] for g in groups.values() for _row, values in g.members}
+        numbers.update(m.id_number for h in existing.values() for m in h.members.all())
+        so_far = InParts(taken=active_elsewhere(numbers, [h.pk for h in existing.values()]))
+        whole, listed = _Part(), list(groups.values())
+        drawn = None
+        if connection.vendor == "postgresql" and not dry_run:  # the new households' ids, before the writer is busy
+            new = [g for g in listed if g.number not in existing]
+            drawn = Ids({Household: len(new), Member: sum(len(g.members) for g in new), HouseholdIncome: len(new)})
+        tell(0, len(listed), "检查登记规则")
+        with nullcontext() if dry_run else background_writes() as writer:
+            for start in range(0, len(listed), PART):
+                found = _instances(listed[start:start + PART], existing, writable, frozen, report)
+                _problems(report, registry_problems(households=found.households, members=found.members,
+                                                    other_causes=found.pairs(), so_far=so_far))
+                if writer and not report.problems:  # a new household's records are all in its part
+                    _write(actor, found.only(lambda h: id(h) in found.new), reason, writer, drawn)
+                whole.extend(found)
+                tell(min(start + PART, len(listed)), len(listed), "检查登记规则")
+            helpers = _helper_rows(groups, whole.households)
+            if helpers and dry_run and not report.problems:
+                # A dry run checks them with the households it would create as such; an import checks
+                # them as it writes them, after the households (their rows then refused, all undone).
+                known = _known(whole.households, new=whole.new)
                 _helper_problems(report, lambda: helper_assignments_import(
-                    actor=actor, rows=helpers, reason=reason, known=known, writer=writer))
-        if report.problems:
-            transaction.set_rollback(True)
+                    actor=actor, rows=helpers, dry_run=True, reason=reason, known=known))
+            if not (report.problems or dry_run):
+                tell(len(rows), len(rows), "写入")
+                # The registry's households as one set: a head handed over among them is ordered (_write).
+                _write(actor, whole.only(lambda h: id(h) not in whole.new), reason, writer, drawn)
+                if helpers:
+                    # The helpers of the households as written (services/helper_imports.py): an
+                    # assignment from today for each household whose helper the workbook changes.
+                    known = _known(whole.households, new=whole.new)
+                    _helper_problems(report, lambda: helper_assignments_import(
+                        actor=actor, rows=helpers, reason=reason, known=known, writer=writer))
+        if report.problems or dry_run:
+            transaction.set_rollback(True)  # the parts written before a problem was found
             return report
     report.written = True
     return report
+
+
+@dataclass
+class _Part:
+    """Instances of the workbook's households (_instances), a household's records all in one part."""
+
+    households: list[Household] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)  # of these households, the kept ones too
+    write: set[int] = field(default_factory=set)  # the new or changed records, by id()
+    causes: dict[int, list[str]] = field(default_factory=dict)  # a household's new secondary causes, by id()
+    new: set[int] = field(default_factory=set)  # the new households, by id()
+
+    def pairs(self) -> list[tuple[Household, str]]:
+        return [(h, code) for h in self.households for code in self.causes.get(id(h), ())]
+
+    def only(self, keep: Callable[[Household], bool]) -> "_Part":
+        """The households `keep` keeps, with their members."""
+        households = [h for h in self.households if keep(h)]
+        mine = {id(h) for h in households}
+        return _Part(households, [m for m in self.members if id(m.household) in mine], self.write, self.causes,
+                     self.new)
+
+    def extend(self, other: "_Part") -> None:
+        self.households += other.households
+        self.members += other.members
+        self.write |= other.write
+        self.causes |= other.causes
+        self.new |= other.new
+
+
+def _problems(report: ImportReport, problems: list) -> None:
+    """registry_problems' findings by sheet row: a member the workbook does not list has no row,
+    the problem is its household's."""
+    for problem in problems:
+        record = problem.record
+        row = getattr(record, "_sheet_row", None) or getattr(getattr(record, "household", None), "_sheet_row", None)
+        report.problems.append(ImportProblem(row, problem.field or "", problem.message))
 
 
 # The helper rows' fields by the workbook's column keys. The registry workbook gives no start (the
@@ -265,17 +316,16 @@ def _existing(numbers: list[str], *, lock: bool, progress) -> dict[str, Househol
     return existing
 
 
-def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: bool, progress):
-    """Model instances: new ones, and copies of the registry's with the workbook's values, each
-    knowing its sheet row; which of them are new or changed (`write`, by id()), and the new
-    secondary causes of the households whose set changes (by id())."""
-    existing = _existing(list(groups), lock=lock, progress=progress)
-    writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
+def _instances(groups: list[_Group], existing: dict[str, Household], writable: set[str], frozen: dict,
+               report: ImportReport):
+    """Model instances: new ones, and copies of the registry's (`existing`) with the workbook's
+    values, each knowing its sheet row; which of them are new or changed (`write`, by id()), the new
+    secondary causes of the households whose set changes (by id()), and the new households (by id())."""
     refused_before = {p.row for p in report.problems}
-    frozen = accepted_closes()  # a few dozen county-years at most, read once
-    households, members, write, causes = [], [], set(), {}
+    part = _Part()
+    households, members, write, causes, new = part.households, part.members, part.write, part.causes, part.new
     counted_changes: list[tuple[Household, Household, int, str]] = []  # (current, new, row, column)
-    for group in groups.values():
+    for group in groups:
         first = group.rows[0]
         if any(r in refused_before for r in group.rows):
             continue  # its own cells are wrong: the rest of its checks would only repeat them
@@ -307,6 +357,8 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
                                                  frozen[village[:6], household.identified_year]))
             continue
         households.append(household)
+        if current is None:
+            new.add(id(household))
         changed = current is None or any(getattr(household, _KEYS.get(k, k)) != getattr(current, _KEYS.get(k, k))
                                          for k in HOUSEHOLD_FIELDS)
         counted = [] if current is None else [k for k in COUNTED
@@ -344,7 +396,7 @@ def _instances(actor, groups: dict[str, _Group], report: ImportReport, *, lock: 
                 kept.household = household
                 members.append(kept)
     _frozen_changes(counted_changes, frozen, report)
-    return households, members, write, causes
+    return part
 
 
 # What a household is counted by (services/households.py's COUNTED), by the sheet's column keys.
@@ -393,10 +445,10 @@ def _copy(instance):
     return clone
 
 
-def _write(actor, households, members, write: set[int], causes: dict, pairs, reason: str, writer,
-           batch_size: int = 2000):
-    """Households created or updated with their members, history kept (with the actor). The new
-    records are sent by `writer` (copies.background_writes), the updates as they come."""
+def _write(actor, part: _Part, reason: str, writer, drawn: Ids | None = None, batch_size: int = 2000):
+    """A part's households created or updated with their members, history kept (with the actor).
+    The new records are sent by `writer` (copies.background_writes), the updates as they come."""
+    households, members, write, causes = part.households, part.members, part.write, part.causes
     user = person(actor)
     history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
     created = {"user": user, "reason": reason, "batch_size": batch_size, "writer": writer}
@@ -410,10 +462,10 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     # The new households' income of their identification year, in one statement like their members.
     new = {id(h) for h in new_households}
     incomes = new_incomes(new_households, [m for m in members if id(m.household) in new], user=user)
-    if connection.vendor == "postgresql":  # every id drawn before the writer is busy
+    if connection.vendor == "postgresql":  # every id given before the writer is busy
         for records, model in ((new_households, Household), (new_members, Member), (incomes, HouseholdIncome)):
             if records:
-                assign_ids(records, model)
+                assign_ids(records, model, drawn=drawn)
     insert_with_history(new_households, Household, **created)
     if changed_households:
         bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
@@ -429,4 +481,4 @@ def _write(actor, households, members, write: set[int], causes: dict, pairs, rea
     stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
     if stepping_up:
         bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
-    causes_replace(pairs, batch_size=batch_size, replace=replaced, writer=writer)
+    causes_replace(part.pairs(), batch_size=batch_size, replace=replaced, writer=writer)
