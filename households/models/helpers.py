@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..validators import helper_phone_validator
-from .base import RegistryModel, choices_check
+from .base import BulkHistory, RegistryModel, choices_check
 from .households import Household
 from .places import County
 
@@ -57,11 +57,15 @@ class Helper(RegistryModel):
 class HelperAssignment(RegistryModel):
     household = models.ForeignKey(Household, models.PROTECT, related_name="helper_assignments",
                                   verbose_name=_("贫困户"))
-    helper = models.ForeignKey(Helper, models.PROTECT, related_name="assignments", verbose_name=_("帮扶责任人"))
+    # By helper through helper_assignment_by_helper, which leads with it: no index of its own.
+    helper = models.ForeignKey(Helper, models.PROTECT, related_name="assignments", verbose_name=_("帮扶责任人"),
+                               db_index=False)
     started_on = models.DateField(_("起始日期"))
     ended_on = models.DateField(_("终止日期"), null=True, blank=True, help_text=_("空白表示至今"))
     reason = models.CharField(_("变更原因"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    # Written by the tens of thousands by an import (a city's workbook names a helper for each
+    # household); its history is read by household.
+    history = BulkHistory(no_db_index=["helper"])
 
     class Meta:
         verbose_name = _("帮扶关系")

@@ -43,6 +43,8 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 _NUMBERS = {bool, int, float}
+_TEXTS = {str, type(None)}
+_DATES = {datetime.date, type(None)}
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+\d+")  # an ID number Excel turned into a number and back
 
 
@@ -51,7 +53,14 @@ def column_values(column: Column, raws: Sequence, lookups: Lookups) -> tuple[lis
     (coded and household cells repeat down a sheet; cell by cell this was a fifth of the
     import of a city, under cProfile): the values, None for a blank cell and for one that cannot be read, and by
     position the reasons of those that cannot be read."""
-    if len(_NUMBERS.intersection(map(type, raws))) > 1:
+    kinds = set(map(type, raws))
+    if kinds <= _TEXTS and column.kind in ("text", "id"):
+        values = _texts(column, raws)
+        if values is not None:
+            return values, {}
+    if kinds <= _DATES and column.kind == "date":  # dates as the sheet's date cells give them
+        return list(raws), {}
+    if len(_NUMBERS.intersection(kinds)) > 1:
         keys = [(type(raw), raw) for raw in raws]  # 1, 1.0 and True are equal keys but not the same cell
         distinct = dict(zip(keys, raws))
     else:
@@ -68,6 +77,18 @@ def column_values(column: Column, raws: Sequence, lookups: Lookups) -> tuple[lis
     if not refused:
         return values, {}
     return values, {i: refused[key] for i, key in enumerate(keys) if key in refused}
+
+
+def _texts(column: Column, raws: Sequence) -> list | None:
+    """A text or ID column whose cells are all text or blank (as a sheet mostly is), read in one
+    pass to what cell_value gives each (the distinct cells of a names' or ID numbers' column are
+    nearly all of them); None for an ID column with a cell that needs cell_value's reasons."""
+    if column.kind == "text":
+        return [None if raw is None else raw.strip() or None for raw in raws]
+    values = [None if raw is None else raw.strip().upper().replace(" ", "") or None for raw in raws]
+    if any("*" in value or "E+" in value for value in values if value):
+        return None
+    return values
 
 
 def cell_value(column: Column, raw, lookups: Lookups):
