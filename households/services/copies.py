@@ -9,7 +9,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from operator import attrgetter
 
 from django.db import connection
@@ -204,10 +203,10 @@ def insert_with_history(records: list, model, *, user=None, reason: str = "", ba
     # A statement a batch: the caller's own statements wait for the writer's under way.
     for start in range(0, len(records), batch_size):
         chunk = records[start:start + batch_size]
-        rows, ids = list(map(values, chunk)), list(map(pk, chunk))
+        text, ids = _csv(map(values, chunk)), list(map(pk, chunk))
 
-        def job(cursor, rows=rows, ids=ids):
-            cursor.copy_expert(copy, _CsvStream(rows))
+        def job(cursor, text=text, ids=ids):
+            _copy(cursor, copy, text)
             cursor.execute(history, [*stamps, ids])
 
         writer.submit(job)
@@ -215,9 +214,8 @@ def insert_with_history(records: list, model, *, user=None, reason: str = "", ba
 
 def copy_rows(model, fields, rows: Iterable[tuple], *, writer: Writer | _Now | None = None) -> None:
     """Rows (tuples of `fields`' values) into `model`'s table by COPY, on PostgreSQL."""
-    copy = _copy_statement(model, fields)
-    rows = list(rows)
-    (writer or _Now()).submit(lambda cursor: cursor.copy_expert(copy, _CsvStream(rows)))
+    copy, text = _copy_statement(model, fields), _csv(rows)
+    (writer or _Now()).submit(lambda cursor: _copy(cursor, copy, text))
 
 
 def _copy_statement(model, fields) -> str:
@@ -232,18 +230,14 @@ def _copy_statement(model, fields) -> str:
             f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))")
 
 
-class _CsvStream:
-    """The rows as CSV text (the csv module writes them in C), a few thousand at a time as COPY
-    asks for them (psycopg2 calls read() until it gets ""): the server parses and indexes one chunk
-    while the next is written, in the time of the slower of the two rather than of both."""
+def _csv(rows: Iterable[tuple]) -> str:
+    """The rows as CSV text, written by the csv module in C, in the caller's thread: made in the
+    writer's, between its statements, the server waited for it while the caller held the GIL
+    (half a second of the whole city's import)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
-    def __init__(self, rows: Iterable[tuple], chunk: int = 2000):
-        self._rows, self._chunk = iter(rows), chunk
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
 
-    def read(self, size: int = -1) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerows(islice(self._rows, self._chunk))
-        return self._buffer.getvalue()
+def _copy(cursor, statement: str, text: str) -> None:
+    cursor.copy_expert(statement, io.StringIO(text), size=len(text) + 1)  # in one read
