@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Prefetch
-from simple_history.utils import bulk_update_with_history
 
-from common.actors import person
 from common.batches import gc_paused
 from common.refusals import Refused
 
@@ -24,17 +22,15 @@ from ..models import Household, HouseholdIncome, Member
 from .bulk import (
     InParts,
     active_elsewhere,
-    causes_replace,
     field_defaults,
-    link,
     many,
-    new_incomes,
     registry_problems,
     unsaved,
 )
 from .closes import accepted_closes, household_years
-from .copies import Ids, assign_ids, background_writes, insert_with_history
+from .copies import Ids, background_writes
 from .helper_imports import HelperRow, HelperRowsInvalid, helper_assignments_import
+from .import_writes import Part, write_part
 
 
 @dataclass
@@ -147,7 +143,7 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
         numbers = {values["id_number"] for g in groups.values() for _row, values in g.members}
         numbers.update(m.id_number for h in existing.values() for m in h.members.all())
         so_far = InParts(taken=active_elsewhere(numbers, [h.pk for h in existing.values()]))
-        whole, listed = _Part(), list(groups.values())
+        whole, listed = Part(), list(groups.values())
         drawn = None
         if connection.vendor == "postgresql" and not dry_run:  # the new households' ids, before the writer is busy
             new = [g for g in listed if g.number not in existing]
@@ -159,7 +155,7 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                 _problems(report, registry_problems(households=found.households, members=found.members,
                                                     other_causes=found.pairs(), so_far=so_far))
                 if writer and not report.problems:  # a new household's records are all in its part
-                    _write(actor, found.only(lambda h: id(h) in found.new), reason, writer, drawn)
+                    write_part(actor, found.only(lambda h: id(h) in found.new), reason, writer, drawn)
                 whole.extend(found)
                 tell(min(start + PART, len(listed)), len(listed), "检查登记规则")
             helpers = _helper_rows(groups, whole.households)
@@ -171,8 +167,8 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
                     actor=actor, rows=helpers, dry_run=True, reason=reason, known=known))
             if not (report.problems or dry_run):
                 tell(len(rows), len(rows), "写入")
-                # The registry's households as one set: a head handed over among them is ordered (_write).
-                _write(actor, whole.only(lambda h: id(h) not in whole.new), reason, writer, drawn)
+                # The registry's households as one set: a head handed over among them is ordered (write_part).
+                write_part(actor, whole.only(lambda h: id(h) not in whole.new), reason, writer, drawn)
                 if helpers:
                     # The helpers of the households as written (services/helper_imports.py): an
                     # assignment from today for each household whose helper the workbook changes.
@@ -184,34 +180,6 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
             return report
     report.written = True
     return report
-
-
-@dataclass
-class _Part:
-    """Instances of the workbook's households (_instances), a household's records all in one part."""
-
-    households: list[Household] = field(default_factory=list)
-    members: list[Member] = field(default_factory=list)  # of these households, the kept ones too
-    write: set[int] = field(default_factory=set)  # the new or changed records, by id()
-    causes: dict[int, list[str]] = field(default_factory=dict)  # a household's new secondary causes, by id()
-    new: set[int] = field(default_factory=set)  # the new households, by id()
-
-    def pairs(self) -> list[tuple[Household, str]]:
-        return [(h, code) for h in self.households for code in self.causes.get(id(h), ())]
-
-    def only(self, keep: Callable[[Household], bool]) -> "_Part":
-        """The households `keep` keeps, with their members."""
-        households = [h for h in self.households if keep(h)]
-        mine = {id(h) for h in households}
-        return _Part(households, [m for m in self.members if id(m.household) in mine], self.write, self.causes,
-                     self.new)
-
-    def extend(self, other: "_Part") -> None:
-        self.households += other.households
-        self.members += other.members
-        self.write |= other.write
-        self.causes |= other.causes
-        self.new |= other.new
 
 
 def _problems(report: ImportReport, problems: list) -> None:
@@ -322,7 +290,7 @@ def _instances(groups: list[_Group], existing: dict[str, Household], writable: s
     values, each knowing its sheet row; which of them are new or changed (`write`, by id()), the new
     secondary causes of the households whose set changes (by id()), and the new households (by id())."""
     refused_before = {p.row for p in report.problems}
-    part = _Part()
+    part = Part()
     households, members, write, causes, new = part.households, part.members, part.write, part.causes, part.new
     counted_changes: list[tuple[Household, Household, int, str]] = []  # (current, new, row, column)
     for group in groups:
@@ -443,42 +411,3 @@ def _copy(instance):
     clone._state = copy.copy(instance._state)
     clone._state.fields_cache = {}
     return clone
-
-
-def _write(actor, part: _Part, reason: str, writer, drawn: Ids | None = None, batch_size: int = 2000):
-    """A part's households created or updated with their members, history kept (with the actor).
-    The new records are sent by `writer` (copies.background_writes), the updates as they come."""
-    households, members, write, causes = part.households, part.members, part.write, part.causes
-    user = person(actor)
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": batch_size}
-    created = {"user": user, "reason": reason, "batch_size": batch_size, "writer": writer}
-    # Sorted before anything is written: a created record has an id afterwards. (`id`, not `pk`:
-    # the property's call, for each of a city's records, added up to a tenth of a second.)
-    new_households = [h for h in households if h.id is None]
-    changed_households = [h for h in households if h.id is not None and id(h) in write]
-    new_members = [m for m in members if m.id is None]
-    changed = [m for m in members if m.id is not None and id(m) in write]
-    replaced = [h for h in households if id(h) in causes and h.id is not None]  # the new have none to replace
-    # The new households' income of their identification year, in one statement like their members.
-    new = {id(h) for h in new_households}
-    incomes = new_incomes(new_households, [m for m in members if id(m.household) in new], user=user)
-    if connection.vendor == "postgresql":  # every id given before the writer is busy
-        for records, model in ((new_households, Household), (new_members, Member), (incomes, HouseholdIncome)):
-            if records:
-                assign_ids(records, model, drawn=drawn)
-    insert_with_history(new_households, Household, **created)
-    if changed_households:
-        bulk_update_with_history(changed_households, Household, HOUSEHOLD_FIELDS, **history)
-    # A head handed over: whoever stops being head goes first, the new members after, whoever
-    # becomes head last, or the partial unique index (one head per household) sees two heads.
-    stepping_down = [m for m in changed if m.relation != Member.Relation.HEAD]
-    if stepping_down:
-        bulk_update_with_history(stepping_down, Member, MEMBER_FIELDS, **history)
-    link(new_members, "household")  # new households now have their ids
-    insert_with_history(new_members, Member, **created)
-    link(incomes, "household")
-    insert_with_history(incomes, HouseholdIncome, **created)
-    stepping_up = [m for m in changed if m.relation == Member.Relation.HEAD]
-    if stepping_up:
-        bulk_update_with_history(stepping_up, Member, MEMBER_FIELDS, **history)
-    causes_replace(part.pairs(), batch_size=batch_size, replace=replaced, writer=writer)
