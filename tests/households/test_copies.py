@@ -2,6 +2,7 @@
 thread in the caller's transaction, in order; its errors raised in the caller's thread; the caller's
 own statements never sent in the middle of one of its COPYs."""
 
+import sys
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from households.models import Helper
-from households.services.copies import background_writes, insert_with_history
+from households.services.copies import SWITCH_INTERVAL, background_writes, insert_with_history
 
 pytestmark = pytest.mark.django_db
 ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer's thread is PostgreSQL's")
@@ -73,3 +74,17 @@ def test_the_callers_statement_waits_for_the_copy_under_way():
         assert copying.wait(timeout=10)
         count = Helper.objects.filter(name__startswith="帮扶干部").count()
     assert count == 500
+
+
+@ON_POSTGRESQL
+def test_the_interpreter_hands_the_gil_over_sooner_only_while_the_writer_runs():
+    """sys's switch interval, lowered in the block so that the writer's thread gets the GIL back
+    after each statement, is the process's: it is the caller's again after the block, failed or not."""
+    before = sys.getswitchinterval()
+    assert SWITCH_INTERVAL < before  # the interpreter's default is 5 ms
+    with background_writes():
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(ZeroDivisionError), background_writes():
+        1 / 0
+    assert sys.getswitchinterval() == before
