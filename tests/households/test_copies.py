@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from households.models import Helper
 from households.services.copies import SWITCH_INTERVAL, background_writes, insert_with_history
@@ -88,3 +89,14 @@ def test_the_interpreter_hands_the_gil_over_sooner_only_while_the_writer_runs():
     with pytest.raises(ZeroDivisionError), background_writes():
         1 / 0
     assert sys.getswitchinterval() == before
+
+
+@ON_POSTGRESQL
+def test_rows_are_copied_through_the_cursor_that_logs_queries_too():
+    """With DEBUG (a developer's `make run`, bench/run's seed) Django's cursor logs each query and
+    wraps copy_expert: the rows go through it as through psycopg2's own."""
+    made = helpers(3)
+    with CaptureQueriesContext(connection) as logged:
+        insert_with_history(made, Helper, reason="测试")
+    assert any(q["sql"].startswith("COPY") for q in logged.captured_queries)
+    assert Helper.objects.filter(pk__in=[h.pk for h in made]).count() == 3
