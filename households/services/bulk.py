@@ -1,6 +1,7 @@
 """Many records at once (the demo registry, the Excel import): the single-record services' rules
 checked for a whole set in a few queries, then written by COPY with their history."""
 
+import datetime
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -193,12 +194,15 @@ def _field_errors(records: Sequence) -> dict[int, dict[str, list[str]]]:
         # earlier), in C.
         first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
         fits = _plain_text_limit(f)
+        plain_date = type(f) is models.DateField and f.choices is None and not f.validators
         for key, index in first.items():
             raw = raws[index]
             if f.blank and raw in f.empty_values:
                 continue
             if fits and type(raw) is str and 0 < len(raw) <= fits:
                 continue  # what clean() would find: nothing, the text unchanged (names, ID numbers)
+            if plain_date and type(raw) is datetime.date:
+                continue  # the same for a date (birth dates, nearly one a member)
             try:
                 value = f.clean(raw, records[index])
             except ValidationError as e:

@@ -6,7 +6,8 @@ households, what is new, changed or unchanged (by the column map, layout.py), ev
 registry, and the problems keyed by sheet row and column."""
 
 import copy
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -133,31 +134,32 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
     report = ImportReport(rows=len(rows))
     tell = progress or (lambda done, total=None, stage=None: None)
     with transaction.atomic():
-        tell(0, len(rows), "检查各行")
-        groups = _grouped(rows, report, tell)
-        # The registry's households read (and locked) by the chunk: counted in households.
-        tell(0, len(groups), "核对登记库")
-        existing = _existing(list(groups), lock=not dry_run, progress=tell)
+        # The registry's households of the workbook read (and locked) first, by their numbers: then
+        # the rows are grouped, checked and written a part at a time (_grouped).
+        last = {row.values["number"]: index for index, row in enumerate(rows) if row.values.get("number")}
+        tell(0, len(last), "核对登记库")
+        existing = _existing(list(last), lock=not dry_run, progress=tell)
         writable = set(access.counties_writable_by(actor).values_list("code", flat=True))
         frozen = accepted_closes()  # a few dozen county-years at most, read once
-        numbers = {values["id_number"] for g in groups.values() for _row, values in g.members}
+        numbers = {r.values["id_number"] for r in rows if r.values.get("id_number")}
         numbers.update(m.id_number for h in existing.values() for m in h.members.all())
         so_far = InParts(taken=active_elsewhere(numbers, [h.pk for h in existing.values()]))
-        whole, listed = Part(), list(groups.values())
         drawn = None
-        if connection.vendor == "postgresql" and not dry_run:  # the new households' ids, before the writer is busy
-            new = [g for g in listed if g.number not in existing]
-            drawn = Ids({Household: len(new), Member: sum(len(g.members) for g in new), HouseholdIncome: len(new)})
-        tell(0, len(listed), "检查登记规则")
+        if connection.vendor == "postgresql" and not dry_run:  # the new records' ids, before the writer is busy
+            new = {number for number in last if number not in existing}
+            drawn = Ids({Household: len(new), Member: sum(r.values.get("number") in new for r in rows),
+                         HouseholdIncome: len(new)})
+        groups: dict[str, _Group] = {}
+        whole = Part()
+        tell(0, len(rows), "检查各行")
         with nullcontext() if dry_run else background_writes() as writer:
-            for start in range(0, len(listed), PART):
-                found = _instances(listed[start:start + PART], existing, writable, frozen, report)
+            for listed in _grouped(rows, report, groups, last=last, progress=tell):
+                found = _instances(listed, existing, writable, frozen, report)
                 _problems(report, registry_problems(households=found.households, members=found.members,
                                                     other_causes=found.pairs(), so_far=so_far))
                 if writer and not report.problems:  # a new household's records are all in its part
                     write_part(actor, found.only(lambda h: id(h) in found.new), reason, writer, drawn)
                 whole.extend(found)
-                tell(min(start + PART, len(listed)), len(listed), "检查登记规则")
             helpers = _helper_rows(groups, whole.households)
             if helpers and dry_run and not report.problems:
                 # A dry run checks them with the households it would create as such; an import checks
@@ -224,14 +226,18 @@ def _helper_problems(report: ImportReport, run) -> None:
         report.problems += [ImportProblem(p.row, _HELPER_COLUMNS[p.field], p.message) for p in e.problems]
 
 
-def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[str, _Group]:
-    """The rows by household number; the household's columns agree on each of its rows, and each
-    required column is filled."""
-    groups: dict[str, _Group] = {}
+def _grouped(rows: Sequence[SheetRow], report: ImportReport, groups: dict[str, _Group], *, last: dict[str, int],
+             progress) -> Iterator[list[_Group]]:
+    """The rows by household number into `groups`; the household's columns agree on each of its
+    rows, and each required column is filled. Handed on PART households at a time, in the order
+    the sheet first names them, each once its last row (`last`, by number) is read: a household's
+    rows need not be together in the sheet."""
     required = [c.key for c in WRITABLE if c.required]
     filled = set(required)
     household_keys = [key for key, c in BY_KEY.items() if c.level == HOUSEHOLD]
-    for done, row in enumerate(rows, start=1):
+    waiting: deque[_Group] = deque()  # named, in order, not yet handed on
+    ready: list[_Group] = []
+    for index, row in enumerate(rows):
         bad = bool(row.refused)
         values = row.values
         # issubset(): `<=` against keys() goes through the abc machinery, a fifth of this loop.
@@ -243,27 +249,33 @@ def _grouped(rows: Sequence[SheetRow], report: ImportReport, progress) -> dict[s
                     report.problems.append(ImportProblem(row.number, key, "必填"))
                     bad = True
         number = values.get("number")
-        if not number:
-            continue
-        # The household's cells in one order, a tuple compared in C with its first row's; a blank
-        # one on a later row takes the first row's.
-        cells = tuple(map(values.get, household_keys))
-        group = groups.get(number)
-        if group is None:
-            household = {key: value for key, value in zip(household_keys, cells) if value is not None}
-            groups[number] = group = _Group(number, [], household, cells=cells)
-        elif cells != group.cells:
-            for key, value, first in zip(household_keys, cells, group.cells):
-                if value is not None and value != first:
-                    report.problems.append(ImportProblem(
-                        row.number, key, f"同一户各行的“{BY_KEY[key].header}”应相同（第 {group.rows[0]} 行不同）"))
-                    bad = True
-        group.rows.append(row.number)
-        if not bad:
-            group.members.append((row.number, row.values))  # _member() takes the member's cells
-        if done % 5000 == 0:
-            progress(done, len(rows))
-    return groups
+        if number:
+            # The household's cells in one order, a tuple compared in C with its first row's; a
+            # blank one on a later row takes the first row's.
+            cells = tuple(map(values.get, household_keys))
+            group = groups.get(number)
+            if group is None:
+                household = {key: value for key, value in zip(household_keys, cells) if value is not None}
+                groups[number] = group = _Group(number, [], household, cells=cells)
+                waiting.append(group)
+            elif cells != group.cells:
+                for key, value, first in zip(household_keys, cells, group.cells):
+                    if value is not None and value != first:
+                        report.problems.append(ImportProblem(
+                            row.number, key, f"同一户各行的“{BY_KEY[key].header}”应相同（第 {group.rows[0]} 行不同）"))
+                        bad = True
+            group.rows.append(row.number)
+            if not bad:
+                group.members.append((row.number, row.values))  # _member() takes the member's cells
+        while waiting and last[waiting[0].number] <= index:
+            ready.append(waiting.popleft())
+            if len(ready) == PART:
+                yield ready
+                ready = []
+        if (index + 1) % 5000 == 0:
+            progress(index + 1, len(rows))
+    if ready:
+        yield ready
 
 
 def _existing(numbers: list[str], *, lock: bool, progress) -> dict[str, Household]:

@@ -75,3 +75,15 @@ def test_a_dry_run_in_parts_writes_nothing_and_reports_as_the_import_would(villa
     assert not report.written and not report.problems
     assert report.households == {"new": 5, "update": 0, "skip": 0}
     assert counts() == before
+
+
+def test_a_household_whose_rows_are_apart_is_checked_and_written_whole(village):
+    """H1's second row comes after three other households: it waits for it, and the households
+    after it wait for H1 (the parts keep the sheet's order)."""
+    child = resident_id()
+    report = run(xlsx([row("H1"), row("H2"), row("H3"), row("H4"),
+                       row("H1", 公民身份号码=child, 与户主关系="子女", 姓名="小红"), row("H5")]))
+    assert report.written, reasons(report)
+    assert Household.objects.get(number="H1").members.count() == 2
+    assert Member.objects.get(id_number=child).household.number == "H1"
+    assert Household.objects.filter(number__in=["H1", "H2", "H3", "H4", "H5"]).count() == 5
