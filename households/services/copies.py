@@ -104,9 +104,9 @@ def background_writes() -> Iterator[Writer | _Now]:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     writer = Writer()
-    # The writer's thread takes the GIL back after each statement and each chunk of a COPY, while
-    # the caller's checks the next rows: at the interpreter's 5 ms between hand-overs, the server
-    # sat idle a fifth of the whole city's import waiting for it. (The interval is the process's.)
+    # The writer's thread takes the GIL back after each statement, while the caller's checks the
+    # next rows: at the interpreter's 5 ms between hand-overs, the server sat idle waiting for it,
+    # a second of the whole city's ten. (The interval is the process's, restored after the block.)
     interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     try:
@@ -233,7 +233,7 @@ def _copy_statement(model, fields) -> str:
 def _csv(rows: Iterable[tuple]) -> str:
     """The rows as CSV text, written by the csv module in C, in the caller's thread: made in the
     writer's, between its statements, the server waited for it while the caller held the GIL
-    (half a second of the whole city's import)."""
+    (0.4 s of the whole city's import)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
