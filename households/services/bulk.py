@@ -70,12 +70,24 @@ def _describe(problem: Problem) -> str:
 @dataclass
 class InParts:
     """A set that registry_problems checks in parts (services/imports.py writes each part once it
-    has passed, while the next is checked): the ID numbers active in the whole set's registry
-    households outside it (active_elsewhere, looked up once), and those of the parts checked."""
+    has passed, while the next is checked): the ID numbers active outside the set's households
+    (`own`: those already registered), and those of the parts checked."""
 
-    taken: set[str]
+    own: list[int]
+    taken: set[str] = field(default_factory=set)
+    looked_up: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
     _known: dict = field(default_factory=dict)
+
+    def elsewhere(self, numbers: set[str]) -> set[str]:
+        """Of these ID numbers (and those asked before), those active outside the set. The caller
+        asks for the whole set's numbers as given before the first part; a part asks again only
+        for numbers its checks wrote differently (Member.clean_resident_id: "350424-1971…")."""
+        missing = numbers - self.looked_up
+        if missing:
+            self.taken |= active_elsewhere(missing, self.own)
+            self.looked_up |= missing
+        return self.taken
 
     def known(self, model) -> set:
         """Every key of a reference table (the villages, causes, channels: a few thousand at most),
@@ -157,10 +169,8 @@ def registry_problems(
         if m.id_number in seen:
             problems.append(Problem(m, "id_number", f"公民身份号码 {mask_id(m.id_number)} 在多户中登记"))
         seen.add(m.id_number)
-    if so_far is None:
-        taken = active_elsewhere({m.id_number for m in active}, [h.id for h in households if h.id])
-    else:
-        taken = so_far.taken
+    numbers = {m.id_number for m in active}
+    taken = so_far.elsewhere(numbers) if so_far else active_elsewhere(numbers, [h.id for h in households if h.id])
     problems += [Problem(m, "id_number", "该公民身份号码已登记在另一个有效的贫困户中")
                  for m in active if m.id_number in taken]
     check(measures, ReliefMeasure.clean)

@@ -22,7 +22,6 @@ from ..layout import BY_KEY, HOUSEHOLD, HOUSEHOLD_FIELDS, MEMBER_FIELDS, WRITABL
 from ..models import Household, HouseholdIncome, Member
 from .bulk import (
     InParts,
-    active_elsewhere,
     field_defaults,
     many,
     registry_problems,
@@ -143,7 +142,8 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
         frozen = accepted_closes()  # a few dozen county-years at most, read once
         numbers = {r.values["id_number"] for r in rows if r.values.get("id_number")}
         numbers.update(m.id_number for h in existing.values() for m in h.members.all())
-        so_far = InParts(taken=active_elsewhere(numbers, [h.pk for h in existing.values()]))
+        so_far = InParts(own=[h.pk for h in existing.values()])
+        so_far.elsewhere(numbers)  # in one query before the writer is busy: a part asks again only for a number its checks changed
         drawn = None
         if connection.vendor == "postgresql" and not dry_run:  # the new records' ids, before the writer is busy
             new = {number for number in last if number not in existing}

@@ -3,11 +3,14 @@ PART): a part is written while the next is checked, and a problem in a later par
 written before it. The parts here are two households, so that a few rows make several; on
 PostgreSQL the parts go through the background writer (copies.background_writes)."""
 
+from decimal import Decimal
+
 import pytest
 
+from common.actors import SYSTEM
 from households.models import HelperAssignment, Household, HouseholdIncome, Member
-from households.services import imports
-from tests.factories import VillageFactory, household, resident_id
+from households.services import SheetRow, imports
+from tests.factories import VillageFactory, household, member, resident_id
 from tests.households.test_workbook import reasons, row, run, xlsx
 
 
@@ -46,6 +49,28 @@ def test_a_person_of_a_household_outside_the_workbook_is_refused_in_whichever_pa
     before = counts()
     report = run(xlsx([row("H1"), row("H2"), row("H3"), row("H3", 公民身份号码=taken, 与户主关系="配偶", 姓名="李四")]))
     assert [(r, c) for r, c, _ in reasons(report)] == [(5, "公民身份号码")]
+    assert "已登记在另一个有效的贫困户中" in report.problems[0].reason
+    assert counts() == before
+
+
+def test_a_number_the_checks_write_differently_is_looked_up_as_the_registry_holds_it(village):
+    """The numbers are looked up as the rows give them before the first part; one that the
+    member's checks write differently (a door that hands the service "…x": Member.clean_resident_id
+    makes it "…X") is looked up again in its part, and refused there rather than by the database's
+    unique index as the part is written."""
+    number = next(n for n in iter(resident_id, None) if n.endswith("X"))
+    household(village=village, members=[member(id_number=number)])
+    before = counts()
+
+    def values(household_number, id_number, relation="head"):
+        return {"village": village.code, "number": household_number, "category": "ordinary", "main_cause": "illness",
+                "identified_year": 2014, "income_per_capita": Decimal("2500"), "name": "张三", "id_number": id_number,
+                "relation": relation, "labor": "ordinary"}
+
+    rows = [SheetRow(2, values("H1", resident_id())), SheetRow(3, values("H2", resident_id())),
+            SheetRow(4, values("H3", resident_id())), SheetRow(5, values("H3", number.lower(), "spouse"))]
+    report = imports.registry_import(actor=SYSTEM, rows=rows, reason="测试")
+    assert [(p.row, p.column) for p in report.problems] == [(5, "id_number")]
     assert "已登记在另一个有效的贫困户中" in report.problems[0].reason
     assert counts() == before
 
