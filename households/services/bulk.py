@@ -82,7 +82,7 @@ class InParts:
     def elsewhere(self, numbers: set[str]) -> set[str]:
         """Of these ID numbers (and those asked before), those active outside the set. The caller
         asks for the whole set's numbers as given before the first part; a part asks again only
-        for numbers its checks wrote differently (Member.clean_resident_id: "350424-1971…")."""
+        for numbers its checks wrote differently (Member.clean_resident_id: "…x" → "…X")."""
         missing = numbers - self.looked_up
         if missing:
             self.taken |= active_elsewhere(missing, self.own)

@@ -143,7 +143,7 @@ def _import(actor, rows, *, dry_run: bool, reason: str, progress) -> ImportRepor
         numbers = {r.values["id_number"] for r in rows if r.values.get("id_number")}
         numbers.update(m.id_number for h in existing.values() for m in h.members.all())
         so_far = InParts(own=[h.pk for h in existing.values()])
-        so_far.elsewhere(numbers)  # in one query before the writer is busy: a part asks again only for a number its checks changed
+        so_far.elsewhere(numbers)  # one query before the writer is busy (a part asks only for numbers its checks changed)
         drawn = None
         if connection.vendor == "postgresql" and not dry_run:  # the new records' ids, before the writer is busy
             new = {number for number in last if number not in existing}
