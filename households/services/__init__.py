@@ -33,7 +33,8 @@ from .households import (
     member_save,
     members_check,
 )
-from .imports import ImportProblem, ImportReport, SheetRow, import_gate, registry_import
+from .import_report import ImportProblem, ImportReport, SheetRow
+from .imports import import_gate, registry_import
 from .incomes import (
     income_agree,
     income_change,
