@@ -1,12 +1,9 @@
 """Reading a workbook: its first sheet, the header row found by the layout's headers, and each row's
 cells as values (services.SheetRow) for the import service, which decides everything else."""
 
-import io
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from python_calamine import CalamineWorkbook
 
 from common.batches import gc_paused
 
@@ -14,6 +11,7 @@ from ..layout import BY_KEY, COLUMNS, Column
 from ..services import ImportReport, SheetRow
 from .cells import Lookups, column_values, text_of
 from .container import WorkbookError, check_container
+from .grid import read_grid
 
 
 def _normal_header(text) -> str:
@@ -69,21 +67,14 @@ class Sheet:
 
 def read_workbook(data: bytes, *, columns: list[Column] = COLUMNS) -> Sheet:
     """Reads the first sheet with python-calamine (about ten times faster than openpyxl on a whole
-    city), after checks that refuse, with a reason, anything that is not a readable xlsx. `columns`:
+    city; grid.py), after checks that refuse, with a reason, anything that is not a readable xlsx. `columns`:
     the layout read, the registry's by default (or another workbook's, records.py)."""
     with gc_paused():
         return _read(data, columns)
 
 
 def _read(data: bytes, columns: list[Column]) -> Sheet:
-    check_container(data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        grid = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-    except Exception as e:  # the reader's own errors carry no message a clerk could act on
-        raise WorkbookError(f"无法读取该工作簿（{type(e).__name__}），请用 Excel 或 WPS 另存为 .xlsx 后重试") from e
+    grid, merged = read_grid(data, check_container(data))
     _fill_merged(grid, merged)
     sheet = _sheet(grid, columns)
     sheet.rows = _rows(sheet, columns)

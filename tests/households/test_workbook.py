@@ -277,7 +277,9 @@ def test_an_unreadable_file_is_refused_with_a_reason_and_changes_nothing(village
 
 
 def test_cells_at_the_limits_pass_the_extent_check():
-    workbook.container.check_container(_far_cell("GR2", "A500000"))
+    archive = workbook.container.check_container(_far_cell("GR2", "A500000"))
+    for name in workbook.container.worksheets(archive, workbook.container.first_sheet(archive)):
+        workbook.container.check_extent(archive, name)
 
 
 # ---------------------------------------------------------------- rows refused, all or nothing
