@@ -21,7 +21,8 @@ class WorkbookError(Exception):
 
 
 def check_container(data: bytes) -> zipfile.ZipFile:
-    """The archive, once it is an xlsx of a sane size (its worksheets' extents are checked_xml's)."""
+    """The archive, once it is an xlsx of a sane size. Where its cells fall is looked at as each
+    sheet is read (check_extent, checked_xml)."""
     if not data:
         raise WorkbookError("文件是空的")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
