@@ -86,7 +86,7 @@ class Irregular(Exception):
 # are read by two regular expressions that pass over millions of ordinary cells without a Python
 # step each (the engine finds their literal starts by a fast search). A cell or row written
 # otherwise, or placed beyond the limits (MAX_COLUMNS = 200 is column GR), stops them: then every
-# tag is followed as the reader follows it (_check_exactly), which refuses only what is beyond.
+# tag is followed as the reader follows it (check_exactly), which refuses only what is beyond.
 _NEAR_ROW = rb'(?:[1-9][0-9]{0,4}|[1-4][0-9]{5}|500000)"'
 _ODD_CELL = re.compile(rb'<c[\s>](?!r="(?:[A-F]?[A-Z]|G[A-R])' + _NEAR_ROW + rb'(?:\s+[st]="[^"]*")*\s*/?>)')
 _ODD_ROW = re.compile(rb'<row[\s>](?!r="' + _NEAR_ROW + rb')')

@@ -68,7 +68,7 @@ def test_a_cell_beyond_the_limits_is_refused_however_it_is_written(case):
     data = rewritten(xml)
     row, column = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).end
     assert row >= container.MAX_ROWS or column >= container.MAX_COLUMNS  # the reader would allocate it
-    with pytest.raises(workbook.WorkbookError, match=f"范围过大（用到了{where}" if "行" in where else where):
+    with pytest.raises(workbook.WorkbookError, match=f"范围过大（用到了.*{where}"):
         workbook.read_workbook(data)
 
 
